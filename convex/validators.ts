@@ -1,0 +1,143 @@
+/**
+ * Shared validators: the single source of the shapes that cross module
+ * boundaries (route handlers → ingest, schema fields, function returns).
+ * TypeScript types are inferred from these, never written twice.
+ */
+import { v, type Infer } from "convex/values";
+
+export const vChannel = v.union(
+  v.literal("telegram"),
+  v.literal("messenger"),
+  v.literal("instagram"),
+  v.literal("whatsapp"),
+  v.literal("web"),
+);
+export type Channel = Infer<typeof vChannel>;
+
+/** What the model sees of a non-text part, e.g. "[photo: red shoes]". */
+export const vAttachment = v.object({
+  kind: v.union(
+    v.literal("photo"),
+    v.literal("voice"),
+    v.literal("audio"),
+    v.literal("video"),
+    v.literal("sticker"),
+    v.literal("document"),
+    v.literal("location"),
+    v.literal("contact"),
+    v.literal("other"),
+  ),
+  /** Caption, sticker emoji, file name or similar short description. */
+  caption: v.optional(v.string()),
+  /** Platform file reference (Telegram file_id, Meta attachment URL). */
+  ref: v.optional(v.string()),
+  mimeType: v.optional(v.string()),
+});
+export type Attachment = Infer<typeof vAttachment>;
+
+/** Who wrote an inbound message, as the platform identifies them. */
+export const vSender = v.object({
+  externalId: v.string(),
+  displayName: v.optional(v.string()),
+  username: v.optional(v.string()),
+  languageCode: v.optional(v.string()),
+});
+
+/** Fields every normalized inbound event carries. */
+const where = {
+  channel: vChannel,
+  /** The business side: Telegram bot id, Page id, IG account id, WA phone number id, "web". */
+  accountId: v.string(),
+  /** The conversation on the platform: chat id, PSID/IGSID, wa_id, web session id. */
+  chatId: v.string(),
+};
+
+/**
+ * A normalized inbound event, produced by the route handlers (lib/channels)
+ * and consumed by `ingest.inbound`. `externalId` is the platform message id
+ * and the dedupe key together with (channel, accountId): Telegram
+ * "<chat_id>:<message_id>" (or "cb:<callback id>"), Meta `mid`, WhatsApp `wamid`.
+ */
+export const vInboundMessage = v.object({
+  kind: v.literal("message"),
+  ...where,
+  externalId: v.string(),
+  sender: vSender,
+  text: v.string(),
+  attachments: v.array(vAttachment),
+  /** Platform send time in ms (Telegram/WhatsApp seconds are converted). */
+  sentAt: v.number(),
+  /** Telegram forum topic; replies go back to the same thread. */
+  threadId: v.optional(v.string()),
+  /** Group chats: whether the bot was addressed (mention, reply, command). */
+  chatType: v.optional(v.union(v.literal("private"), v.literal("group"))),
+  addressedToBot: v.optional(v.boolean()),
+  /** Telegram callback query id to acknowledge (button press). */
+  callbackQueryId: v.optional(v.string()),
+  /** Telegram Business connection the message came through. */
+  businessConnectionId: v.optional(v.string()),
+});
+
+/** The customer edited a message we already stored. */
+export const vInboundEdit = v.object({
+  kind: v.literal("edit"),
+  ...where,
+  externalId: v.string(),
+  text: v.string(),
+  attachments: v.array(vAttachment),
+  editedAt: v.number(),
+});
+
+/** Delivery / read / failure receipt for a message we sent. */
+export const vInboundStatus = v.object({
+  kind: v.literal("status"),
+  ...where,
+  /** Platform id of our outbound message; Messenger read receipts carry a watermark instead. */
+  externalId: v.optional(v.string()),
+  watermark: v.optional(v.number()),
+  status: v.union(v.literal("delivered"), v.literal("read"), v.literal("failed")),
+  at: v.number(),
+  error: v.optional(v.string()),
+});
+
+/**
+ * A message sent from the business side that we did not send ourselves
+ * (Meta `is_echo` without our app metadata): a human answered from the
+ * native app, so the bot pauses for that conversation.
+ */
+export const vInboundEcho = v.object({
+  kind: v.literal("echo"),
+  ...where,
+  externalId: v.string(),
+  text: v.string(),
+  sentAt: v.number(),
+});
+
+/** A reaction to a message (recorded, never answered). */
+export const vInboundReaction = v.object({
+  kind: v.literal("reaction"),
+  ...where,
+  externalId: v.string(),
+  emoji: v.string(),
+  sender: vSender,
+  at: v.number(),
+});
+
+export const vInboundEvent = v.union(
+  vInboundMessage,
+  vInboundEdit,
+  vInboundStatus,
+  vInboundEcho,
+  vInboundReaction,
+);
+export type InboundEvent = Infer<typeof vInboundEvent>;
+export type InboundMessage = Infer<typeof vInboundMessage>;
+
+export const vFlushReason = v.union(
+  v.literal("timeout"),
+  v.literal("max_messages"),
+  v.literal("max_wait"),
+  v.literal("manual"),
+  v.literal("shutdown"),
+);
+export type FlushReason = Infer<typeof vFlushReason>;

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Unit, convex-test and route-handler suites. Browser tests live in
+// vitest.e2e.config.ts so `npm test` needs no Chromium.
+export default defineConfig({
+  resolve: { alias: { "@": new URL("./", import.meta.url).pathname } },
+  test: {
+    environment: "node",
+    include: ["tests/**/*.test.ts"],
+    exclude: ["tests/e2e/**", "node_modules/**"],
+    server: { deps: { inline: ["convex-test"] } },
+    testTimeout: 20_000,
+  },
+});
