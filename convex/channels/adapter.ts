@@ -1,0 +1,47 @@
+/**
+ * The channel adapter interface: how the batching core talks to a messaging
+ * platform without knowing which one it is. Adapters run inside Convex
+ * actions (they use `fetch`), read their credentials from `process.env`, and
+ * never touch the database: the caller records what happened.
+ */
+import type { Channel } from "../validators";
+
+/** Where a reply or typing action goes. */
+export type ChannelTarget = {
+  channel: Channel;
+  accountId: string;
+  chatId: string;
+  threadId?: string;
+  businessConnectionId?: string;
+  /** Platform id of the customer's latest message (WhatsApp typing marks it read). */
+  lastInboundExternalId?: string;
+};
+
+export type SendResult =
+  | {
+      ok: true;
+      /** Platform ids of the parts sent (a long reply may be split). */
+      externalIds: string[];
+    }
+  | {
+      ok: false;
+      /** 429 / 5xx / network: try again later. 4xx: permanent, shown to the operator. */
+      retryable: boolean;
+      retryAfterMs?: number;
+      error: string;
+      /** Set when the platform refused because its reply window is closed. */
+      blocked?: boolean;
+    };
+
+export type SendOptions = {
+  /** Stable per outbound message: lets an adapter avoid a duplicate send on retry. */
+  outboundKey: string;
+  /** A human operator wrote this (Meta HUMAN_AGENT tag is allowed only then). */
+  fromHuman?: boolean;
+};
+
+export interface ChannelAdapter {
+  /** Shows "typing…" once; the caller re-sends it before it expires. */
+  typing(target: ChannelTarget): Promise<void>;
+  send(target: ChannelTarget, text: string, options: SendOptions): Promise<SendResult>;
+}
