@@ -1,0 +1,29 @@
+// Lint like the Convex maintainers: typescript-eslint with type information,
+// the Convex plugin's recommended rules on convex/, and no floating promises.
+import tseslint from "typescript-eslint";
+import convexPlugin from "@convex-dev/eslint-plugin";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      ".local-data/**",
+      "convex/_generated/**",
+      "next-env.d.ts",
+      "**/*.mjs",
+      "**/*.js",
+    ],
+  },
+  ...tseslint.configs.recommended,
+  ...convexPlugin.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+);
