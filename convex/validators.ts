@@ -4,6 +4,8 @@
  * TypeScript types are inferred from these, never written twice.
  */
 import { v, type Infer } from "convex/values";
+import { zodToConvexFields } from "convex-helpers/server/zod4";
+import { settingsPatchSchema, settingsSchema } from "../lib/settings";
 
 export const vChannel = v.union(
   v.literal("telegram"),
@@ -133,6 +135,18 @@ export const vInboundEvent = v.union(
 export type InboundEvent = Infer<typeof vInboundEvent>;
 export type InboundMessage = Infer<typeof vInboundMessage>;
 
+/** Where a reply or typing action goes (see channels/adapter.ts). */
+export const vChannelTarget = v.object({
+  channel: vChannel,
+  accountId: v.string(),
+  chatId: v.string(),
+  threadId: v.optional(v.string()),
+  businessConnectionId: v.optional(v.string()),
+  /** Platform id of the customer's latest message (WhatsApp typing marks it read). */
+  lastInboundExternalId: v.optional(v.string()),
+});
+export type ChannelTarget = Infer<typeof vChannelTarget>;
+
 export const vFlushReason = v.union(
   v.literal("timeout"),
   v.literal("max_messages"),
@@ -141,3 +155,12 @@ export const vFlushReason = v.union(
   v.literal("shutdown"),
 );
 export type FlushReason = Infer<typeof vFlushReason>;
+
+/**
+ * The settings document's fields, all optional, derived from the zod schema
+ * in lib/settings.ts so limits and defaults live in one place.
+ */
+export const vSettingsFields = zodToConvexFields(settingsPatchSchema.shape);
+
+/** The effective settings, every field present. */
+export const vSettings = v.object(zodToConvexFields(settingsSchema.shape));

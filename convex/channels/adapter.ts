@@ -4,18 +4,9 @@
  * actions (they use `fetch`), read their credentials from `process.env`, and
  * never touch the database: the caller records what happened.
  */
-import type { Channel } from "../validators";
+import type { ChannelTarget } from "../validators";
 
-/** Where a reply or typing action goes. */
-export type ChannelTarget = {
-  channel: Channel;
-  accountId: string;
-  chatId: string;
-  threadId?: string;
-  businessConnectionId?: string;
-  /** Platform id of the customer's latest message (WhatsApp typing marks it read). */
-  lastInboundExternalId?: string;
-};
+export type { ChannelTarget };
 
 export type SendResult =
   | {
@@ -44,4 +35,6 @@ export interface ChannelAdapter {
   /** Shows "typing…" once; the caller re-sends it before it expires. */
   typing(target: ChannelTarget): Promise<void>;
   send(target: ChannelTarget, text: string, options: SendOptions): Promise<SendResult>;
+  /** Telegram only: stop the spinner on a pressed inline button. */
+  answerCallback?(callbackQueryId: string): Promise<void>;
 }

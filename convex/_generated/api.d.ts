@@ -1,0 +1,76 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import type * as agent_claude from "../agent/claude.js";
+import type * as agent_respond from "../agent/respond.js";
+import type * as batching_batch from "../batching/batch.js";
+import type * as batching_state from "../batching/state.js";
+import type * as batching_tick from "../batching/tick.js";
+import type * as batching_watchdog from "../batching/watchdog.js";
+import type * as channels_actions from "../channels/actions.js";
+import type * as channels_adapter from "../channels/adapter.js";
+import type * as channels_index from "../channels/index.js";
+import type * as channels_queries from "../channels/queries.js";
+import type * as channels_web from "../channels/web.js";
+import type * as conversations from "../conversations.js";
+import type * as crons from "../crons.js";
+import type * as followups from "../followups.js";
+import type * as functions from "../functions.js";
+import type * as http from "../http.js";
+import type * as ingest from "../ingest.js";
+import type * as outbound from "../outbound.js";
+import type * as settings from "../settings.js";
+import type * as validators from "../validators.js";
+import type * as webchat from "../webchat.js";
+
+/**
+ * A utility for referencing Convex functions in your app's API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+declare const fullApi: ApiFromModules<{
+  "agent/claude": typeof agent_claude;
+  "agent/respond": typeof agent_respond;
+  "batching/batch": typeof batching_batch;
+  "batching/state": typeof batching_state;
+  "batching/tick": typeof batching_tick;
+  "batching/watchdog": typeof batching_watchdog;
+  "channels/actions": typeof channels_actions;
+  "channels/adapter": typeof channels_adapter;
+  "channels/index": typeof channels_index;
+  "channels/queries": typeof channels_queries;
+  "channels/web": typeof channels_web;
+  conversations: typeof conversations;
+  crons: typeof crons;
+  followups: typeof followups;
+  functions: typeof functions;
+  http: typeof http;
+  ingest: typeof ingest;
+  outbound: typeof outbound;
+  settings: typeof settings;
+  validators: typeof validators;
+  webchat: typeof webchat;
+}>;
+export declare const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+>;
+export declare const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+>;

@@ -1,0 +1,89 @@
+/**
+ * The one place that talks to Anthropic. Uses the official SDK, which
+ * honours ANTHROPIC_BASE_URL (tests aim it at a local fake). Retries are
+ * ours, not the SDK's: a failed attempt is recorded and re-scheduled on the
+ * Convex scheduler, so a long `retry-after` never holds an action open.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import { parseRetryAfter } from "../../lib/backoff";
+import type { ModelTurn } from "../../lib/prompt";
+
+export type TokenUsage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+};
+
+export const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+
+/** A failed model attempt, classified for the retry policy. */
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "ModelError";
+  }
+}
+
+export type ClaudeRequest = {
+  apiKey: string;
+  model: string;
+  system: string;
+  turns: ModelTurn[];
+  maxTokens: number;
+  timeoutMs: number;
+};
+
+export async function callClaude(request: ClaudeRequest): Promise<{ text: string; usage: TokenUsage; model: string }> {
+  const client = new Anthropic({
+    apiKey: request.apiKey,
+    baseURL: process.env.ANTHROPIC_BASE_URL || undefined,
+    maxRetries: 0,
+    timeout: request.timeoutMs,
+  });
+  try {
+    const response = await client.messages.create({
+      model: request.model,
+      max_tokens: request.maxTokens,
+      // The system prompt is the static prefix every call shares: cache it.
+      system: [{ type: "text", text: request.system, cache_control: { type: "ephemeral" } }],
+      messages: request.turns,
+    });
+    const text = response.content
+      .flatMap((block) => (block.type === "text" ? [block.text] : []))
+      .join("\n")
+      .trim();
+    if (text.length === 0) throw new ModelError(`The model returned no text (stop_reason ${response.stop_reason})`, true);
+    return { text, usage: usageOf(response.usage), model: response.model };
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+function usageOf(usage: Anthropic.Usage): TokenUsage {
+  return {
+    inputTokens: usage.input_tokens,
+    outputTokens: usage.output_tokens,
+    cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+    cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
+  };
+}
+
+/** 408/409/429/5xx (incl. 529 overloaded), timeouts and network errors are worth another try. */
+export function classify(error: unknown): ModelError {
+  if (error instanceof ModelError) return error;
+  if (error instanceof Anthropic.APIConnectionError) {
+    return new ModelError(`Anthropic unreachable: ${error.message}`, true);
+  }
+  if (error instanceof Anthropic.APIError) {
+    const status = error.status ?? 0;
+    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    const retryAfterMs = parseRetryAfter(error.headers?.get("retry-after"), Date.now());
+    return new ModelError(`Anthropic ${status}: ${error.message}`, retryable, retryAfterMs);
+  }
+  return new ModelError(error instanceof Error ? error.message : String(error), false);
+}

@@ -1,0 +1,265 @@
+/**
+ * One batch's life after the flush claimed it: the model writes a draft
+ * (retried with backoff), the supersede guard decides whether it still
+ * answers everything, and the reply goes out through ../outbound.ts.
+ *
+ * "At most one reply per batch": every step checks the batch's outcome and
+ * attempt number, so a retry, a watchdog re-run or a redelivered job that
+ * arrives late finds the batch already moved on and does nothing.
+ */
+import { v } from "convex/values";
+import { internal } from "../_generated/api";
+import type { Doc, Id } from "../_generated/dataModel";
+import { internalAction, internalMutation, type MutationCtx } from "../_generated/server";
+import { retryDelayMs } from "../../lib/backoff";
+import { inPlatformOrder, type PromptMessage } from "../../lib/prompt";
+import type { Settings } from "../../lib/settings";
+import { MINUTE } from "../../lib/time";
+import { classify } from "../agent/claude";
+import { writeReply } from "../agent/respond";
+import { deliver } from "../outbound";
+import { vTokenUsage } from "../schema";
+import { loadSettings } from "../settings";
+import { LEASE_SLACK_MS, releaseConversation } from "./state";
+
+/** How long a reply may take to go out (incl. platform retries) before the watchdog flags it. */
+export const DELIVERY_LEASE_MS = 5 * MINUTE;
+
+export const answer = internalAction({
+  args: { batchId: v.id("batches") },
+  returns: v.null(),
+  handler: async (ctx, { batchId }) => {
+    const job = await ctx.runMutation(internal.batching.batch.begin, { batchId });
+    if (!job) return null;
+    const started = Date.now();
+    let reply;
+    try {
+      reply = await writeReply(job);
+    } catch (error) {
+      const failure = classify(error);
+      await ctx.runMutation(internal.batching.batch.attemptFailed, {
+        batchId,
+        attempt: job.attempt,
+        error: failure.message,
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+      });
+      return null;
+    }
+    const messageId = await ctx.runMutation(internal.batching.batch.commitDraft, {
+      batchId,
+      attempt: job.attempt,
+      text: reply.text,
+      usage: reply.usage,
+      model: reply.model,
+      responder: reply.responder,
+      processingDurationMs: Date.now() - started,
+    });
+    if (messageId) await deliver(ctx, messageId);
+    return null;
+  },
+});
+
+const vPromptMessage = v.object({
+  author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
+  text: v.string(),
+  attachments: v.array(v.any()),
+  sentAt: v.number(),
+});
+
+/** Starts an attempt: counts it, extends the lease, returns what the model needs. */
+export const begin = internalMutation({
+  args: { batchId: v.id("batches") },
+  returns: v.union(
+    v.null(),
+    v.object({
+      attempt: v.number(),
+      settings: v.object({
+        model: v.string(),
+        systemPrompt: v.string(),
+        maxOutputTokens: v.number(),
+        llmTimeoutMs: v.number(),
+      }),
+      history: v.array(vPromptMessage),
+      burst: v.array(vPromptMessage),
+    }),
+  ),
+  handler: async (ctx, { batchId }) => {
+    const batch = await ctx.db.get(batchId);
+    if (!batch || batch.outcome !== "processing") return null;
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+    const attempt = batch.attempts + 1;
+    await ctx.db.patch(batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
+
+    const burst = inPlatformOrder(
+      await ctx.db
+        .query("messages")
+        .withIndex("by_batch", (q) => q.eq("batchId", batchId))
+        .take(settings.maxBatchMessages * 2),
+    ).filter((m) => m.direction === "in");
+    const recent = await ctx.db
+      .query("messages")
+      .withIndex("by_conversation", (q) => q.eq("conversationId", batch.conversationId))
+      .order("desc")
+      .take(settings.historyMessages + burst.length + BUFFERED_ALLOWANCE);
+    const history = recent
+      .filter((m) => m.batchId !== batchId && inHistory(m))
+      .slice(0, settings.historyMessages)
+      .reverse();
+    const { model, systemPrompt, maxOutputTokens, llmTimeoutMs } = settings;
+    return {
+      attempt,
+      settings: { model, systemPrompt, maxOutputTokens, llmTimeoutMs },
+      history: history.map(toPrompt),
+      burst: burst.map(toPrompt),
+    };
+  },
+});
+
+/** Messages newer than the burst that must not leak into its history (they form the next batch). */
+const BUFFERED_ALLOWANCE = 10;
+
+function inHistory(message: Doc<"messages">): boolean {
+  if (message.direction === "in") return message.status !== "buffered" && message.status !== "batched";
+  return message.status !== "blocked" && message.status !== "send_failed";
+}
+
+function toPrompt(message: Doc<"messages">): PromptMessage {
+  return { author: message.author, text: message.text, attachments: message.attachments, sentAt: message.sentAt };
+}
+
+/** The model failed: retry with backoff, or give the batch to a human. */
+export const attemptFailed = internalMutation({
+  args: {
+    batchId: v.id("batches"),
+    attempt: v.number(),
+    error: v.string(),
+    retryable: v.boolean(),
+    retryAfterMs: v.optional(v.number()),
+  },
+  returns: v.null(),
+  handler: async (ctx, { batchId, attempt, error, retryable, retryAfterMs }) => {
+    const batch = await ctx.db.get(batchId);
+    if (!batch || batch.outcome !== "processing" || batch.attempts !== attempt) return null;
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+    if (retryable && attempt < settings.llmMaxAttempts) {
+      const delay = retryDelayMs(attempt, { retryAfterMs });
+      await ctx.db.patch(batchId, {
+        lastError: error,
+        leaseUntil: now + delay + settings.llmTimeoutMs + LEASE_SLACK_MS,
+      });
+      await ctx.scheduler.runAfter(delay, internal.batching.batch.answer, { batchId });
+      return null;
+    }
+    await failBatch(ctx, batch, `The model failed ${attempt} time(s); last error: ${error}`, now, settings);
+    return null;
+  },
+});
+
+/**
+ * The draft is ready. Drop it if a human took over or the customer wrote
+ * again meanwhile (the next flush answers everything); otherwise record it
+ * as the batch's one outbound message, to be sent.
+ */
+export const commitDraft = internalMutation({
+  args: {
+    batchId: v.id("batches"),
+    attempt: v.number(),
+    text: v.string(),
+    usage: vTokenUsage,
+    model: v.string(),
+    responder: v.union(v.literal("claude"), v.literal("offline")),
+    processingDurationMs: v.number(),
+  },
+  returns: v.union(v.null(), v.id("messages")),
+  handler: async (ctx, args) => {
+    const batch = await ctx.db.get(args.batchId);
+    if (!batch || batch.outcome !== "processing" || batch.attempts !== args.attempt) return null;
+    const conversation = await ctx.db.get(batch.conversationId);
+    if (!conversation) throw new Error(`Conversation ${batch.conversationId} of batch ${batch._id} not found`);
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+    const metrics = {
+      model: args.model,
+      responder: args.responder,
+      usage: args.usage,
+      processingDurationMs: args.processingDurationMs,
+      completedAt: now,
+    };
+    const inbound = await batchInbound(ctx, batch._id);
+
+    if (conversation.takeover) {
+      await ctx.db.patch(batch._id, { ...metrics, outcome: "skipped" });
+      for (const message of inbound) await ctx.db.patch(message._id, { status: "ignored" });
+      await releaseConversation(ctx, conversation._id, now, settings);
+      return null;
+    }
+    const state = conversation.state;
+    if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
+      await ctx.db.patch(batch._id, { ...metrics, outcome: "superseded" });
+      for (const message of inbound) await ctx.db.patch(message._id, { status: "buffered", batchId: undefined });
+      await releaseConversation(ctx, conversation._id, now, settings, {
+        count: inbound.length,
+        firstPendingAt: batch.flushedAt - batch.bufferDurationMs,
+      });
+      return null;
+    }
+
+    const messageId = await ctx.db.insert("messages", {
+      conversationId: conversation._id,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+      direction: "out",
+      author: "agent",
+      text: args.text,
+      attachments: [],
+      status: "sending",
+      sentAt: now,
+      receivedAt: now,
+      batchId: batch._id,
+      attempts: 0,
+    });
+    await ctx.db.patch(batch._id, {
+      ...metrics,
+      completedAt: undefined,
+      outcome: "sending",
+      responseLength: args.text.length,
+      replyMessageId: messageId,
+      leaseUntil: now + DELIVERY_LEASE_MS,
+    });
+    return messageId;
+  },
+});
+
+/** The customer messages a batch answers. */
+export async function batchInbound(ctx: MutationCtx, batchId: Id<"batches">) {
+  const messages = await ctx.db
+    .query("messages")
+    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
+    .take(BATCH_MESSAGES_CAP);
+  return messages.filter((m) => m.direction === "in");
+}
+
+/** A batch never holds more than `maxBatchMessages` (≤ 100) plus its reply. */
+const BATCH_MESSAGES_CAP = 101;
+
+/**
+ * The batch is over without a reply: its messages stay (marked failed, never
+ * re-answered silently) and the conversation is flagged for a human.
+ */
+export async function failBatch(
+  ctx: MutationCtx,
+  batch: Doc<"batches">,
+  reason: string,
+  now: number,
+  settings: Settings,
+) {
+  await ctx.db.patch(batch._id, { outcome: "failed", lastError: reason, completedAt: now });
+  for (const message of await batchInbound(ctx, batch._id)) {
+    await ctx.db.patch(message._id, { status: "failed" });
+  }
+  await ctx.db.patch(batch.conversationId, { needsHuman: { reason, since: now } });
+  await releaseConversation(ctx, batch.conversationId, now, settings);
+}

@@ -1,0 +1,53 @@
+import { v } from "convex/values";
+import { internal } from "../_generated/api";
+import type { Id } from "../_generated/dataModel";
+import { internalMutation, type MutationCtx } from "../_generated/server";
+import { flushPlan, nextTickAt } from "../../lib/batching";
+import { SECOND } from "../../lib/time";
+import { loadSettings } from "../settings";
+import { claimBatch, continueTick, modelSlotsFull, policyOf, typingCadence } from "./state";
+
+/** How soon a due burst looks again for a free model slot. */
+const SLOT_RETRY_MS = 1 * SECOND;
+
+/**
+ * The conversation's one timer (see state.ts): flushes a finished burst,
+ * otherwise refreshes "typing…" and moves itself to its next turn.
+ */
+export const run = internalMutation({
+  args: { conversationId: v.id("conversations"), generation: v.number() },
+  returns: v.null(),
+  handler: async (ctx, { conversationId, generation }) => {
+    const conversation = await ctx.db.get(conversationId);
+    if (!conversation || conversation.tickGeneration !== generation) return null;
+    const { state } = conversation;
+    if (state.kind === "idle") return null;
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+    const cadence = typingCadence(conversation.channel, settings);
+
+    if (state.kind === "buffering") {
+      const plan = flushPlan(state, policyOf(settings));
+      if (now >= plan.at && !(await modelSlotsFull(ctx, settings))) {
+        await claimBatch(ctx, conversation, plan.reason, now, settings);
+        return null;
+      }
+      const at = now >= plan.at ? now + SLOT_RETRY_MS : nextTickAt(plan.at, now, cadence);
+      if (cadence !== null) await sendTyping(ctx, conversationId);
+      const tickId = await continueTick(ctx, conversation, at);
+      await ctx.db.patch(conversationId, { state: { ...state, tickId } });
+      return null;
+    }
+
+    // processing: keep "typing…" up while the model writes.
+    if (cadence === null) return null;
+    await sendTyping(ctx, conversationId);
+    const tickId = await continueTick(ctx, conversation, now + cadence);
+    await ctx.db.patch(conversationId, { state: { ...state, tickId } });
+    return null;
+  },
+});
+
+async function sendTyping(ctx: MutationCtx, conversationId: Id<"conversations">) {
+  await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId });
+}

@@ -1,0 +1,37 @@
+/** Channel side effects scheduled from mutations (typing, callback answers). */
+import { v } from "convex/values";
+import { internal } from "../_generated/api";
+import { internalAction } from "../_generated/server";
+import { adapterFor } from "./index";
+
+/** One "typing…" refresh. Best effort: a lost typing action is not worth a retry. */
+export const typing = internalAction({
+  args: { conversationId: v.id("conversations") },
+  returns: v.null(),
+  handler: async (ctx, { conversationId }) => {
+    const target = await ctx.runQuery(internal.channels.queries.typingTarget, { conversationId });
+    if (!target) return null;
+    try {
+      await adapterFor(target.channel).typing(target);
+    } catch (error) {
+      console.warn(`typing for conversation ${conversationId} failed:`, error);
+    }
+    return null;
+  },
+});
+
+/** Stops Telegram's button spinner; the customer's press is answered by the batch. */
+export const answerCallback = internalAction({
+  args: { conversationId: v.id("conversations"), callbackQueryId: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { conversationId, callbackQueryId }) => {
+    const target = await ctx.runQuery(internal.channels.queries.typingTarget, { conversationId });
+    const adapter = target ? adapterFor(target.channel) : undefined;
+    try {
+      await adapter?.answerCallback?.(callbackQueryId);
+    } catch (error) {
+      console.warn(`answering callback ${callbackQueryId} failed:`, error);
+    }
+    return null;
+  },
+});

@@ -1,0 +1,10 @@
+import { cronJobs } from "convex/server";
+import { internal } from "./_generated/api";
+
+const crons = cronJobs();
+
+// Batches whose action died mid-flight; a lease is minutes long, so a
+// minute's delay is noise. (Interval crons do not pile up on minute :00.)
+crons.interval("batch watchdog", { minutes: 1 }, internal.batching.watchdog.sweep, {});
+
+export default crons;

@@ -1,0 +1,236 @@
+/**
+ * Ingest: every inbound event enters here, in one transaction per webhook
+ * POST. Per customer message it reads the settings, the contact and the
+ * conversation, writes the message and the conversation, and makes at most
+ * one scheduler call (tests/convex/ingest-cost.test.ts pins this). It never
+ * touches rollups or counters: hot documents would make concurrent
+ * webhooks conflict.
+ */
+import { ConvexError, v } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
+import { mutation, type MutationCtx } from "./_generated/server";
+import { timingSafeEqual } from "../lib/secret";
+import type { Settings } from "../lib/settings";
+import { addToBuffer } from "./batching/state";
+import { answerCallbackLater, startTakeover } from "./conversations";
+import { cancelFollowupsOnReply } from "./followups";
+import { loadSettings } from "./settings";
+import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";
+
+const vIngestResult = v.object({ accepted: v.number(), duplicates: v.number(), ignored: v.number() });
+type IngestResult = typeof vIngestResult.type;
+
+/**
+ * Called by the webhook route handlers over HTTP, so it is public; it
+ * refuses any caller that does not hold the server-to-server secret.
+ */
+export const inbound = mutation({
+  args: { secret: v.string(), events: v.array(vInboundEvent) },
+  returns: vIngestResult,
+  handler: async (ctx, { secret, events }) => {
+    const expected = process.env.INGEST_SECRET;
+    if (!expected) {
+      throw new ConvexError({ code: "NOT_CONFIGURED", message: "INGEST_SECRET is not set on the Convex deployment" });
+    }
+    if (!timingSafeEqual(secret, expected)) {
+      throw new ConvexError({ code: "UNAUTHORIZED", message: "Wrong ingest secret" });
+    }
+    return await ingestEvents(ctx, events, Date.now());
+  },
+});
+
+export async function ingestEvents(ctx: MutationCtx, events: InboundEvent[], now: number): Promise<IngestResult> {
+  const result: IngestResult = { accepted: 0, duplicates: 0, ignored: 0 };
+  let settings: Settings | undefined;
+  for (const event of events) {
+    settings ??= await loadSettings(ctx);
+    const outcome = await ingestEvent(ctx, event, now, settings);
+    result[outcome] += 1;
+  }
+  return result;
+}
+
+type Outcome = keyof IngestResult;
+
+async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, settings: Settings): Promise<Outcome> {
+  switch (event.kind) {
+    case "message":
+      return await ingestMessage(ctx, event, now, settings);
+    case "edit": {
+      const message = await findMessage(ctx, event);
+      if (!message) return "ignored";
+      if (message.editedAt !== undefined && message.editedAt >= event.editedAt) return "duplicates";
+      // The stored text changes; an answered message does not start a new reply.
+      await ctx.db.patch(message._id, { text: event.text, attachments: event.attachments, editedAt: event.editedAt });
+      return "accepted";
+    }
+    case "reaction": {
+      const message = await findMessage(ctx, event);
+      if (!message) return "ignored";
+      const reactions = message.reactions ?? [];
+      if (reactions.some((r) => r.emoji === event.emoji && r.at === event.at)) return "duplicates";
+      await ctx.db.patch(message._id, { reactions: [...reactions, { emoji: event.emoji, at: event.at }] });
+      return "accepted";
+    }
+    case "status":
+      return await applyReceipt(ctx, event);
+    case "echo": {
+      if (await findMessage(ctx, event)) return "duplicates";
+      const conversation = await findConversation(ctx, event);
+      if (!conversation) return "ignored";
+      await ctx.db.insert("messages", {
+        conversationId: conversation._id,
+        channel: event.channel,
+        accountId: event.accountId,
+        direction: "out",
+        externalId: event.externalId,
+        author: "human",
+        text: event.text,
+        attachments: [],
+        status: "sent",
+        sentAt: event.sentAt,
+        receivedAt: now,
+      });
+      await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
+      return "accepted";
+    }
+  }
+}
+
+async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: number, settings: Settings): Promise<Outcome> {
+  if (await findMessage(ctx, event)) return "duplicates";
+  const contact = await upsertContact(ctx, event);
+  const existing = await findConversation(ctx, event);
+  const conversation = existing ?? (await ctx.db.get(await insertConversation(ctx, event, contact, now)))!;
+
+  const answerable =
+    !conversation.takeover &&
+    (event.chatType !== "group" || event.addressedToBot === true || settings.telegramGroupsAnswerAll);
+  await ctx.db.insert("messages", {
+    conversationId: conversation._id,
+    channel: event.channel,
+    accountId: event.accountId,
+    direction: "in",
+    externalId: event.externalId,
+    contactId: contact._id,
+    author: "customer",
+    text: event.text,
+    attachments: event.attachments,
+    status: answerable ? "buffered" : "ignored",
+    sentAt: event.sentAt,
+    receivedAt: now,
+    callbackQueryId: event.callbackQueryId,
+  });
+  if (event.callbackQueryId) await answerCallbackLater(ctx, conversation._id, event.callbackQueryId);
+  await cancelFollowupsOnReply(ctx, conversation._id);
+
+  const batching = answerable ? await addToBuffer(ctx, conversation, now, settings) : {};
+  await ctx.db.patch(conversation._id, {
+    ...batching,
+    lastInboundAt: now,
+    lastInboundExternalId: event.externalId,
+    lastMessagePreview: preview(event),
+    lastMessageAt: now,
+    threadId: event.threadId ?? conversation.threadId,
+    businessConnectionId: event.businessConnectionId ?? conversation.businessConnectionId,
+  });
+  return "accepted";
+}
+
+function preview(event: InboundMessage): string {
+  const text = event.text || event.attachments.map((a) => `[${a.kind}]`).join(" ");
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
+
+type Where = Pick<InboundEvent, "channel" | "accountId" | "chatId">;
+
+async function findMessage(ctx: MutationCtx, event: Where & { externalId?: string }) {
+  if (event.externalId === undefined) return null;
+  return await ctx.db
+    .query("messages")
+    .withIndex("by_channel_and_account_and_external_id", (q) =>
+      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("externalId", event.externalId),
+    )
+    .first();
+}
+
+async function findConversation(ctx: MutationCtx, event: Where) {
+  return await ctx.db
+    .query("conversations")
+    .withIndex("by_channel_and_account_and_chat", (q) =>
+      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("chatId", event.chatId),
+    )
+    .unique();
+}
+
+async function upsertContact(ctx: MutationCtx, event: InboundMessage): Promise<Doc<"contacts">> {
+  const found = await ctx.db
+    .query("contacts")
+    .withIndex("by_channel_and_account_and_external_id", (q) =>
+      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("externalId", event.sender.externalId),
+    )
+    .unique();
+  if (found) return found;
+  const fields = {
+    channel: event.channel,
+    accountId: event.accountId,
+    externalId: event.sender.externalId,
+    displayName: event.sender.displayName,
+    username: event.sender.username,
+    languageCode: event.sender.languageCode,
+  };
+  return { _id: await ctx.db.insert("contacts", fields), _creationTime: Date.now(), ...fields };
+}
+
+async function insertConversation(ctx: MutationCtx, event: InboundMessage, contact: Doc<"contacts">, now: number) {
+  return await ctx.db.insert("conversations", {
+    channel: event.channel,
+    accountId: event.accountId,
+    chatId: event.chatId,
+    contactId: contact._id,
+    state: { kind: "idle" },
+    tickGeneration: 0,
+    takeover: false,
+    lastInboundAt: now,
+    lastMessagePreview: "",
+    lastMessageAt: now,
+  });
+}
+
+/** Delivery and read receipts move our outbound messages forward, never back. */
+async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kind: "status" }>): Promise<Outcome> {
+  const rank = { sending: 0, sent: 1, delivered: 2, read: 3 } as Record<string, number | undefined>;
+  const advance = async (message: Doc<"messages">) => {
+    if (event.status === "failed") {
+      if (message.status === "send_failed") return false;
+      await ctx.db.patch(message._id, { status: "send_failed", error: event.error ?? "The platform reported a failure" });
+      return true;
+    }
+    const current = rank[message.status];
+    if (current === undefined || current >= rank[event.status]!) return false;
+    await ctx.db.patch(message._id, { status: event.status });
+    return true;
+  };
+  if (event.externalId !== undefined) {
+    const message = await findMessage(ctx, event);
+    if (!message || message.direction !== "out") return "ignored";
+    return (await advance(message)) ? "accepted" : "duplicates";
+  }
+  if (event.watermark === undefined) return "ignored";
+  // Messenger read receipts: everything we sent up to the watermark was read.
+  const conversation = await findConversation(ctx, event);
+  if (!conversation) return "ignored";
+  const recent = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
+    .order("desc")
+    .take(RECEIPT_LOOKBACK);
+  let changed = false;
+  for (const message of recent) {
+    if (message.direction === "out" && message.sentAt <= event.watermark) changed = (await advance(message)) || changed;
+  }
+  return changed ? "accepted" : "duplicates";
+}
+
+/** A read watermark covers recent sends; older ones were marked long ago. */
+const RECEIPT_LOOKBACK = 20;

@@ -1,0 +1,115 @@
+/**
+ * Sending one outbound message through its channel, exactly once.
+ *
+ * The message is recorded as `sending` before the platform is called. A
+ * send is retried only after a recorded, retryable failure; if the process
+ * dies mid-call the watchdog flags the message for a human instead of
+ * re-sending, so a customer never gets the same reply twice.
+ */
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalAction, internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
+import { retryDelayMs } from "../lib/backoff";
+import { adapterFor } from "./channels";
+import type { ChannelTarget, SendResult } from "./channels/adapter";
+import { batchInbound, DELIVERY_LEASE_MS, failBatch } from "./batching/batch";
+import { releaseConversation } from "./batching/state";
+import { loadSettings } from "./settings";
+import { vChannelTarget } from "./validators";
+
+/** Platform send attempts before a reply is given to a human. */
+const MAX_SEND_ATTEMPTS = 5;
+
+export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
+  return {
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    chatId: conversation.chatId,
+    threadId: conversation.threadId,
+    businessConnectionId: conversation.businessConnectionId,
+    lastInboundExternalId: conversation.lastInboundExternalId,
+  };
+}
+
+/** Sends a `sending` message now and records the result. */
+export async function deliver(ctx: ActionCtx, messageId: Id<"messages">) {
+  const job = await ctx.runQuery(internal.outbound.forDelivery, { messageId });
+  if (!job) return;
+  let result: SendResult;
+  try {
+    result = await adapterFor(job.target.channel).send(job.target, job.text, {
+      outboundKey: messageId,
+      fromHuman: job.fromHuman,
+    });
+  } catch (error) {
+    result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
+  }
+  await ctx.runMutation(internal.outbound.recordDelivery, { messageId, result });
+}
+
+export const deliverLater = internalAction({
+  args: { messageId: v.id("messages") },
+  returns: v.null(),
+  handler: async (ctx, { messageId }) => {
+    await deliver(ctx, messageId);
+    return null;
+  },
+});
+
+export const forDelivery = internalQuery({
+  args: { messageId: v.id("messages") },
+  returns: v.union(v.null(), v.object({ text: v.string(), fromHuman: v.boolean(), target: vChannelTarget })),
+  handler: async (ctx, { messageId }) => {
+    const message = await ctx.db.get(messageId);
+    if (!message || message.status !== "sending") return null;
+    const conversation = await ctx.db.get(message.conversationId);
+    if (!conversation) return null;
+    return { text: message.text, fromHuman: message.author === "human", target: targetOf(conversation) };
+  },
+});
+
+const vSendResult = v.union(
+  v.object({ ok: v.literal(true), externalIds: v.array(v.string()) }),
+  v.object({
+    ok: v.literal(false),
+    retryable: v.boolean(),
+    retryAfterMs: v.optional(v.number()),
+    error: v.string(),
+    blocked: v.optional(v.boolean()),
+  }),
+);
+
+export const recordDelivery = internalMutation({
+  args: { messageId: v.id("messages"), result: vSendResult },
+  returns: v.null(),
+  handler: async (ctx, { messageId, result }) => {
+    const message = await ctx.db.get(messageId);
+    if (!message || message.status !== "sending") return null;
+    const now = Date.now();
+    const attempts = (message.attempts ?? 0) + 1;
+    const batch = message.batchId ? await ctx.db.get(message.batchId) : null;
+    const settings = await loadSettings(ctx);
+
+    if (result.ok) {
+      await ctx.db.patch(messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
+      await ctx.db.patch(message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
+      if (batch?.outcome === "sending") {
+        await ctx.db.patch(batch._id, { outcome: "replied", completedAt: now });
+        for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch(inbound._id, { status: "answered" });
+        await releaseConversation(ctx, batch.conversationId, now, settings);
+      }
+      return null;
+    }
+    if (result.retryable && !result.blocked && attempts < MAX_SEND_ATTEMPTS) {
+      const delay = retryDelayMs(attempts, { retryAfterMs: result.retryAfterMs });
+      await ctx.db.patch(messageId, { attempts, error: result.error });
+      if (batch?.outcome === "sending") await ctx.db.patch(batch._id, { leaseUntil: now + delay + DELIVERY_LEASE_MS });
+      await ctx.scheduler.runAfter(delay, internal.outbound.deliverLater, { messageId });
+      return null;
+    }
+    await ctx.db.patch(messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
+    if (batch?.outcome === "sending") await failBatch(ctx, batch, `The reply could not be sent: ${result.error}`, now, settings);
+    return null;
+  },
+});

@@ -1,0 +1,240 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v, type Infer } from "convex/values";
+import { vAttachment, vChannel, vFlushReason, vSettingsFields } from "./validators";
+
+/**
+ * Batching state of a conversation, as a union on `kind`.
+ *
+ * - idle: nothing pending; no job scheduled.
+ * - buffering: customer messages are waiting for the burst to end.
+ *   `firstPendingAt`/`lastPendingAt` drive the flush deadline
+ *   (lib/batching.ts). `tickId` is the one scheduled tick that flushes when
+ *   the deadline passes and re-sends "typing" meanwhile.
+ * - processing: a batch is with the model or being sent. Messages arriving
+ *   now stay `buffered` and form the next batch; `pendingCount` and the
+ *   pending times track them so the next window can be armed on release.
+ */
+export const vBatchingState = v.union(
+  v.object({ kind: v.literal("idle") }),
+  v.object({
+    kind: v.literal("buffering"),
+    firstPendingAt: v.number(),
+    lastPendingAt: v.number(),
+    pendingCount: v.number(),
+    tickId: v.id("_scheduled_functions"),
+  }),
+  v.object({
+    kind: v.literal("processing"),
+    batchId: v.id("batches"),
+    startedAt: v.number(),
+    /** Buffered messages waiting for the next batch (left over or newly arrived). */
+    pendingCount: v.number(),
+    /** Of those, how many arrived after the claim: the supersede guard's signal. */
+    newSinceClaim: v.number(),
+    firstPendingAt: v.optional(v.number()),
+    lastPendingAt: v.optional(v.number()),
+    /** The typing heartbeat, when the channel has one. */
+    tickId: v.optional(v.id("_scheduled_functions")),
+  }),
+);
+export type BatchingState = Infer<typeof vBatchingState>;
+
+export const vMessageStatus = v.union(
+  // inbound
+  v.literal("buffered"), // waiting in the conversation's burst
+  v.literal("batched"), // claimed by a batch that is with the model
+  v.literal("answered"), // its batch's reply was sent
+  v.literal("failed"), // its batch failed after all retries: a human must look
+  v.literal("ignored"), // stored for context only (group chatter, takeover)
+  // outbound
+  v.literal("sending"),
+  v.literal("sent"),
+  v.literal("delivered"),
+  v.literal("read"),
+  v.literal("send_failed"),
+  v.literal("blocked"), // the platform's reply window was closed
+);
+
+export const vBatchOutcome = v.union(
+  v.literal("processing"),
+  v.literal("sending"),
+  v.literal("replied"),
+  v.literal("superseded"),
+  v.literal("failed"),
+  v.literal("skipped"), // human takeover started while it waited
+);
+
+export const vTokenUsage = v.object({
+  inputTokens: v.number(),
+  outputTokens: v.number(),
+  cacheReadInputTokens: v.number(),
+  cacheCreationInputTokens: v.number(),
+});
+
+export default defineSchema({
+  /**
+   * One person on one channel. Written by ingest (insert on first contact);
+   * read by ingest and the dashboard.
+   */
+  contacts: defineTable({
+    channel: vChannel,
+    accountId: v.string(),
+    externalId: v.string(),
+    displayName: v.optional(v.string()),
+    username: v.optional(v.string()),
+    languageCode: v.optional(v.string()),
+    /** IANA zone for follow-ups; settings' default when absent. */
+    timeZone: v.optional(v.string()),
+  })
+    // ingest: find the sender of an inbound message
+    .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"]),
+
+  /**
+   * One chat on one channel (channel + account + external chat). Written by
+   * ingest (state, times), the batch lifecycle (state) and operators
+   * (takeover); read by every feature. Invariant: at most one tick job is
+   * live per conversation, the one named in `state`.
+   */
+  conversations: defineTable({
+    channel: vChannel,
+    accountId: v.string(),
+    chatId: v.string(),
+    contactId: v.id("contacts"),
+    state: vBatchingState,
+    /** Bumped whenever the tick is re-armed or stopped; a tick carrying an older value exits. */
+    tickGeneration: v.number(),
+    /** Human takeover: automation (replies, follow-ups) is paused. */
+    takeover: v.boolean(),
+    takeoverReason: v.optional(v.string()),
+    /** Set when a batch failed for good or delivery is uncertain. */
+    needsHuman: v.optional(v.object({ reason: v.string(), since: v.number() })),
+    /** Platform reply windows (Meta, WhatsApp: 24 h) count from here. */
+    lastInboundAt: v.number(),
+    /** Newest customer message id; WhatsApp typing marks it read. */
+    lastInboundExternalId: v.optional(v.string()),
+    threadId: v.optional(v.string()),
+    businessConnectionId: v.optional(v.string()),
+    /** What the list shows without reading messages. */
+    lastMessagePreview: v.string(),
+    lastMessageAt: v.number(),
+    tags: v.optional(v.array(v.string())),
+  })
+    // ingest: the conversation an inbound event belongs to
+    .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
+    // dashboard list, newest first
+    .index("by_last_message_at", ["lastMessageAt"])
+    // watchdog: conversations still marked processing
+    .index("by_state_kind", ["state.kind"]),
+
+  /**
+   * Every message in and out. Inbound: written by ingest, status advanced by
+   * the batch lifecycle. Outbound: written by the batch lifecycle and
+   * operators, status advanced by the sender and platform receipts.
+   *
+   * The burst buffer is the set of the conversation's `buffered` messages:
+   * no separate pending table, so ingest writes one document per message
+   * and the flush claims a batch by flipping statuses in one transaction.
+   */
+  messages: defineTable({
+    conversationId: v.id("conversations"),
+    channel: vChannel,
+    accountId: v.string(),
+    direction: v.union(v.literal("in"), v.literal("out")),
+    /** Platform message id (dedupe key with channel + account); absent until an outbound send succeeds. */
+    externalId: v.optional(v.string()),
+    contactId: v.optional(v.id("contacts")),
+    author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
+    text: v.string(),
+    attachments: v.array(vAttachment),
+    status: vMessageStatus,
+    /** Platform send time; orders a burst when arrivals interleave. */
+    sentAt: v.number(),
+    /** When ingest stored it (drives the batching window). */
+    receivedAt: v.number(),
+    batchId: v.optional(v.id("batches")),
+    editedAt: v.optional(v.number()),
+    error: v.optional(v.string()),
+    /** Outbound: send attempts so far. */
+    attempts: v.optional(v.number()),
+    reactions: v.optional(v.array(v.object({ emoji: v.string(), at: v.number() }))),
+    callbackQueryId: v.optional(v.string()),
+  })
+    // ingest: drop redeliveries; edits and receipts find their message
+    .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
+    // flush: claim the buffer; supersede guard: anything buffered after the claim
+    .index("by_conversation_and_status", ["conversationId", "status"])
+    // prompt history and the conversation timeline
+    .index("by_conversation", ["conversationId"])
+    // a batch's messages, in and out
+    .index("by_batch", ["batchId"]),
+
+  /**
+   * One flush of one burst: the unit of analytics and of "at most one reply".
+   * Written by the batch lifecycle; read by the dashboard and the watchdog.
+   */
+  batches: defineTable({
+    conversationId: v.id("conversations"),
+    channel: vChannel,
+    flushReason: vFlushReason,
+    outcome: vBatchOutcome,
+    messageCount: v.number(),
+    totalCharacters: v.number(),
+    /** First buffered message to flush. */
+    bufferDurationMs: v.number(),
+    flushedAt: v.number(),
+    attempts: v.number(),
+    /** When the current model attempt must be over; the watchdog acts after it. */
+    leaseUntil: v.number(),
+    processingDurationMs: v.optional(v.number()),
+    responseLength: v.optional(v.number()),
+    model: v.optional(v.string()),
+    /** "claude" or "offline": which responder wrote the reply. */
+    responder: v.optional(v.union(v.literal("claude"), v.literal("offline"))),
+    usage: v.optional(vTokenUsage),
+    replyMessageId: v.optional(v.id("messages")),
+    lastError: v.optional(v.string()),
+    completedAt: v.optional(v.number()),
+  })
+    // dashboard: a conversation's batches; supersede counting
+    .index("by_conversation", ["conversationId"])
+    // watchdog: batches whose lease ran out; LLM concurrency: in-flight count
+    .index("by_outcome_and_lease", ["outcome", "leaseUntil"]),
+
+  /**
+   * Follow-ups and reminders the agent scheduled. Written by the agent's
+   * tools and by ingest (a customer reply cancels pending follow-ups); read
+   * by the dashboard. `jobId` is the scheduler entry that will run it.
+   */
+  scheduledActions: defineTable({
+    conversationId: v.id("conversations"),
+    kind: v.union(v.literal("followup"), v.literal("meeting_reminder")),
+    dueAt: v.number(),
+    status: v.union(
+      v.literal("pending"),
+      v.literal("sent"),
+      v.literal("cancelled"),
+      v.literal("failed"),
+      v.literal("blocked"),
+    ),
+    attempts: v.number(),
+    lastError: v.optional(v.string()),
+    jobId: v.optional(v.id("_scheduled_functions")),
+    note: v.string(),
+    /** Follow-ups are cancelled by a customer reply; meeting reminders are not. */
+    cancelOnReply: v.boolean(),
+  })
+    // ingest: the conversation's pending follow-ups to cancel
+    .index("by_conversation_and_status", ["conversationId", "status"])
+    // dashboard: follow-ups by due time
+    .index("by_status_and_due_at", ["status", "dueAt"]),
+
+  /**
+   * The one settings document (key "global"). Written by operators (the
+   * dashboard form, or by hand in the Convex dashboard); read by ingest and
+   * the batch lifecycle. Every field is optional so a hand edit can leave
+   * any out: lib/settings.ts fills defaults.
+   */
+  settings: defineTable({ key: v.literal("global"), ...vSettingsFields })
+    // the single settings document
+    .index("by_key", ["key"]),
+});
