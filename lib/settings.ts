@@ -56,7 +56,7 @@ export const DEFAULT_SETTINGS: Settings = {
   typingEnabled: true,
   whatsappTypingIndicator: true,
   analyticsEnabled: true,
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-4-6",
   systemPrompt: DEFAULT_SYSTEM_PROMPT,
   maxOutputTokens: 1024,
   historyMessages: 30,
