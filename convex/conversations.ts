@@ -6,7 +6,9 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
+import { claimBatch } from "./batching/state";
 import { operatorMutation } from "./functions";
+import { loadSettings } from "./settings";
 
 /** Messages still waiting when a human takes over; a burst is far smaller. */
 const MAX_BUFFERED = 200;
@@ -52,5 +54,17 @@ export const setTakeover = operatorMutation({
     if (takeover) await startTakeover(ctx, conversation, "An operator took over", Date.now());
     else await endTakeover(ctx, conversation);
     return null;
+  },
+});
+
+/** "Answer now": the operator does not want this burst to wait for its window. */
+export const flushNow = operatorMutation({
+  args: { conversationId: v.id("conversations") },
+  returns: v.boolean(),
+  handler: async (ctx, { conversationId }) => {
+    const conversation = await ctx.db.get(conversationId);
+    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const batchId = await claimBatch(ctx, conversation, "manual", Date.now(), await loadSettings(ctx));
+    return batchId !== null;
   },
 });

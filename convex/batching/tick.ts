@@ -1,4 +1,5 @@
 import { v } from "convex/values";
+import { vFlushReason } from "../validators";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
@@ -51,3 +52,27 @@ export const run = internalMutation({
 async function sendTyping(ctx: MutationCtx, conversationId: Id<"conversations">) {
   await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId });
 }
+
+/** Conversations flushed per call; the rest follow in the next page. */
+const FLUSH_PAGE = 50;
+
+/**
+ * Answers every buffered burst now instead of waiting for its window, e.g.
+ * before a planned stop ("shutdown") or from the dashboard ("manual").
+ * Pages through buffering conversations and re-schedules itself for more.
+ */
+export const flushAll = internalMutation({
+  args: { reason: vFlushReason },
+  returns: v.number(),
+  handler: async (ctx, { reason }) => {
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+    const page = await ctx.db
+      .query("conversations")
+      .withIndex("by_state_kind", (q) => q.eq("state.kind", "buffering"))
+      .take(FLUSH_PAGE);
+    for (const conversation of page) await claimBatch(ctx, conversation, reason, now, settings);
+    if (page.length === FLUSH_PAGE) await ctx.scheduler.runAfter(0, internal.batching.tick.flushAll, { reason });
+    return page.length;
+  },
+});
