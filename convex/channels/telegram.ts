@@ -1,6 +1,6 @@
 /**
- * Telegram adapter: replies and "typing…" through the Bot API, plus the
- * callback-query acknowledgement a button press needs. Credentials are read
+ * Telegram adapter: replies, "typing…" and the callback-query
+ * acknowledgement a button press needs, through the Bot API. Credentials are read
  * at call time, so the same module serves cloud and the local runtime.
  */
 import type { ChannelAdapter, ChannelTarget } from "./adapter";
@@ -35,8 +35,8 @@ export function createTelegramAdapter(deps: HttpDeps = {}): ChannelAdapter {
       logTypingFailure("telegram", isFailure(config) ? config : await sendTelegramTyping(config, telegramTarget(target)));
     },
 
-    // Telegram has no idempotency key, so `outboundKey` cannot prevent a
-    // duplicate; a failed part reports what was already sent instead.
+    // Telegram has no idempotency key for `outboundKey` to feed; duplicates are
+    // avoided by sendInParts never asking for a retry once a part is out.
     async send(target, text) {
       const config = telegramConfig(deps);
       if (isFailure(config)) return config;
@@ -46,23 +46,15 @@ export function createTelegramAdapter(deps: HttpDeps = {}): ChannelAdapter {
         sleep: deps.sleep,
       });
     },
+
+    // Telegram shows a spinner on a pressed button until this is called; the
+    // press itself is answered by the batch like any message.
+    async answerCallback(callbackQueryId) {
+      const config = telegramConfig(deps);
+      const result = isFailure(config) ? config : await answerTelegramCallback(config, callbackQueryId);
+      if (!result.ok) console.warn(`[telegram] answering callback ${callbackQueryId} failed: ${result.error}`);
+    },
   };
 }
 
 export const telegramAdapter: ChannelAdapter = createTelegramAdapter();
-
-/**
- * Stops the spinner on a pressed inline button. Telegram shows it until this
- * is called, so call it once per `callbackQueryId`, soon after ingest;
- * `text` (up to 200 chars) appears as a short toast.
- */
-export async function answerCallbackQuery(
-  callbackQueryId: string,
-  text?: string,
-  deps: HttpDeps = {},
-): Promise<{ ok: true } | SendFailure> {
-  const config = telegramConfig(deps);
-  if (isFailure(config)) return config;
-  const result = await answerTelegramCallback(config, callbackQueryId, text);
-  return result.ok ? { ok: true } : result;
-}

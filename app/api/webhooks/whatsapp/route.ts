@@ -1,0 +1,9 @@
+// WhatsApp Cloud API webhook: GET answers Meta's subscription check, POST takes events.
+// The pipeline lives in lib/webhooks; this file only mounts it.
+import { whatsappWebhook } from "@/lib/webhooks/channels";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = whatsappWebhook.GET;
+export const POST = whatsappWebhook.POST;
