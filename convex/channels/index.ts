@@ -1,21 +1,18 @@
 /** The channel registry: one adapter per channel. */
 import type { Channel } from "../validators";
 import type { ChannelAdapter } from "./adapter";
+import { instagramAdapter } from "./instagram";
+import { messengerAdapter } from "./messenger";
+import { telegramAdapter } from "./telegram";
 import { webAdapter } from "./web";
-
-const notConnected = (channel: Channel): ChannelAdapter => ({
-  async typing() {},
-  async send() {
-    return { ok: false, retryable: false, error: `The ${channel} channel is not connected in this build` };
-  },
-});
+import { whatsappAdapter } from "./whatsapp";
 
 const adapters: Record<Channel, ChannelAdapter> = {
   web: webAdapter,
-  telegram: notConnected("telegram"),
-  messenger: notConnected("messenger"),
-  instagram: notConnected("instagram"),
-  whatsapp: notConnected("whatsapp"),
+  telegram: telegramAdapter,
+  messenger: messengerAdapter,
+  instagram: instagramAdapter,
+  whatsapp: whatsappAdapter,
 };
 
 export function adapterFor(channel: Channel): ChannelAdapter {
