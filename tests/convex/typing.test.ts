@@ -1,0 +1,107 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { SECOND } from "../../lib/time";
+import { rateLimited, startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
+import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
+import { advance, INGEST_SECRET, newTest, settle, telegramMessage, useFakeClock, type Test } from "./setup";
+
+let anthropic: FakeAnthropic;
+let telegram: FakePlatform;
+let t: Test;
+const TOKEN = "7012345678:AAtest-token";
+
+beforeAll(async () => {
+  anthropic = await startFakeAnthropic();
+  telegram = await startFakePlatform(telegramOk);
+});
+afterAll(async () => {
+  await anthropic.close();
+  await telegram.close();
+});
+beforeEach(() => {
+  useFakeClock();
+  vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+  vi.stubEnv("ANTHROPIC_BASE_URL", anthropic.url);
+  vi.stubEnv("TELEGRAM_BOT_TOKEN", TOKEN);
+  vi.stubEnv("TELEGRAM_API_BASE_URL", telegram.url);
+  vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
+  telegram.calls.length = 0;
+  anthropic.requests.length = 0;
+  t = newTest();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+
+async function customerWrites(messageId: number, text: string) {
+  await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [telegramMessage({ messageId, text })] });
+}
+
+describe("typing on Telegram", () => {
+  test("typing shows at once, is refreshed every 4 s through a long burst, and stops after the one reply", async () => {
+    await t.mutation(api.settings.update, { patch: { batchWindowMs: 10 * SECOND } });
+    const start = Date.now();
+    await customerWrites(1, "Hey");
+    await advance(t, 6 * SECOND);
+    await customerWrites(2, "one more thing");
+    await settle(t);
+
+    const typing = telegram.callsTo("/sendChatAction");
+    const replies = telegram.callsTo("/sendMessage");
+    expect(replies).toHaveLength(1);
+    expect(typing[0]!.at - start).toBeLessThan(SECOND); // the test clock moves in small steps
+    expect(typing[0]!.body).toMatchObject({ chat_id: 510001, action: "typing" });
+    // Refreshed before Telegram clears it (5 s) for as long as the customer waits.
+    const times = typing.map((c) => c.at);
+    const gaps = times.slice(1).map((at, i) => at - times[i]!);
+    expect(Math.max(...gaps, replies[0]!.at - times[times.length - 1]!)).toBeLessThan(5 * SECOND);
+    expect(typing.length).toBeGreaterThanOrEqual(4); // 16 s of waiting
+    // Nothing after the reply: the heartbeat died with the batch.
+    expect(typing.every((c) => c.at <= replies[0]!.at)).toBe(true);
+    await advance(t, 30 * SECOND);
+    expect(telegram.callsTo("/sendChatAction")).toHaveLength(typing.length);
+  });
+
+  test("typing keeps coming while the model is rate limited, then stops with the reply", async () => {
+    anthropic.script(rateLimited(10));
+    const start = Date.now();
+    await customerWrites(1, "Hi");
+    await settle(t);
+    const typing = telegram.callsTo("/sendChatAction");
+    const [reply] = telegram.callsTo("/sendMessage");
+    expect(reply!.body.text).toBe("Reply to: Hi");
+    expect(reply!.at - start).toBeGreaterThanOrEqual(14 * SECOND);
+    // The burst was claimed at 4 s; the heartbeat went on through the 10 s wait.
+    expect(typing.filter((c) => c.at - start > 4 * SECOND)).toHaveLength(2);
+    expect(typing.every((c) => c.at <= reply!.at)).toBe(true);
+  });
+
+  test("with typing switched off, no typing action is sent", async () => {
+    await t.mutation(api.settings.update, { patch: { typingEnabled: false } });
+    await customerWrites(1, "Hi");
+    await settle(t);
+    expect(telegram.callsTo("/sendChatAction")).toHaveLength(0);
+    expect(telegram.callsTo("/sendMessage")).toHaveLength(1);
+  });
+});
+
+describe("Telegram delivery", () => {
+  test("a 429 with retry_after is retried after the wait and the reply is sent once", async () => {
+    let first = true;
+    telegram.on("/sendMessage", (call) => {
+      if (first) {
+        first = false;
+        return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 7", parameters: { retry_after: 7 } } };
+      }
+      return telegramOk(call);
+    });
+    await customerWrites(1, "Hi");
+    await settle(t);
+    const sends = telegram.callsTo("/sendMessage");
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(7 * SECOND);
+    const messages = await t.run((ctx) => ctx.db.query("messages").collect());
+    expect(messages.filter((m) => m.direction === "out").map((m) => m.status)).toEqual(["sent"]);
+  });
+});
