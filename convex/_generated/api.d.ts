@@ -30,6 +30,7 @@ import type * as channels_web from "../channels/web.js";
 import type * as channels_whatsapp from "../channels/whatsapp.js";
 import type * as conversations from "../conversations.js";
 import type * as crons from "../crons.js";
+import type * as dashboard from "../dashboard.js";
 import type * as followups from "../followups.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
@@ -65,6 +66,7 @@ declare const fullApi: ApiFromModules<{
   "channels/whatsapp": typeof channels_whatsapp;
   conversations: typeof conversations;
   crons: typeof crons;
+  dashboard: typeof dashboard;
   followups: typeof followups;
   functions: typeof functions;
   http: typeof http;

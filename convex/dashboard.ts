@@ -1,0 +1,236 @@
+/**
+ * Operator reads for the dashboard pages (playground, conversations list,
+ * conversation page). Each one reads at most 100 documents, always through
+ * an index, and never looks at the clock: pages format times themselves.
+ */
+import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
+import { v, type Infer } from "convex/values";
+import type { Doc, Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+import { operatorQuery } from "./functions";
+import { pick } from "convex-helpers";
+import schema from "./schema";
+import { vChannel, type Channel } from "./validators";
+
+/** Rows per list page; with one contact read per row a page stays within 100 reads. */
+export const MAX_PAGE_SIZE = 50;
+/** Newest batches shown for a conversation. */
+export const BATCHES_SHOWN = 50;
+/** Newest messages on the conversation page; with the conversation and contact, 100 reads. */
+export const MESSAGES_SHOWN = 97;
+
+const vStateKind = v.union(v.literal("idle"), v.literal("buffering"), v.literal("processing"));
+const vNeedsHuman = v.union(v.null(), v.object({ reason: v.string(), since: v.number() }));
+
+const vConversationRow = v.object({
+  id: v.id("conversations"),
+  channel: vChannel,
+  contactName: v.union(v.null(), v.string()),
+  preview: v.string(),
+  state: vStateKind,
+  takeover: v.boolean(),
+  needsHuman: vNeedsHuman,
+  lastMessageAt: v.number(),
+});
+export type ConversationRow = Infer<typeof vConversationRow>;
+
+// Batch and message fields are picked from the schema, so the dashboard
+// follows the table when a field gains a value.
+const vBatchRow = v.object({
+  id: v.id("batches"),
+  ...pick(schema.tables.batches.validator.fields, [
+    "flushedAt",
+    "flushReason",
+    "outcome",
+    "messageCount",
+    "bufferDurationMs",
+    "processingDurationMs",
+    "model",
+    "responder",
+    "attempts",
+    "usage",
+    "replyMessageId",
+    "lastError",
+  ]),
+});
+export type BatchRow = Infer<typeof vBatchRow>;
+
+const vTimelineMessage = v.object({
+  id: v.id("messages"),
+  ...pick(schema.tables.messages.validator.fields, [
+    "direction",
+    "author",
+    "text",
+    "attachments",
+    "status",
+    "sentAt",
+    "editedAt",
+    "error",
+    "batchId",
+  ]),
+});
+export type TimelineMessage = Infer<typeof vTimelineMessage>;
+
+const vConversationDetail = v.object({
+  id: v.id("conversations"),
+  channel: vChannel,
+  chatId: v.string(),
+  contactName: v.union(v.null(), v.string()),
+  state: vStateKind,
+  /** Customer messages waiting for the next batch. */
+  pendingCount: v.number(),
+  takeover: v.boolean(),
+  takeoverReason: v.union(v.null(), v.string()),
+  needsHuman: vNeedsHuman,
+  lastMessageAt: v.number(),
+  /** Oldest first; only the newest `MESSAGES_SHOWN`. */
+  messages: v.array(vTimelineMessage),
+  olderMessagesHidden: v.boolean(),
+});
+export type ConversationDetail = Infer<typeof vConversationDetail>;
+
+function contactName(contact: Doc<"contacts"> | null): string | null {
+  if (!contact) return null;
+  return contact.displayName ?? (contact.username ? `@${contact.username}` : null);
+}
+
+function pendingCount(state: Doc<"conversations">["state"]): number {
+  return state.kind === "idle" ? 0 : state.pendingCount;
+}
+
+export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
+
+/**
+ * One page of conversations, newest message first.
+ *
+ * The filters are applied to each page after it is read from
+ * `by_last_message_at`, so a filtered page can hold fewer rows than asked
+ * (even none while more remain). That is correct but wasteful when matches
+ * are rare; indexes `by_channel_and_last_message_at` and
+ * `by_needs_human_since` would let the filters read only matches.
+ */
+export async function listConversations(
+  ctx: QueryCtx,
+  paginationOpts: PaginationOptions,
+  filter: ConversationFilter,
+) {
+  const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
+  const result = await ctx.db
+    .query("conversations")
+    .withIndex("by_last_message_at")
+    .order("desc")
+    .paginate({ ...paginationOpts, numItems });
+  const matches = result.page.filter(
+    (c) =>
+      (filter.channel === undefined || c.channel === filter.channel) &&
+      (filter.needsHuman === undefined || (c.needsHuman !== undefined) === filter.needsHuman),
+  );
+  const page = await Promise.all(
+    matches.map(
+      async (c): Promise<ConversationRow> => ({
+        id: c._id,
+        channel: c.channel,
+        contactName: contactName(await ctx.db.get("contacts", c.contactId)),
+        preview: c.lastMessagePreview,
+        state: c.state.kind,
+        takeover: c.takeover,
+        needsHuman: c.needsHuman ?? null,
+        lastMessageAt: c.lastMessageAt,
+      }),
+    ),
+  );
+  return { ...result, page };
+}
+
+export const conversations = operatorQuery({
+  args: {
+    paginationOpts: paginationOptsValidator,
+    channel: v.optional(vChannel),
+    needsHuman: v.optional(v.boolean()),
+  },
+  returns: paginationResultValidator(vConversationRow),
+  handler: async (ctx, { paginationOpts, ...filter }) => await listConversations(ctx, paginationOpts, filter),
+});
+
+/** The conversation page: who, what state, and the newest messages oldest first. */
+export async function conversationDetail(
+  ctx: QueryCtx,
+  conversationId: Id<"conversations">,
+): Promise<ConversationDetail | null> {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation) return null;
+  const contact = await ctx.db.get("contacts", conversation.contactId);
+  const newest = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .take(MESSAGES_SHOWN + 1);
+  return {
+    id: conversation._id,
+    channel: conversation.channel,
+    chatId: conversation.chatId,
+    contactName: contactName(contact),
+    state: conversation.state.kind,
+    pendingCount: pendingCount(conversation.state),
+    takeover: conversation.takeover,
+    takeoverReason: conversation.takeoverReason ?? null,
+    needsHuman: conversation.needsHuman ?? null,
+    lastMessageAt: conversation.lastMessageAt,
+    messages: newest
+      .slice(0, MESSAGES_SHOWN)
+      .reverse()
+      .map((m) => ({
+        id: m._id,
+        direction: m.direction,
+        author: m.author,
+        text: m.text,
+        attachments: m.attachments,
+        status: m.status,
+        sentAt: m.sentAt,
+        editedAt: m.editedAt,
+        error: m.error,
+        batchId: m.batchId,
+      })),
+    olderMessagesHidden: newest.length > MESSAGES_SHOWN,
+  };
+}
+
+export const conversation = operatorQuery({
+  // A string, not v.id: a mistyped URL should read "not found", not throw.
+  args: { conversationId: v.string() },
+  returns: v.union(v.null(), vConversationDetail),
+  handler: async (ctx, { conversationId }) => {
+    const id = ctx.db.normalizeId("conversations", conversationId);
+    return id === null ? null : await conversationDetail(ctx, id);
+  },
+});
+
+/** The batches formed for one conversation, newest first. */
+export async function conversationBatches(ctx: QueryCtx, conversationId: Id<"conversations">): Promise<BatchRow[]> {
+  const batches = await ctx.db
+    .query("batches")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .take(BATCHES_SHOWN);
+  return batches.map((b) => ({
+    id: b._id,
+    flushedAt: b.flushedAt,
+    flushReason: b.flushReason,
+    outcome: b.outcome,
+    messageCount: b.messageCount,
+    bufferDurationMs: b.bufferDurationMs,
+    processingDurationMs: b.processingDurationMs,
+    model: b.model,
+    responder: b.responder,
+    attempts: b.attempts,
+    usage: b.usage,
+    replyMessageId: b.replyMessageId,
+    lastError: b.lastError,
+  }));
+}
+
+export const batches = operatorQuery({
+  args: { conversationId: v.id("conversations") },
+  returns: v.array(vBatchRow),
+  handler: async (ctx, { conversationId }) => await conversationBatches(ctx, conversationId),
+});

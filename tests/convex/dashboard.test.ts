@@ -1,0 +1,256 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import {
+  conversationBatches,
+  conversationDetail,
+  listConversations,
+  MAX_PAGE_SIZE,
+  MESSAGES_SHOWN,
+} from "../../convex/dashboard";
+import { ingestEvents } from "../../convex/ingest";
+import { SECOND } from "../../lib/time";
+import { advance, agentReplies, newSession, newTest, say, settle, telegramMessage, thread, useFakeClock, type Test } from "./setup";
+
+let t: Test;
+beforeEach(() => {
+  useFakeClock();
+  // No key: the offline responder answers, as on a fresh install.
+  vi.stubEnv("ANTHROPIC_API_KEY", "");
+  t = newTest();
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+
+const FIRST_PAGE = { numItems: 10, cursor: null };
+
+async function conversationOf(sessionId: string): Promise<Id<"conversations">> {
+  const { conversationId } = await thread(t, sessionId);
+  if (!conversationId) throw new Error("no conversation yet");
+  return conversationId;
+}
+
+async function telegramCustomer(chatId: string, displayName: string, text: string) {
+  await t.run(async (ctx) => {
+    await ingestEvents(
+      ctx,
+      [telegramMessage({ messageId: 1, chatId, externalId: `${chatId}:1`, text, sender: { externalId: chatId, displayName } })],
+      Date.now(),
+    );
+  });
+}
+
+async function markNeedsHuman(conversationId: Id<"conversations">, reason: string) {
+  await t.run(async (ctx) => {
+    await ctx.db.patch("conversations", conversationId, { needsHuman: { reason, since: Date.now() } });
+  });
+}
+
+describe("conversations list", () => {
+  test("shows the newest conversation first with its contact, preview and state", async () => {
+    await telegramCustomer("510001", "Dana Petrova", "Hey, do you ship to Riga?");
+    await advance(t, SECOND);
+    const web = await newSession(t);
+    await say(t, web, "Hello from the site");
+
+    const { page, isDone } = await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
+
+    expect(isDone).toBe(true);
+    expect(page).toMatchObject([
+      { channel: "web", contactName: null, preview: "Hello from the site", state: "buffering", takeover: false, needsHuman: null },
+      { channel: "telegram", contactName: "Dana Petrova", preview: "Hey, do you ship to Riga?", state: "buffering" },
+    ]);
+    expect(page[0]!.lastMessageAt).toBeGreaterThan(page[1]!.lastMessageAt);
+  });
+
+  test("shows takeover and needs-human flags", async () => {
+    const session = await newSession(t);
+    await say(t, session, "I want a refund");
+    const conversationId = await conversationOf(session);
+    await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
+    await markNeedsHuman(conversationId, "The model failed 4 times");
+
+    const { page } = await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
+
+    expect(page).toMatchObject([
+      { id: conversationId, state: "idle", takeover: true, needsHuman: { reason: "The model failed 4 times" } },
+    ]);
+  });
+
+  test("filters by channel and by needs human", async () => {
+    await telegramCustomer("510001", "Dana Petrova", "Hey");
+    const web = await newSession(t);
+    await say(t, web, "Hi");
+    const other = await newSession(t);
+    await say(t, other, "Anyone there?");
+    await markNeedsHuman(await conversationOf(other), "Delivery uncertain");
+
+    const list = async (filter: { channel?: "telegram" | "web"; needsHuman?: boolean }) =>
+      (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map((r) => r.preview);
+
+    expect(await list({ channel: "telegram" })).toEqual(["Hey"]);
+    expect(await list({ channel: "web" })).toEqual(["Anyone there?", "Hi"]);
+    expect(await list({ needsHuman: true })).toEqual(["Anyone there?"]);
+    expect(await list({ channel: "web", needsHuman: false })).toEqual(["Hi"]);
+  });
+
+  test("pages through every conversation once, and a page reads at most 100 documents", async () => {
+    for (let i = 0; i < MAX_PAGE_SIZE + 5; i++) {
+      await say(t, await newSession(t), `message ${i}`);
+      await advance(t, 10);
+    }
+    const { first, metrics } = await t.run(async (ctx) => {
+      const first = await listConversations(ctx, { numItems: 1000, cursor: null }, {});
+      return { first, metrics: await ctx.meta.getTransactionMetrics() };
+    });
+    expect(first.page).toHaveLength(MAX_PAGE_SIZE);
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+
+    const second = await t.query(api.dashboard.conversations, {
+      paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: first.continueCursor },
+    });
+    expect(second.isDone).toBe(true);
+    const previews = [...first.page, ...second.page].map((r) => r.preview);
+    expect(new Set(previews).size).toBe(MAX_PAGE_SIZE + 5);
+    expect(previews[0]).toBe(`message ${MAX_PAGE_SIZE + 4}`);
+  });
+});
+
+describe("batches of a conversation", () => {
+  test("a burst of three shows one batch with its size, wait, reason and the offline responder", async () => {
+    const session = await newSession(t);
+    await say(t, session, "Hey");
+    await advance(t, SECOND);
+    await say(t, session, "do you have shoes?");
+    await advance(t, SECOND);
+    await say(t, session, "size 10?");
+    await settle(t);
+    const [reply] = await agentReplies(t, session);
+
+    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(session) });
+
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      messageCount: 3,
+      bufferDurationMs: 6 * SECOND, // 2 s of messages, then the 4 s window
+      flushReason: "timeout",
+      outcome: "replied",
+      responder: "offline",
+      model: "offline-responder",
+      replyMessageId: reply!.id,
+    });
+    expect(rows[0]!.lastError).toBeUndefined();
+    expect(rows[0]!.processingDurationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test("newest batch first, and an operator's answer-now is labelled manual", async () => {
+    const session = await newSession(t);
+    await say(t, session, "first");
+    await settle(t);
+    await say(t, session, "second");
+    await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(session) });
+    await settle(t);
+
+    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(session) });
+
+    expect(rows.map((b) => b.flushReason)).toEqual(["manual", "timeout"]);
+  });
+
+  test("reads at most 100 documents however many batches there were", async () => {
+    const session = await newSession(t);
+    await say(t, session, "start");
+    const conversationId = await conversationOf(session);
+    await t.run(async (ctx) => {
+      for (let i = 0; i < 120; i++) {
+        await ctx.db.insert("batches", {
+          conversationId,
+          channel: "web",
+          flushReason: "timeout",
+          outcome: "replied",
+          messageCount: 1,
+          totalCharacters: 5,
+          bufferDurationMs: 4 * SECOND,
+          flushedAt: Date.now() + i,
+          attempts: 1,
+          leaseUntil: Date.now(),
+        });
+      }
+    });
+    const metrics = await t.run(async (ctx) => {
+      await conversationBatches(ctx, conversationId);
+      return await ctx.meta.getTransactionMetrics();
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("conversation page", () => {
+  test("shows the customer's burst and the agent's reply in order, with statuses", async () => {
+    const session = await newSession(t);
+    await say(t, session, "Hey");
+    await say(t, session, "open on Sunday?");
+    await settle(t);
+
+    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(session) });
+
+    expect(detail).toMatchObject({ channel: "web", state: "idle", pendingCount: 0, takeover: false, needsHuman: null });
+    expect(detail!.messages.map((m) => [m.author, m.status])).toEqual([
+      ["customer", "answered"],
+      ["customer", "answered"],
+      ["agent", "sent"],
+    ]);
+    expect(detail!.messages[2]!.text).toContain("2. open on Sunday?");
+    expect(detail!.olderMessagesHidden).toBe(false);
+  });
+
+  test("while buffering it counts the waiting messages", async () => {
+    const session = await newSession(t);
+    await say(t, session, "one");
+    await say(t, session, "two");
+
+    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(session) });
+
+    expect(detail).toMatchObject({ state: "buffering", pendingCount: 2 });
+  });
+
+  test("a mistyped or unknown id reads as not found", async () => {
+    expect(await t.query(api.dashboard.conversation, { conversationId: "not-an-id" })).toBeNull();
+    const session = await newSession(t);
+    await say(t, session, "hi");
+    const conversationId = await conversationOf(session);
+    await t.run(async (ctx) => ctx.db.delete("conversations", conversationId));
+    expect(await t.query(api.dashboard.conversation, { conversationId })).toBeNull();
+  });
+
+  test("a long conversation shows its newest messages within 100 reads", async () => {
+    const session = await newSession(t);
+    await say(t, session, "start");
+    const conversationId = await conversationOf(session);
+    await t.run(async (ctx) => {
+      for (let i = 0; i < 150; i++) {
+        await ctx.db.insert("messages", {
+          conversationId,
+          channel: "web",
+          accountId: "web",
+          direction: "in",
+          author: "customer",
+          text: `old ${i}`,
+          attachments: [],
+          status: "answered",
+          sentAt: Date.now() + i,
+          receivedAt: Date.now() + i,
+        });
+      }
+    });
+    const { detail, metrics } = await t.run(async (ctx) => {
+      const detail = await conversationDetail(ctx, conversationId);
+      return { detail, metrics: await ctx.meta.getTransactionMetrics() };
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+    expect(detail!.messages).toHaveLength(MESSAGES_SHOWN);
+    expect(detail!.messages.at(-1)!.text).toBe("old 149");
+    expect(detail!.olderMessagesHidden).toBe(true);
+  });
+});
