@@ -1,0 +1,385 @@
+// The Convex engine: convex-test's implementation of Convex semantics
+// (transactions, validators, scheduler, http router), held open for the life
+// of the process instead of one test. Everything that touches convex-test's
+// internals lives here; the rest of local/ sees a small typed surface.
+import { AsyncResource } from "node:async_hooks";
+import * as convexTestModule from "convex-test";
+import { convexTest } from "convex-test";
+import type { GenericSchema, SchemaDefinition } from "convex/server";
+import type { Value } from "convex/values";
+import { logFunctionError, RefusedCallError } from "./errors.js";
+import { log } from "./log.js";
+import { loadConvexModules, type ConvexModules } from "./modules.js";
+
+export type FunctionKind = "query" | "mutation" | "action";
+
+/** A stored document: user fields plus `_id` and `_creationTime`. */
+export type StoredDocument = {
+  _id: string;
+  _creationTime: number;
+  [field: string]: Value | undefined;
+};
+
+/** Everything needed to bring the database back exactly, ids included. */
+export type EngineState = {
+  documents: StoredDocument[];
+  /** convex-test numbers ids with a counter; restoring it avoids id reuse. */
+  nextDocId: number;
+  lastCreationTime: number;
+  lastCommitTs: bigint;
+  /** File storage contents by storage id. */
+  blobs: Record<string, Blob>;
+};
+
+// The parts of convex-test's private state this module relies on.
+type DatabaseFake = {
+  _documents: Record<string, StoredDocument>;
+  _storage: Record<string, Blob>;
+  _nextDocId: number;
+  _lastCreationTime: number;
+  get(table: string, id: string): StoredDocument | null;
+  patch(table: string, id: string, fields: Record<string, unknown>): void;
+};
+type ConvexGlobal = {
+  components: Record<string, { db: DatabaseFake }>;
+  transactionManager: {
+    _lastCommitTs: bigint;
+    commit(isNested: boolean): bigint | null;
+  };
+};
+type FunctionPath = { componentPath: string; udfPath: string };
+// Untyped methods of the convex-test accessor that take a path string
+// instead of a generated function reference.
+type RawAccessor = {
+  queryFromPath(path: FunctionPath, args: Value): Promise<Value>;
+  mutationFromPath(path: FunctionPath, args: Value): Promise<Value>;
+  actionFromPath(path: FunctionPath, args: Value): Promise<Value>;
+  run<T>(handler: () => Promise<T>): Promise<T>;
+  fetch(pathAndQuery: string, init: RequestInit): Promise<Response>;
+  finishInProgressScheduledFunctions(): Promise<void>;
+};
+
+type ScheduledJob = StoredDocument & {
+  name: string;
+  args: Value[];
+  scheduledTime: number;
+  state: { kind: "pending" | "inProgress" | "success" | "failed" | "canceled" };
+};
+
+const SCHEDULED_FUNCTIONS = "_scheduled_functions";
+// setTimeout's ceiling; longer waits re-arm in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export async function createEngine(convexDir: string): Promise<Engine> {
+  const modules = await loadConvexModules(convexDir);
+  const schema = modules.byPath.get("schema")?.default as
+    SchemaDefinition<GenericSchema, boolean> | undefined;
+  // transactionLimits: Convex cloud enforces read/write budgets, so do we.
+  const accessor = convexTest({
+    schema,
+    modules: modules.glob,
+    transactionLimits: true,
+  });
+  const t = accessor as unknown as RawAccessor;
+  return new Engine(modules, t, await captureGlobal(t));
+}
+
+async function captureGlobal(t: RawAccessor): Promise<ConvexGlobal> {
+  const getConvexGlobal = (convexTestModule as Record<string, unknown>)
+    .__getConvexGlobal;
+  if (typeof getConvexGlobal !== "function") {
+    throw new Error(
+      "convex-test internals are not reachable: start the runtime through local/main.ts " +
+        "(it registers local/engineHooks.mjs), and check that convex-test still defines getConvexGlobal().",
+    );
+  }
+  let captured: ConvexGlobal | undefined;
+  // The accessor only exposes its state inside a call, so make one.
+  await t.run(async () => {
+    captured = getConvexGlobal() as ConvexGlobal;
+  });
+  if (!captured) throw new Error("convex-test did not expose its state");
+  return captured;
+}
+
+export class Engine {
+  private readonly listeners = new Set<() => void>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly jobTimers = new Set<NodeJS.Timeout>();
+  /** Top-level commits so far; persistence saves when it moves. */
+  commitCount = 0;
+
+  constructor(
+    readonly modules: ConvexModules,
+    private readonly t: RawAccessor,
+    private readonly global: ConvexGlobal,
+  ) {
+    // Commits happen deep inside convex-test's async contexts (a mutation's
+    // transaction lock, its "no setTimeout in mutations" globals). Bind the
+    // notification to this constructor's context so listeners never run
+    // inside the committing transaction.
+    const notify = AsyncResource.bind(() =>
+      this.listeners.forEach((listener) => listener()),
+    );
+    const manager = global.transactionManager;
+    const commit = manager.commit.bind(manager);
+    manager.commit = (isNested) => {
+      const ts = commit(isNested);
+      if (ts !== null) {
+        this.commitCount += 1;
+        notify();
+      }
+      return ts;
+    };
+  }
+
+  private get db(): DatabaseFake {
+    return this.global.components[""].db;
+  }
+
+  /** Timestamp of the latest commit, in nanoseconds (Convex's `ts`). */
+  lastCommitTs(): bigint {
+    return this.global.transactionManager._lastCommitTs;
+  }
+
+  /** Called after every top-level commit, outside any transaction. */
+  onCommit(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Kind and visibility of the function at `udfPath`, or null if none. */
+  describe(udfPath: string): { kind: FunctionKind; isPublic: boolean } | null {
+    const [modulePath, exportName] = splitUdfPath(udfPath);
+    const fn = this.modules.byPath.get(modulePath)?.[exportName] as
+      | {
+          isQuery?: boolean;
+          isMutation?: boolean;
+          isAction?: boolean;
+          isPublic?: boolean;
+        }
+      | undefined;
+    const kind = fn?.isQuery
+      ? "query"
+      : fn?.isMutation
+        ? "mutation"
+        : fn?.isAction
+          ? "action"
+          : null;
+    return kind ? { kind, isPublic: fn?.isPublic === true } : null;
+  }
+
+  /**
+   * Runs a function for a client, refusing exactly what Convex refuses:
+   * unknown and internal functions (one message, so internal names do not
+   * leak) and a function of another kind than the endpoint expects.
+   */
+  async callPublic(
+    udfPath: string,
+    args: Value,
+    expected?: FunctionKind,
+  ): Promise<{ kind: FunctionKind; value: Value }> {
+    const path = canonicalUdfPath(udfPath);
+    const found = this.describe(path);
+    if (!found?.isPublic) {
+      throw new RefusedCallError(
+        `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      );
+    }
+    if (expected && expected !== found.kind) {
+      throw new RefusedCallError(
+        `Trying to execute ${path} as ${capitalize(expected)}, but it is defined as ${capitalize(found.kind)}.`,
+      );
+    }
+    return { kind: found.kind, value: await this.call(found.kind, path, args) };
+  }
+
+  /** Runs any function, internal ones included: crons and scheduled jobs. */
+  call(kind: FunctionKind, udfPath: string, args: Value): Promise<Value> {
+    const path = { componentPath: "", udfPath: canonicalUdfPath(udfPath) };
+    const run =
+      kind === "query"
+        ? this.t.queryFromPath(path, args)
+        : kind === "mutation"
+          ? this.t.mutationFromPath(path, args)
+          : this.t.actionFromPath(path, args);
+    return this.track(run);
+  }
+
+  /** Serves a request with the app's `http.ts` router. */
+  fetchHttpAction(pathAndQuery: string, init: RequestInit): Promise<Response> {
+    if (!this.modules.byPath.has("http")) {
+      return Promise.resolve(
+        new Response("This app defines no HTTP actions (convex/http.ts).", {
+          status: 404,
+        }),
+      );
+    }
+    return this.track(this.t.fetch(pathAndQuery, init));
+  }
+
+  exportState(): EngineState {
+    const db = this.db;
+    return {
+      documents: Object.values(db._documents),
+      nextDocId: db._nextDocId,
+      lastCreationTime: db._lastCreationTime,
+      lastCommitTs: this.lastCommitTs(),
+      // convex-test keeps a blob after its `_storage` document is deleted.
+      blobs: Object.fromEntries(
+        Object.entries(db._storage).filter(([id]) => id in db._documents),
+      ),
+    };
+  }
+
+  importState(state: EngineState): void {
+    const db = this.db;
+    db._documents = Object.fromEntries(
+      state.documents.map((doc) => [doc._id, doc]),
+    );
+    db._storage = { ...state.blobs };
+    db._nextDocId = state.nextDocId;
+    db._lastCreationTime = state.lastCreationTime;
+    this.global.transactionManager._lastCommitTs = state.lastCommitTs;
+  }
+
+  /**
+   * After a restore, nothing is armed: convex-test's timers died with the
+   * previous process. Pending jobs are armed for their time (a job that fell
+   * due while the process was down runs now, once). A job caught in progress
+   * by a crash is settled as Convex settles it: a mutation never committed,
+   * so it runs again; an action may have had effects, so it is marked failed.
+   */
+  async rearmScheduledFunctions(): Promise<number> {
+    const jobs = Object.values(this.db._documents).filter(
+      (doc): doc is ScheduledJob => tableOf(doc._id) === SCHEDULED_FUNCTIONS,
+    );
+    let armed = 0;
+    for (const job of jobs) {
+      if (job.state.kind === "inProgress") {
+        if (this.describe(job.name)?.kind === "action") {
+          log.warn(
+            `scheduled action ${job.name} was interrupted by a stop; marked failed`,
+          );
+          await this.patchJob(job._id, {
+            state: { kind: "failed" },
+            completedTime: Date.now(),
+          });
+          continue;
+        }
+        await this.patchJob(job._id, { state: { kind: "pending" } });
+      } else if (job.state.kind !== "pending") {
+        continue;
+      }
+      this.armJob(job._id, job.scheduledTime);
+      armed += 1;
+    }
+    return armed;
+  }
+
+  /** Waits for running functions to finish, at most `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const settled = Promise.allSettled([
+      ...this.inFlight,
+      this.t.finishInProgressScheduledFunctions(),
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise(
+      (resolve) => (timer = setTimeout(resolve, timeoutMs)),
+    );
+    await Promise.race([settled, timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Disarms re-armed jobs; they stay pending in the data for the next start. */
+  stop(): void {
+    this.jobTimers.forEach(clearTimeout);
+    this.jobTimers.clear();
+  }
+
+  private armJob(jobId: string, scheduledTime: number): void {
+    const delay = Math.min(
+      Math.max(0, scheduledTime - Date.now()),
+      MAX_TIMER_MS,
+    );
+    const timer = setTimeout(() => {
+      this.jobTimers.delete(timer);
+      if (Date.now() < scheduledTime) this.armJob(jobId, scheduledTime);
+      else void this.track(this.runJob(jobId));
+    }, delay);
+    this.jobTimers.add(timer);
+  }
+
+  // Mirrors convex-test's own runner: pending → inProgress → success | failed.
+  private async runJob(jobId: string): Promise<void> {
+    const started = await this.t.run(async () => {
+      const current = this.db.get(
+        SCHEDULED_FUNCTIONS,
+        jobId,
+      ) as ScheduledJob | null;
+      if (current?.state.kind !== "pending") return null; // canceled meanwhile
+      this.db.patch(SCHEDULED_FUNCTIONS, jobId, {
+        state: { kind: "inProgress" },
+      });
+      return current;
+    });
+    if (!started) return;
+    const kind = this.describe(started.name)?.kind;
+    try {
+      if (!kind)
+        throw new Error(`Scheduled function ${started.name} no longer exists`);
+      await this.call(kind, started.name, started.args[0] ?? {});
+      await this.patchJob(jobId, { state: { kind: "success" } });
+    } catch (error) {
+      logFunctionError(`scheduled ${kind ?? "function"}`, started.name, error);
+      await this.patchJob(jobId, {
+        state: { kind: "failed" },
+        completedTime: Date.now(),
+      });
+    }
+  }
+
+  // System tables are read-only to user code, so write them through the
+  // engine's database inside a transaction of our own.
+  private patchJob(
+    jobId: string,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
+    return this.t.run(async () =>
+      this.db.patch(SCHEDULED_FUNCTIONS, jobId, fields),
+    );
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.then(
+      () => this.inFlight.delete(promise),
+      () => this.inFlight.delete(promise),
+    );
+    return promise;
+  }
+}
+
+/** "notes.js:list" and "notes:list" name the same function; "notes" is its default export. */
+export function canonicalUdfPath(udfPath: string): string {
+  const [modulePath, exportName] = splitUdfPath(udfPath);
+  return `${modulePath}:${exportName}`;
+}
+
+function splitUdfPath(
+  udfPath: string,
+): [modulePath: string, exportName: string] {
+  const colon = udfPath.lastIndexOf(":");
+  const modulePath = colon === -1 ? udfPath : udfPath.slice(0, colon);
+  const exportName = colon === -1 ? "default" : udfPath.slice(colon + 1);
+  return [modulePath.replace(/\.js$/, ""), exportName];
+}
+
+// convex-test ids are a counter followed by the table name.
+function tableOf(id: string): string {
+  return id.replace(/^[0-9]+/, "");
+}
+
+function capitalize(word: string): string {
+  return word[0].toUpperCase() + word.slice(1);
+}

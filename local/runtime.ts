@@ -1,0 +1,132 @@
+// Composes the local runtime: engine, durable state, crons, and the
+// deployment's two ports (function API + sync on `port`, http.ts routes on
+// the next one, like `.convex.cloud` and `.convex.site`).
+import { createRequire } from "node:module";
+import type { Server } from "node:http";
+import path from "node:path";
+import { startCrons } from "./crons.js";
+import { createEngine } from "./engine.js";
+import { createApiServer, createSiteServer } from "./httpApi.js";
+import { log } from "./log.js";
+import { lockDataDir, Persistence } from "./persistence.js";
+import { attachSync } from "./sync.js";
+
+export type RuntimeOptions = {
+  /** The Convex functions folder (with `_generated`, `schema.ts`, optional `http.ts`/`crons.ts`). */
+  convexDir: string;
+  dataDir: string;
+  /** Function API port; HTTP actions listen on the next one. 0 picks free ports for both. */
+  port: number;
+  host?: string;
+};
+
+export type Runtime = { url: string; siteUrl: string; stop(): Promise<void> };
+
+// How long a stop waits for running functions before the final snapshot.
+const DRAIN_TIMEOUT_MS = 5_000;
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const host = options.host ?? "127.0.0.1";
+  const unlock = await lockDataDir(options.dataDir);
+  try {
+    const engine = await createEngine(options.convexDir);
+    const persistence = new Persistence(engine, options.dataDir);
+    const restored = await persistence.restore();
+    const rearmed = await engine.rearmScheduledFunctions();
+
+    const api = createApiServer(engine, convexVersion());
+    const closeSync = attachSync(api, engine);
+    const site = createSiteServer(engine);
+    const port = await listen(api, options.port, host, "LOCAL_CONVEX_PORT");
+    const sitePort = await listen(
+      site,
+      options.port === 0 ? 0 : port + 1,
+      host,
+      "LOCAL_CONVEX_PORT + 1",
+    );
+    const url = `http://${host}:${port}`;
+    const siteUrl = `http://${host}:${sitePort}`;
+    // Functions read these as they would on Convex cloud.
+    process.env.CONVEX_CLOUD_URL = url;
+    process.env.CONVEX_SITE_URL = siteUrl;
+
+    const dataNote =
+      restored === null
+        ? "new database"
+        : `restored ${restored} documents${rearmed ? `, re-armed ${rearmed} scheduled functions` : ""}`;
+    log.info(
+      `functions from ${display(options.convexDir)}, data in ${display(options.dataDir)} (${dataNote})`,
+    );
+    const stopCrons = startCrons(
+      engine,
+      engine.modules.byPath.get("crons")?.default,
+    );
+    persistence.start();
+    // performance.now() counts from process start: the whole cold start.
+    log.info(
+      `ready in ${Math.round(performance.now())} ms on ${url} (HTTP actions on ${siteUrl})`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        stopCrons();
+        engine.stop();
+        closeSync();
+        for (const server of [api, site]) {
+          server.close();
+          server.closeIdleConnections();
+        }
+        // Requests already running finish and get their answer; then the rest is cut.
+        await engine.drain(DRAIN_TIMEOUT_MS);
+        await new Promise(setImmediate);
+        for (const server of [api, site]) server.closeAllConnections();
+        await persistence.stop();
+        await unlock();
+        log.info(`stopped; data saved in ${display(options.dataDir)}`);
+      })());
+    return { url, siteUrl, stop };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+function listen(
+  server: Server,
+  port: number,
+  host: string,
+  setting: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(
+              `Port ${port} (${setting}) is in use: is another runtime running? Pick another LOCAL_CONVEX_PORT.`,
+            )
+          : error,
+      ),
+    );
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+/** `GET /version` answers with the Convex npm package version the functions run on. */
+function convexVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require("convex/package.json") as { version: string }).version;
+}
+
+/** A folder as the user would type it: relative inside the project, absolute outside. */
+function display(dir: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(dir));
+  return relative === ""
+    ? "."
+    : relative.startsWith("..")
+      ? path.resolve(dir)
+      : relative;
+}
