@@ -8,7 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const FIXTURE_CONVEX_DIR = fileURLToPath(new URL("./fixture/convex", import.meta.url));
+const FIXTURE_CONVEX_DIR = fileURLToPath(
+  new URL("./fixture/convex", import.meta.url),
+);
 const READY_LINE = /ready in \d+ ms on (\S+) \(HTTP actions on (\S+)\)/;
 const START_TIMEOUT_MS = 15_000;
 
@@ -26,17 +28,26 @@ export async function newDataDir(): Promise<string> {
   return await mkdtemp(path.join(tmpdir(), "local-convex-test-"));
 }
 
-export async function startLocalRuntime(dataDir?: string): Promise<LocalRuntime> {
+export async function startLocalRuntime(
+  dataDir?: string,
+): Promise<LocalRuntime> {
   const dir = dataDir ?? (await newDataDir());
   const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOCAL_CONVEX_DIR: FIXTURE_CONVEX_DIR, LOCAL_CONVEX_PORT: "0", LOCAL_DATA_DIR: dir },
+    env: {
+      ...process.env,
+      LOCAL_CONVEX_DIR: FIXTURE_CONVEX_DIR,
+      LOCAL_CONVEX_PORT: "0",
+      LOCAL_DATA_DIR: dir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
 
   const [, url, siteUrl] = await waitForReady(child, () => output, exited);
   return {
@@ -59,7 +70,11 @@ function waitForReady(
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`runtime not ready after ${START_TIMEOUT_MS} ms:\n${output()}`));
+      reject(
+        new Error(
+          `runtime not ready after ${START_TIMEOUT_MS} ms:\n${output()}`,
+        ),
+      );
     }, START_TIMEOUT_MS);
     const check = () => {
       const match = output().match(READY_LINE);
@@ -71,7 +86,11 @@ function waitForReady(
     child.stdout!.on("data", check);
     void exited.then((code) => {
       clearTimeout(timeout);
-      reject(new Error(`runtime exited with ${code} before it was ready:\n${output()}`));
+      reject(
+        new Error(
+          `runtime exited with ${code} before it was ready:\n${output()}`,
+        ),
+      );
     });
   });
 }
@@ -86,7 +105,10 @@ export async function eventually<T>(
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

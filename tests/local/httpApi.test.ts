@@ -27,15 +27,17 @@ describe("ConvexHttpClient", () => {
   });
 
   test("an action's result comes back and its internal writes are visible", async () => {
-    expect(await client.action(api.notes.shout, { body: "quiet" })).toBe("QUIET");
+    expect(await client.action(api.notes.shout, { body: "quiet" })).toBe(
+      "QUIET",
+    );
     expect(await client.query(api.notes.list, {})).toContain("QUIET");
   });
 
   test("an internal function is refused as if it did not exist", async () => {
     const internalAdd = makeFunctionReference<"mutation">("notes:addInternal");
-    await expect(client.mutation(internalAdd, { body: "sneaky" })).rejects.toThrow(
-      "Could not find public function for 'notes:addInternal'",
-    );
+    await expect(
+      client.mutation(internalAdd, { body: "sneaky" }),
+    ).rejects.toThrow("Could not find public function for 'notes:addInternal'");
     expect(await client.query(api.notes.list, {})).not.toContain("sneaky");
   });
 
@@ -47,12 +49,18 @@ describe("ConvexHttpClient", () => {
   });
 
   test("arguments that fail the validator are rejected before the handler runs", async () => {
-    const add = makeFunctionReference<"mutation", { body: unknown }>("notes:add");
-    await expect(client.mutation(add, { body: 42 })).rejects.toThrow(/Validator error/);
+    const add = makeFunctionReference<"mutation", { body: unknown }>(
+      "notes:add",
+    );
+    await expect(client.mutation(add, { body: 42 })).rejects.toThrow(
+      /Validator error/,
+    );
   });
 
   test("a ConvexError reaches the client with its data", async () => {
-    const error = await client.mutation(api.notes.reject, {}).catch((e: unknown) => e);
+    const error = await client
+      .mutation(api.notes.reject, {})
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConvexError);
     expect((error as ConvexError<{ code: string }>).data).toEqual({
       code: "NOT_ALLOWED",
@@ -61,14 +69,22 @@ describe("ConvexHttpClient", () => {
   });
 
   test("the terminal names each failed function", () => {
-    expect(runtime.output()).toMatch(/✖ mutation notes:reject: Uncaught ConvexError/);
+    expect(runtime.output()).toMatch(
+      /✖ mutation notes:reject: Uncaught ConvexError/,
+    );
   });
 });
 
 describe("convex/nextjs helpers", () => {
   test("fetchMutation and fetchQuery work against the local URL", async () => {
-    await fetchMutation(api.notes.add, { body: "from next" }, { url: runtime.url });
-    expect(await fetchQuery(api.notes.list, {}, { url: runtime.url })).toContain("from next");
+    await fetchMutation(
+      api.notes.add,
+      { body: "from next" },
+      { url: runtime.url },
+    );
+    expect(
+      await fetchQuery(api.notes.list, {}, { url: runtime.url }),
+    ).toContain("from next");
   });
 });
 
@@ -83,7 +99,9 @@ describe("deployment endpoints", () => {
     await client.mutation(api.notes.add, { body: "over http" });
     const response = await fetch(`${runtime.siteUrl}/notes`);
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { notes: string[] }).notes).toContain("over http");
+    expect(((await response.json()) as { notes: string[] }).notes).toContain(
+      "over http",
+    );
   });
 
   test("an unknown http route is a 404", async () => {
