@@ -19,7 +19,13 @@ const MAX_BUFFERED = 200;
  * typing heartbeat stops. A batch already with the model finds the
  * takeover when it tries to reply and drops its draft.
  */
-export async function startTakeover(ctx: MutationCtx, conversation: Doc<"conversations">, reason: string, _now: number) {
+export async function startTakeover(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  reason: string,
+  now: number,
+  batchId?: Id<"batches">,
+) {
   const buffered = await ctx.db
     .query("messages")
     .withIndex("by_conversation_and_status", (q) => q.eq("conversationId", conversation._id).eq("status", "buffered"))
@@ -30,13 +36,21 @@ export async function startTakeover(ctx: MutationCtx, conversation: Doc<"convers
   await ctx.db.patch(conversation._id, {
     takeover: true,
     takeoverReason: reason,
+    takeoverBatchId: batchId,
+    takeoverAt: now,
     state: state.kind === "buffering" ? { kind: "idle" } : state.kind === "processing" ? { ...state, pendingCount: 0, newSinceClaim: 0, firstPendingAt: undefined, lastPendingAt: undefined } : state,
     tickGeneration: conversation.tickGeneration + 1,
   });
 }
 
 export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
-  await ctx.db.patch(conversation._id, { takeover: false, takeoverReason: undefined, needsHuman: undefined });
+  await ctx.db.patch(conversation._id, {
+    takeover: false,
+    takeoverReason: undefined,
+    takeoverBatchId: undefined,
+    takeoverAt: undefined,
+    needsHuman: undefined,
+  });
 }
 
 /** Telegram shows a spinner on a pressed button until the bot answers the callback. */

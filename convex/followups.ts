@@ -1,23 +1,360 @@
 /**
- * Follow-ups and reminders the agent scheduled (scheduledActions). The agent's
- * tools that create them arrive with the follow-ups feature; the ingest hook
- * that cancels them lives here from the start.
+ * Follow-ups and meeting reminders (scheduledActions), run on the Convex
+ * scheduler so they survive restarts by construction.
+ *
+ * Life of one: the agent's `schedule_followup` tool inserts it and a
+ * `runAt` job → at its time `fire` re-checks takeover, working hours and the
+ * platform's reply window → `send` composes the text (the agent, or fixed
+ * text) → it goes out through ../outbound.ts like any reply. A customer
+ * message cancels pending follow-ups (ingest); a retried or superseded draft
+ * withdraws the ones it scheduled.
  */
-import type { Id } from "./_generated/dataModel";
-import type { MutationCtx } from "./_generated/server";
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import { replyWindow } from "../lib/channels/window";
+import { parseWhen } from "../lib/followups/when";
+import { nextRetryDelay } from "../lib/followups/retry";
+import { SECOND, MINUTE } from "../lib/time";
+import { isOpen, nextOpening } from "../lib/workingHours";
+import { writeFollowup } from "./agent/respond";
+import { deliver } from "./outbound";
+import { operatorMutation, operatorQuery } from "./functions";
+import { loadSettings } from "./settings";
 
 /** Pending follow-ups per conversation are few by design (the agent schedules them one at a time). */
 const MAX_PENDING_PER_CONVERSATION = 20;
+/** A fire this late means the process was down: join the paced queue instead of flooding. */
+const OVERDUE_AFTER_MS = 30 * SECOND;
+/** Gap between overdue sends during recovery. */
+const RECOVERY_PACE_MS = 2 * SECOND;
+/** How many older overdue actions a fire counts to find its place; later ones re-count. */
+const RECOVERY_RANK_CAP = 100;
+/** Under takeover, look again this often. */
+const TAKEOVER_RECHECK_MS = 15 * MINUTE;
 
-/** The customer wrote again: their pending follow-ups are moot. Reads nothing when there are none. */
-export async function cancelFollowupsOnReply(ctx: MutationCtx, conversationId: Id<"conversations">) {
+// ---------------------------------------------------------------------------
+// Scheduling and cancelling (called from the agent's tools and from ingest)
+
+export type ToolOutcome = { content: string; isError: boolean };
+
+export async function scheduleFollowup(
+  ctx: MutationCtx,
+  args: { conversationId: Id<"conversations">; batchId?: Id<"batches">; when: string; note: string },
+): Promise<ToolOutcome> {
+  const conversation = await ctx.db.get(args.conversationId);
+  if (!conversation) throw new Error(`Conversation ${args.conversationId} not found`);
+  const settings = await loadSettings(ctx);
+  const contact = await ctx.db.get(conversation.contactId);
+  const timeZone = contact?.timeZone ?? settings.workingHours.timeZone;
+  const parsed = parseWhen(args.when, { now: Date.now(), timeZone });
+  if (!parsed.ok) return { content: parsed.error, isError: true };
+  const actionId = await ctx.db.insert("scheduledActions", {
+    conversationId: args.conversationId,
+    kind: "followup",
+    dueAt: parsed.at,
+    status: "pending",
+    attempts: 0,
+    note: args.note,
+    cancelOnReply: true,
+    batchId: args.batchId,
+  });
+  const jobId = await ctx.scheduler.runAt(parsed.at, internal.followups.fire, { actionId });
+  await ctx.db.patch(actionId, { jobId });
+  return { content: `Follow-up scheduled for ${parsed.description}.`, isError: false };
+}
+
+export async function scheduleReminder(
+  ctx: MutationCtx,
+  args: { conversationId: Id<"conversations">; meetingId: Id<"meetings">; batchId?: Id<"batches">; at: number; text: string },
+) {
+  const actionId = await ctx.db.insert("scheduledActions", {
+    conversationId: args.conversationId,
+    kind: "meeting_reminder",
+    dueAt: args.at,
+    status: "pending",
+    attempts: 0,
+    note: args.text,
+    cancelOnReply: false,
+    batchId: args.batchId,
+    meetingId: args.meetingId,
+  });
+  const jobId = await ctx.scheduler.runAt(args.at, internal.followups.fire, { actionId });
+  await ctx.db.patch(actionId, { jobId });
+}
+
+async function cancelAction(ctx: MutationCtx, action: Doc<"scheduledActions">, reason: string) {
+  if (action.jobId) await ctx.scheduler.cancel(action.jobId);
+  await ctx.db.patch(action._id, { status: "cancelled", lastError: reason });
+}
+
+/** Cancels the conversation's pending follow-ups. Reads nothing when there are none. */
+export async function cancelFollowups(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string) {
   const pending = await ctx.db
     .query("scheduledActions")
     .withIndex("by_conversation_and_status", (q) => q.eq("conversationId", conversationId).eq("status", "pending"))
     .take(MAX_PENDING_PER_CONVERSATION);
+  let cancelled = 0;
   for (const action of pending) {
     if (!action.cancelOnReply) continue;
-    if (action.jobId) await ctx.scheduler.cancel(action.jobId);
-    await ctx.db.patch(action._id, { status: "cancelled", lastError: "The customer wrote again" });
+    await cancelAction(ctx, action, reason);
+    cancelled += 1;
+  }
+  return cancelled;
+}
+
+/** The ingest hook: the customer wrote again, so their pending follow-ups are moot. */
+export async function cancelFollowupsOnReply(ctx: MutationCtx, conversationId: Id<"conversations">) {
+  await cancelFollowups(ctx, conversationId, "The customer wrote again");
+}
+
+/**
+ * A draft that is retried or superseded takes back the follow-ups its tools
+ * scheduled. Meeting reminders stay: the booking itself stands (a retry
+ * finds it and confirms it).
+ */
+export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batches">) {
+  const actions = await ctx.db
+    .query("scheduledActions")
+    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
+    .take(MAX_PENDING_PER_CONVERSATION);
+  for (const action of actions) {
+    if (action.status === "pending" && action.kind === "followup") {
+      await cancelAction(ctx, action, "Its draft reply was not sent");
+    }
   }
 }
+
+// ---------------------------------------------------------------------------
+// Running one
+
+async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, at: number, note: string) {
+  const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId: action._id });
+  await ctx.db.patch(action._id, { jobId, lastError: note });
+}
+
+/** Its time has come: check whether it may go out now, then compose and send. */
+export const fire = internalMutation({
+  args: { actionId: v.id("scheduledActions") },
+  returns: v.null(),
+  handler: async (ctx, { actionId }) => {
+    const action = await ctx.db.get(actionId);
+    if (!action || action.status !== "pending") return null;
+    const conversation = await ctx.db.get(action.conversationId);
+    if (!conversation) throw new Error(`Conversation ${action.conversationId} of action ${actionId} not found`);
+    const settings = await loadSettings(ctx);
+    const now = Date.now();
+
+    if (conversation.takeover) {
+      await reschedule(ctx, action, now + TAKEOVER_RECHECK_MS, "Held: a human has taken over this conversation");
+      return null;
+    }
+    if (settings.workingHoursEnabled && !isOpen(now, settings.workingHours)) {
+      const opening = nextOpening(now, settings.workingHours);
+      if (opening !== null) {
+        await reschedule(ctx, action, opening, "Moved to the next opening (outside working hours)");
+        return null;
+      }
+    }
+    const window = replyWindow(conversation.channel, conversation.lastInboundAt, now);
+    if (!window.open) {
+      await ctx.db.patch(actionId, { status: "blocked", lastError: window.reason });
+      return null;
+    }
+    if (now - action.dueAt > OVERDUE_AFTER_MS && action.pacedAt === undefined) {
+      // Back from downtime: take a place in line behind older overdue actions.
+      const older = await ctx.db
+        .query("scheduledActions")
+        .withIndex("by_status_and_due_at", (q) => q.eq("status", "pending").lt("dueAt", action.dueAt))
+        .take(RECOVERY_RANK_CAP);
+      await ctx.db.patch(actionId, { pacedAt: now });
+      if (older.length > 0) {
+        await reschedule(ctx, action, now + older.length * RECOVERY_PACE_MS, "Paced after downtime");
+        return null;
+      }
+    }
+    await ctx.scheduler.runAfter(0, internal.followups.send, { actionId });
+    return null;
+  },
+});
+
+export const send = internalAction({
+  args: { actionId: v.id("scheduledActions") },
+  returns: v.null(),
+  handler: async (ctx, { actionId }) => {
+    const job = await ctx.runQuery(internal.followups.composeContext, { actionId });
+    if (!job) return null;
+    let text: string;
+    try {
+      text = job.fixedText ?? (await writeFollowup(job));
+    } catch (error) {
+      await ctx.runMutation(internal.followups.composeFailed, {
+        actionId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return null;
+    }
+    const messageId = await ctx.runMutation(internal.followups.commit, { actionId, text });
+    if (messageId) await deliver(ctx, messageId);
+    return null;
+  },
+});
+
+/** History for the agent writing a follow-up. */
+const FOLLOWUP_HISTORY = 20;
+
+export const composeContext = internalQuery({
+  args: { actionId: v.id("scheduledActions") },
+  returns: v.union(
+    v.null(),
+    v.object({
+      note: v.string(),
+      fixedText: v.optional(v.string()),
+      settings: v.object({ model: v.string(), systemPrompt: v.string(), maxOutputTokens: v.number(), llmTimeoutMs: v.number() }),
+      history: v.array(
+        v.object({
+          author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
+          text: v.string(),
+          attachments: v.array(v.any()),
+          sentAt: v.number(),
+        }),
+      ),
+    }),
+  ),
+  handler: async (ctx, { actionId }) => {
+    const action = await ctx.db.get(actionId);
+    if (!action || action.status !== "pending") return null;
+    const settings = await loadSettings(ctx);
+    // Reminders carry their own text (time and join link); follow-ups may be fixed by the operator.
+    const fixedText = action.kind === "meeting_reminder" ? action.note : settings.followupFixedText || undefined;
+    const recent = await ctx.db
+      .query("messages")
+      .withIndex("by_conversation", (q) => q.eq("conversationId", action.conversationId))
+      .order("desc")
+      .take(FOLLOWUP_HISTORY);
+    const { model, systemPrompt, maxOutputTokens, llmTimeoutMs } = settings;
+    return {
+      note: action.note,
+      fixedText,
+      settings: { model, systemPrompt, maxOutputTokens, llmTimeoutMs },
+      history: recent
+        .reverse()
+        .filter((m) => m.status !== "blocked" && m.status !== "send_failed")
+        .map((m) => ({ author: m.author, text: m.text, attachments: m.attachments, sentAt: m.sentAt })),
+    };
+  },
+});
+
+/** Records the composed follow-up as an outbound message, unless the customer wrote meanwhile. */
+export const commit = internalMutation({
+  args: { actionId: v.id("scheduledActions"), text: v.string() },
+  returns: v.union(v.null(), v.id("messages")),
+  handler: async (ctx, { actionId, text }) => {
+    const action = await ctx.db.get(actionId);
+    if (!action || action.status !== "pending" || action.messageId) return null;
+    const conversation = await ctx.db.get(action.conversationId);
+    if (!conversation || conversation.takeover) return null;
+    const now = Date.now();
+    const messageId = await ctx.db.insert("messages", {
+      conversationId: conversation._id,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+      direction: "out",
+      author: "agent",
+      text,
+      attachments: [],
+      status: "sending",
+      sentAt: now,
+      receivedAt: now,
+      attempts: 0,
+      scheduledActionId: actionId,
+    });
+    await ctx.db.patch(actionId, { messageId, attempts: action.attempts + 1 });
+    return messageId;
+  },
+});
+
+/** Writing the follow-up failed (model down): retry after 1, 5, 15 minutes, then give up visibly. */
+export const composeFailed = internalMutation({
+  args: { actionId: v.id("scheduledActions"), error: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { actionId, error }) => {
+    const action = await ctx.db.get(actionId);
+    if (!action || action.status !== "pending") return null;
+    const attempts = action.attempts + 1;
+    const delay = nextRetryDelay(attempts);
+    if (delay === null) {
+      await ctx.db.patch(actionId, { status: "failed", attempts, lastError: error });
+      return null;
+    }
+    await ctx.db.patch(actionId, { attempts });
+    await reschedule(ctx, { ...action, attempts }, Date.now() + delay, `Attempt ${attempts} failed: ${error}`);
+    return null;
+  },
+});
+
+// ---------------------------------------------------------------------------
+// Operators (the Follow-ups page)
+
+const PAGE_LIMIT = 100;
+
+export const list = operatorQuery({
+  args: {
+    status: v.union(v.literal("pending"), v.literal("sent"), v.literal("cancelled"), v.literal("failed"), v.literal("blocked")),
+  },
+  returns: v.array(
+    v.object({
+      id: v.id("scheduledActions"),
+      conversationId: v.id("conversations"),
+      kind: v.string(),
+      dueAt: v.number(),
+      status: v.string(),
+      note: v.string(),
+      attempts: v.number(),
+      lastError: v.optional(v.string()),
+    }),
+  ),
+  handler: async (ctx, { status }) => {
+    const actions = await ctx.db
+      .query("scheduledActions")
+      .withIndex("by_status_and_due_at", (q) => q.eq("status", status))
+      .order(status === "pending" ? "asc" : "desc")
+      .take(PAGE_LIMIT);
+    return actions.map((a) => ({
+      id: a._id,
+      conversationId: a.conversationId,
+      kind: a.kind,
+      dueAt: a.dueAt,
+      status: a.status,
+      note: a.note,
+      attempts: a.attempts,
+      lastError: a.lastError,
+    }));
+  },
+});
+
+export const cancel = operatorMutation({
+  args: { actionId: v.id("scheduledActions") },
+  returns: v.null(),
+  handler: async (ctx, { actionId }) => {
+    const action = await ctx.db.get(actionId);
+    if (action?.status === "pending") await cancelAction(ctx, action, "Cancelled by an operator");
+    return null;
+  },
+});
+
+export const sendNow = operatorMutation({
+  args: { actionId: v.id("scheduledActions") },
+  returns: v.null(),
+  handler: async (ctx, { actionId }) => {
+    const action = await ctx.db.get(actionId);
+    if (action?.status !== "pending") return null;
+    if (action.jobId) await ctx.scheduler.cancel(action.jobId);
+    // Treated as on time: an operator's "now" skips the recovery queue.
+    const now = Date.now();
+    await ctx.db.patch(actionId, { dueAt: now, pacedAt: now });
+    await reschedule(ctx, action, now, "Sent now by an operator");
+    return null;
+  },
+});

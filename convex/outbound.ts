@@ -11,6 +11,7 @@ import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
 import { retryDelayMs } from "../lib/backoff";
+import { replyWindow } from "../lib/channels/window";
 import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
 import { batchInbound, DELIVERY_LEASE_MS, failBatch } from "./batching/batch";
@@ -34,16 +35,21 @@ export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
 
 /** Sends a `sending` message now and records the result. */
 export async function deliver(ctx: ActionCtx, messageId: Id<"messages">) {
-  const job = await ctx.runQuery(internal.outbound.forDelivery, { messageId });
+  const job = await ctx.runQuery(internal.outbound.forDelivery, { messageId, now: Date.now() });
   if (!job) return;
   let result: SendResult;
-  try {
-    result = await adapterFor(job.target.channel).send(job.target, job.text, {
-      outboundKey: messageId,
-      fromHuman: job.fromHuman,
-    });
-  } catch (error) {
-    result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
+  if (job.closedWindow) {
+    // Never attempted as free-form outside the platform's window.
+    result = { ok: false, retryable: false, blocked: true, error: job.closedWindow };
+  } else {
+    try {
+      result = await adapterFor(job.target.channel).send(job.target, job.text, {
+        outboundKey: messageId,
+        fromHuman: job.fromHuman,
+      });
+    } catch (error) {
+      result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
+    }
   }
   await ctx.runMutation(internal.outbound.recordDelivery, { messageId, result });
 }
@@ -58,14 +64,30 @@ export const deliverLater = internalAction({
 });
 
 export const forDelivery = internalQuery({
-  args: { messageId: v.id("messages") },
-  returns: v.union(v.null(), v.object({ text: v.string(), fromHuman: v.boolean(), target: vChannelTarget })),
-  handler: async (ctx, { messageId }) => {
+  args: { messageId: v.id("messages"), now: v.number() },
+  returns: v.union(
+    v.null(),
+    v.object({
+      text: v.string(),
+      fromHuman: v.boolean(),
+      target: vChannelTarget,
+      /** Why the platform's reply window forbids this send, if it does. */
+      closedWindow: v.optional(v.string()),
+    }),
+  ),
+  handler: async (ctx, { messageId, now }) => {
     const message = await ctx.db.get(messageId);
     if (!message || message.status !== "sending") return null;
     const conversation = await ctx.db.get(message.conversationId);
     if (!conversation) return null;
-    return { text: message.text, fromHuman: message.author === "human", target: targetOf(conversation) };
+    const fromHuman = message.author === "human";
+    const window = replyWindow(conversation.channel, conversation.lastInboundAt, now, fromHuman);
+    return {
+      text: message.text,
+      fromHuman,
+      target: targetOf(conversation),
+      closedWindow: window.open ? undefined : window.reason,
+    };
   },
 });
 
@@ -94,6 +116,7 @@ export const recordDelivery = internalMutation({
     if (result.ok) {
       await ctx.db.patch(messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
       await ctx.db.patch(message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
+      if (message.scheduledActionId) await ctx.db.patch(message.scheduledActionId, { status: "sent" });
       if (batch?.outcome === "sending") {
         await ctx.db.patch(batch._id, { outcome: "replied", completedAt: now });
         for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch(inbound._id, { status: "answered" });
@@ -109,6 +132,9 @@ export const recordDelivery = internalMutation({
       return null;
     }
     await ctx.db.patch(messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
+    if (message.scheduledActionId) {
+      await ctx.db.patch(message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
+    }
     if (batch?.outcome === "sending") await failBatch(ctx, batch, `The reply could not be sent: ${result.error}`, now, settings);
     return null;
   },

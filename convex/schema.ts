@@ -64,6 +64,15 @@ export const vBatchOutcome = v.union(
   v.literal("skipped"), // human takeover started while it waited
 );
 
+export const vResponder = v.union(v.literal("claude"), v.literal("offline"), v.literal("notice"));
+
+export const vToolCall = v.object({
+  name: v.string(),
+  input: v.any(),
+  result: v.string(),
+  isError: v.boolean(),
+});
+
 export const vTokenUsage = v.object({
   inputTokens: v.number(),
   outputTokens: v.number(),
@@ -106,6 +115,9 @@ export default defineSchema({
     /** Human takeover: automation (replies, follow-ups) is paused. */
     takeover: v.boolean(),
     takeoverReason: v.optional(v.string()),
+    takeoverAt: v.optional(v.number()),
+    /** Set when the agent itself handed over while writing this batch's reply, which is still sent. */
+    takeoverBatchId: v.optional(v.id("batches")),
     /** Set when a batch failed for good or delivery is uncertain. */
     needsHuman: v.optional(v.object({ reason: v.string(), since: v.number() })),
     /** Platform reply windows (Meta, WhatsApp: 24 h) count from here. */
@@ -158,6 +170,8 @@ export default defineSchema({
     attempts: v.optional(v.number()),
     reactions: v.optional(v.array(v.object({ emoji: v.string(), at: v.number() }))),
     callbackQueryId: v.optional(v.string()),
+    /** Outbound: the follow-up or reminder this message carries. */
+    scheduledActionId: v.optional(v.id("scheduledActions")),
   })
     // ingest: drop redeliveries; edits and receipts find their message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
@@ -188,8 +202,10 @@ export default defineSchema({
     processingDurationMs: v.optional(v.number()),
     responseLength: v.optional(v.number()),
     model: v.optional(v.string()),
-    /** "claude" or "offline": which responder wrote the reply. */
-    responder: v.optional(v.union(v.literal("claude"), v.literal("offline"))),
+    /** Which responder wrote the reply: Claude, the offline responder, or the after-hours notice. */
+    responder: v.optional(vResponder),
+    /** Tools the agent used while writing the reply, in order. */
+    toolCalls: v.optional(v.array(vToolCall)),
     usage: v.optional(vTokenUsage),
     replyMessageId: v.optional(v.id("messages")),
     lastError: v.optional(v.string()),
@@ -222,11 +238,41 @@ export default defineSchema({
     note: v.string(),
     /** Follow-ups are cancelled by a customer reply; meeting reminders are not. */
     cancelOnReply: v.boolean(),
+    /** The batch whose reply scheduled it: a superseded or retried draft takes it back. */
+    batchId: v.optional(v.id("batches")),
+    meetingId: v.optional(v.id("meetings")),
+    /** Set once an overdue action (after downtime) got its place in the paced queue. */
+    pacedAt: v.optional(v.number()),
+    /** The outbound message carrying it, once composed. */
+    messageId: v.optional(v.id("messages")),
   })
     // ingest: the conversation's pending follow-ups to cancel
     .index("by_conversation_and_status", ["conversationId", "status"])
-    // dashboard: follow-ups by due time
-    .index("by_status_and_due_at", ["status", "dueAt"]),
+    // dashboard: follow-ups by due time; recovery pacing: overdue ones, oldest first
+    .index("by_status_and_due_at", ["status", "dueAt"])
+    // a retried or superseded draft withdraws what it scheduled
+    .index("by_batch", ["batchId"]),
+
+  /**
+   * Meetings booked by the agent. Written by the booking tool; read by slot
+   * search (the built-in calendar's busy times) and the dashboard.
+   */
+  meetings: defineTable({
+    conversationId: v.id("conversations"),
+    batchId: v.optional(v.id("batches")),
+    start: v.number(),
+    end: v.number(),
+    topic: v.string(),
+    email: v.optional(v.string()),
+    /** Where the booking lives: "builtin", or the external services used. */
+    provider: v.string(),
+    joinUrl: v.optional(v.string()),
+    zoomMeetingId: v.optional(v.string()),
+    googleEventId: v.optional(v.string()),
+    status: v.union(v.literal("booked"), v.literal("cancelled")),
+  })
+    // slot search and double-booking check: meetings overlapping a range
+    .index("by_status_and_start", ["status", "start"]),
 
   /**
    * The one settings document (key "global"). Written by operators (the

@@ -13,3 +13,7 @@ export function offlineReply(burst: string[]): string {
       : `Offline responder (no ANTHROPIC_API_KEY is set): I received your ${count} messages:`;
   return [heading, ...burst.map((text, i) => `${i + 1}. ${text}`)].join("\n");
 }
+
+export function offlineFollowup(note: string): string {
+  return `Offline responder (no ANTHROPIC_API_KEY is set): following up as promised: ${note}`;
+}

@@ -4,7 +4,8 @@
  * from it (convex/validators.ts) and the dashboard form validates with it.
  */
 import { z } from "zod";
-import { SECOND } from "./time";
+import { HOUR, SECOND } from "./time";
+import { DEFAULT_WORKING_HOURS, workingHoursSchema } from "./workingHours";
 
 export const DEFAULT_SYSTEM_PROMPT = [
   "You are the friendly assistant of a small business, answering customers in a chat.",
@@ -40,6 +41,20 @@ export const settingsSchema = z.object({
   llmMaxAttempts: z.number().int().min(1).max(10),
   /** Telegram groups: answer every message, not only when addressed. */
   telegramGroupsAnswerAll: z.boolean(),
+  /** Apply the weekly hours below to replies and follow-ups. */
+  workingHoursEnabled: z.boolean(),
+  /** The business's week in its own time zone, also the default zone for customers. */
+  workingHours: workingHoursSchema,
+  /** Outside working hours: the agent answers as usual, or sends the notice below. */
+  afterHoursMode: z.enum(["answer", "notice"]),
+  afterHoursNotice: z.string().min(1).max(1000),
+  /** Send this text as every follow-up instead of letting the agent write one. Empty: the agent writes. */
+  followupFixedText: z.string().max(1000),
+  /** A takeover ends by itself after this long without messages; 0 keeps it until an operator ends it. */
+  takeoverIdleResumeMs: z.number().int().min(0).max(30 * 24 * HOUR),
+  /** Built-in calendar: meeting length and how far ahead slots are offered. */
+  meetingMinutes: z.number().int().min(10).max(240),
+  meetingHorizonDays: z.number().int().min(1).max(90),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -65,6 +80,14 @@ export const DEFAULT_SETTINGS: Settings = {
   llmTimeoutMs: 60 * SECOND,
   llmMaxAttempts: 4,
   telegramGroupsAnswerAll: false,
+  workingHoursEnabled: false,
+  workingHours: DEFAULT_WORKING_HOURS,
+  afterHoursMode: "answer",
+  afterHoursNotice: "Thanks for your message! We are closed right now and will get back to you as soon as we open.",
+  followupFixedText: "",
+  takeoverIdleResumeMs: 4 * HOUR,
+  meetingMinutes: 30,
+  meetingHorizonDays: 14,
 };
 
 /**

@@ -15,6 +15,7 @@ import type {
 } from "convex/server";
 import type * as agent_claude from "../agent/claude.js";
 import type * as agent_respond from "../agent/respond.js";
+import type * as agent_tools from "../agent/tools.js";
 import type * as batching_batch from "../batching/batch.js";
 import type * as batching_state from "../batching/state.js";
 import type * as batching_tick from "../batching/tick.js";
@@ -35,6 +36,7 @@ import type * as followups from "../followups.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
 import type * as ingest from "../ingest.js";
+import type * as meetings from "../meetings.js";
 import type * as outbound from "../outbound.js";
 import type * as settings from "../settings.js";
 import type * as validators from "../validators.js";
@@ -51,6 +53,7 @@ import type * as webchat from "../webchat.js";
 declare const fullApi: ApiFromModules<{
   "agent/claude": typeof agent_claude;
   "agent/respond": typeof agent_respond;
+  "agent/tools": typeof agent_tools;
   "batching/batch": typeof batching_batch;
   "batching/state": typeof batching_state;
   "batching/tick": typeof batching_tick;
@@ -71,6 +74,7 @@ declare const fullApi: ApiFromModules<{
   functions: typeof functions;
   http: typeof http;
   ingest: typeof ingest;
+  meetings: typeof meetings;
   outbound: typeof outbound;
   settings: typeof settings;
   validators: typeof validators;

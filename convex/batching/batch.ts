@@ -15,10 +15,14 @@ import { retryDelayMs } from "../../lib/backoff";
 import { inPlatformOrder, type PromptMessage } from "../../lib/prompt";
 import type { Settings } from "../../lib/settings";
 import { MINUTE } from "../../lib/time";
+import { AGENT_TOOLS } from "../../lib/agent/tools";
+import { isOpen } from "../../lib/workingHours";
 import { classify } from "../agent/claude";
 import { writeReply } from "../agent/respond";
+import { toolRunner } from "../agent/tools";
+import { withdrawBatchActions } from "../followups";
 import { deliver } from "../outbound";
-import { vTokenUsage } from "../schema";
+import { vResponder, vTokenUsage, vToolCall } from "../schema";
 import { loadSettings } from "../settings";
 import { LEASE_SLACK_MS, releaseConversation } from "./state";
 
@@ -34,7 +38,11 @@ export const answer = internalAction({
     const started = Date.now();
     let reply;
     try {
-      reply = await writeReply(job);
+      reply = await writeReply({
+        ...job,
+        tools: AGENT_TOOLS,
+        runTool: toolRunner(ctx, { conversationId: job.conversationId, batchId }),
+      });
     } catch (error) {
       const failure = classify(error);
       await ctx.runMutation(internal.batching.batch.attemptFailed, {
@@ -53,6 +61,7 @@ export const answer = internalAction({
       usage: reply.usage,
       model: reply.model,
       responder: reply.responder,
+      toolCalls: reply.toolCalls,
       processingDurationMs: Date.now() - started,
     });
     if (messageId) await deliver(ctx, messageId);
@@ -74,6 +83,8 @@ export const begin = internalMutation({
     v.null(),
     v.object({
       attempt: v.number(),
+      conversationId: v.id("conversations"),
+      notice: v.optional(v.string()),
       settings: v.object({
         model: v.string(),
         systemPrompt: v.string(),
@@ -91,6 +102,9 @@ export const begin = internalMutation({
     const now = Date.now();
     const attempt = batch.attempts + 1;
     await ctx.db.patch(batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
+    // A failed attempt's tools may have scheduled follow-ups; this attempt decides afresh.
+    if (attempt > 1) await withdrawBatchActions(ctx, batchId);
+    const closed = settings.workingHoursEnabled && !isOpen(now, settings.workingHours);
 
     const burst = inPlatformOrder(
       await ctx.db
@@ -110,6 +124,8 @@ export const begin = internalMutation({
     const { model, systemPrompt, maxOutputTokens, llmTimeoutMs } = settings;
     return {
       attempt,
+      conversationId: batch.conversationId,
+      notice: closed && settings.afterHoursMode === "notice" ? settings.afterHoursNotice : undefined,
       settings: { model, systemPrompt, maxOutputTokens, llmTimeoutMs },
       history: history.map(toPrompt),
       burst: burst.map(toPrompt),
@@ -170,7 +186,8 @@ export const commitDraft = internalMutation({
     text: v.string(),
     usage: vTokenUsage,
     model: v.string(),
-    responder: v.union(v.literal("claude"), v.literal("offline")),
+    responder: vResponder,
+    toolCalls: v.array(vToolCall),
     processingDurationMs: v.number(),
   },
   returns: v.union(v.null(), v.id("messages")),
@@ -185,12 +202,15 @@ export const commitDraft = internalMutation({
       model: args.model,
       responder: args.responder,
       usage: args.usage,
+      toolCalls: args.toolCalls.length > 0 ? args.toolCalls : undefined,
       processingDurationMs: args.processingDurationMs,
       completedAt: now,
     };
     const inbound = await batchInbound(ctx, batch._id);
 
-    if (conversation.takeover) {
+    // A takeover that began elsewhere wins; one this draft asked for (handoff) still sends the draft.
+    if (conversation.takeover && conversation.takeoverBatchId !== batch._id) {
+      await withdrawBatchActions(ctx, batch._id);
       await ctx.db.patch(batch._id, { ...metrics, outcome: "skipped" });
       for (const message of inbound) await ctx.db.patch(message._id, { status: "ignored" });
       await releaseConversation(ctx, conversation._id, now, settings);
@@ -198,6 +218,7 @@ export const commitDraft = internalMutation({
     }
     const state = conversation.state;
     if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
+      await withdrawBatchActions(ctx, batch._id);
       await ctx.db.patch(batch._id, { ...metrics, outcome: "superseded" });
       for (const message of inbound) await ctx.db.patch(message._id, { status: "buffered", batchId: undefined });
       await releaseConversation(ctx, conversation._id, now, settings, {
@@ -257,6 +278,7 @@ export async function failBatch(
   settings: Settings,
 ) {
   await ctx.db.patch(batch._id, { outcome: "failed", lastError: reason, completedAt: now });
+  await withdrawBatchActions(ctx, batch._id);
   for (const message of await batchInbound(ctx, batch._id)) {
     await ctx.db.patch(message._id, { status: "failed" });
   }

@@ -138,6 +138,7 @@ describe("the watchdog", () => {
       usage: { inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
       model: "claude-sonnet-4-6",
       responder: "claude",
+      toolCalls: [],
       processingDurationMs: 10,
     });
     await advance(t, 6 * MINUTE);

@@ -1,0 +1,223 @@
+/**
+ * Meeting booking for the agent's tools. Free slots come from the working
+ * hours minus what is booked (our `meetings` table, plus Google free/busy
+ * when Google Calendar is connected); a booking creates a Zoom meeting and a
+ * Google event when those are configured, and always a `meetings` row with
+ * reminders 24 h and 1 h before. With nothing configured it is the clearly
+ * labelled built-in calendar.
+ */
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
+import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
+import { describeInstant, parseWhen } from "../lib/followups/when";
+import { meetingConfigFromEnv } from "../lib/meetings/config";
+import { createCalendarEvent, queryFreeBusy } from "../lib/meetings/googleCalendar";
+import type { TokenCache } from "../lib/meetings/http";
+import { findFreeSlots, isSlotFree } from "../lib/meetings/slots";
+import type { Interval } from "../lib/workingHours";
+import { createZoomMeeting } from "../lib/meetings/zoom";
+import { DAY, HOUR, MINUTE } from "../lib/time";
+import { scheduleReminder, type ToolOutcome } from "./followups";
+import { operatorQuery } from "./functions";
+import { loadSettings } from "./settings";
+import { vSettings } from "./validators";
+
+/** Slots offered per search: enough to choose from, few enough to read in a chat. */
+const SLOTS_OFFERED = 6;
+/** Bookings considered busy; a small business books far fewer in a horizon. */
+const BOOKINGS_CAP = 500;
+const REMINDERS_BEFORE_MS = [24 * HOUR, 1 * HOUR];
+
+// Access tokens live as long as the action's isolate; a cold start fetches a new one.
+const zoomTokens: TokenCache = {};
+const googleTokens: TokenCache = {};
+
+/** Working hours, meeting length and busy times from our own bookings. */
+export const calendarContext = internalQuery({
+  args: { now: v.number(), conversationId: v.id("conversations") },
+  returns: v.object({
+    hours: vSettings.fields.workingHours,
+    meetingMinutes: v.number(),
+    horizonDays: v.number(),
+    timeZone: v.string(),
+    bookings: v.array(v.object({ start: v.number(), end: v.number(), conversationId: v.id("conversations") })),
+  }),
+  handler: async (ctx, { now, conversationId }) => {
+    const settings = await loadSettings(ctx);
+    const conversation = await ctx.db.get(conversationId);
+    const contact = conversation ? await ctx.db.get(conversation.contactId) : null;
+    const booked = await ctx.db
+      .query("meetings")
+      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now - DAY))
+      .take(BOOKINGS_CAP);
+    return {
+      hours: settings.workingHours,
+      meetingMinutes: settings.meetingMinutes,
+      horizonDays: settings.meetingHorizonDays,
+      timeZone: contact?.timeZone ?? settings.workingHours.timeZone,
+      bookings: booked.map((m) => ({ start: m.start, end: m.end, conversationId: m.conversationId })),
+    };
+  },
+});
+
+async function busyTimes(ctx: ActionCtx, conversationId: Id<"conversations">, now: number) {
+  const calendar = await ctx.runQuery(internal.meetings.calendarContext, { now, conversationId });
+  const hours = calendar.hours;
+  const config = meetingConfigFromEnv(process.env);
+  let busy: Interval[] = calendar.bookings;
+  if (config.google) {
+    const to = now + calendar.horizonDays * DAY;
+    busy = [...busy, ...(await queryFreeBusy(config.google, googleTokens, { from: now, to }, now))];
+  }
+  return { calendar, hours, config, busy };
+}
+
+export async function findMeetingSlots(
+  ctx: ActionCtx,
+  conversationId: Id<"conversations">,
+  input: { from?: string; days?: number },
+): Promise<ToolOutcome> {
+  const now = Date.now();
+  const { calendar, hours, config, busy } = await busyTimes(ctx, conversationId, now);
+  let from = now;
+  if (input.from) {
+    const parsed = parseWhen(input.from, { now, timeZone: calendar.timeZone, defaultHour: 0 });
+    if (!parsed.ok) return { content: parsed.error, isError: true };
+    from = parsed.at;
+  }
+  const slots = findFreeSlots({
+    hours,
+    bookings: busy,
+    now,
+    from,
+    horizonDays: Math.min(input.days ?? calendar.horizonDays, calendar.horizonDays),
+    count: SLOTS_OFFERED,
+    slotMinutes: calendar.meetingMinutes,
+  });
+  if (slots.length === 0) return { content: "No free slots in that period; offer another week.", isError: false };
+  const lines = slots.map((s) => `- ${new Date(s.start).toISOString()} (${describeInstant(s.start, calendar.timeZone)})`);
+  return {
+    content: `Free ${calendar.meetingMinutes}-minute slots (${config.label}):\n${lines.join("\n")}\nBook one with book_meeting using its ISO time.`,
+    isError: false,
+  };
+}
+
+export async function bookMeeting(
+  ctx: ActionCtx,
+  where: { conversationId: Id<"conversations">; batchId?: Id<"batches"> },
+  input: { start: string; topic: string; email?: string },
+): Promise<ToolOutcome> {
+  const now = Date.now();
+  const start = Date.parse(input.start);
+  if (Number.isNaN(start)) return { content: `“${input.start}” is not an ISO 8601 time.`, isError: true };
+  const { calendar, hours, config, busy } = await busyTimes(ctx, where.conversationId, now);
+  const when = describeInstant(start, calendar.timeZone);
+  // A retried draft books the same slot again: confirm the booking it already made.
+  if (calendar.bookings.some((b) => b.start === start && b.conversationId === where.conversationId)) {
+    return { content: `Already booked “${input.topic}” for ${when}.`, isError: false };
+  }
+  const slot = { start, end: start + calendar.meetingMinutes * MINUTE };
+  if (!isSlotFree(slot, { hours, bookings: busy, now })) {
+    return { content: "That time is not free (taken, past or outside working hours). Call find_meeting_slots and offer those.", isError: true };
+  }
+  const zoom = config.zoom
+    ? await createZoomMeeting(config.zoom, zoomTokens, { topic: input.topic, start, durationMinutes: calendar.meetingMinutes, timeZone: calendar.timeZone }, now)
+    : null;
+  const event = config.google
+    ? await createCalendarEvent(
+        config.google,
+        googleTokens,
+        { summary: input.topic, start, end: slot.end, timeZone: calendar.timeZone, location: zoom?.joinUrl, attendeeEmails: input.email ? [input.email] : undefined },
+        now,
+      )
+    : null;
+  const recorded = await ctx.runMutation(internal.meetings.record, {
+    ...where,
+    ...slot,
+    topic: input.topic,
+    email: input.email,
+    provider: config.mode,
+    joinUrl: zoom?.joinUrl,
+    zoomMeetingId: zoom?.id,
+    googleEventId: event?.id,
+    timeZone: calendar.timeZone,
+  });
+  if (!recorded.ok) return { content: recorded.error, isError: true };
+  const join = zoom ? ` Join link: ${zoom.joinUrl}` : " (built-in calendar: no video link; share how you will meet)";
+  return { content: `Booked “${input.topic}” for ${when}.${join} Reminders go out 24 h and 1 h before.`, isError: false };
+}
+
+/** Stores a booking, refusing a double booking, and schedules its reminders. */
+export const record = internalMutation({
+  args: {
+    conversationId: v.id("conversations"),
+    batchId: v.optional(v.id("batches")),
+    start: v.number(),
+    end: v.number(),
+    topic: v.string(),
+    email: v.optional(v.string()),
+    provider: v.string(),
+    joinUrl: v.optional(v.string()),
+    zoomMeetingId: v.optional(v.string()),
+    googleEventId: v.optional(v.string()),
+    timeZone: v.string(),
+  },
+  returns: v.union(v.object({ ok: v.literal(true), meetingId: v.id("meetings") }), v.object({ ok: v.literal(false), error: v.string() })),
+  handler: async (ctx, { timeZone, ...meeting }) => {
+    const clash = await ctx.db
+      .query("meetings")
+      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gt("start", meeting.start - DAY).lt("start", meeting.end))
+      .take(BOOKINGS_CAP);
+    if (clash.some((m) => m.end > meeting.start)) {
+      return { ok: false as const, error: "Someone booked that time a moment ago; offer other slots." };
+    }
+    const meetingId = await ctx.db.insert("meetings", { ...meeting, status: "booked" });
+    const now = Date.now();
+    const when = describeInstant(meeting.start, timeZone);
+    const join = meeting.joinUrl ? ` Join: ${meeting.joinUrl}` : "";
+    for (const before of REMINDERS_BEFORE_MS) {
+      const at = meeting.start - before;
+      if (at <= now) continue;
+      await scheduleReminder(ctx, {
+        conversationId: meeting.conversationId,
+        meetingId,
+        batchId: meeting.batchId,
+        at,
+        text: `Reminder: “${meeting.topic}” starts ${before >= DAY ? "tomorrow" : "in an hour"}, ${when}.${join}`,
+      });
+    }
+    return { ok: true as const, meetingId };
+  },
+});
+
+/** Upcoming meetings for the dashboard. */
+export const upcoming = operatorQuery({
+  args: { now: v.number() },
+  returns: v.array(
+    v.object({
+      id: v.id("meetings"),
+      conversationId: v.id("conversations"),
+      start: v.number(),
+      end: v.number(),
+      topic: v.string(),
+      provider: v.string(),
+      joinUrl: v.optional(v.string()),
+    }),
+  ),
+  handler: async (ctx, { now }) => {
+    const meetings = await ctx.db
+      .query("meetings")
+      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now))
+      .take(50);
+    return meetings.map((m) => ({
+      id: m._id,
+      conversationId: m.conversationId,
+      start: m.start,
+      end: m.end,
+      topic: m.topic,
+      provider: m.provider,
+      joinUrl: m.joinUrl,
+    }));
+  },
+});
