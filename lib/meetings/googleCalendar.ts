@@ -62,6 +62,11 @@ export type CalendarEventRequest = {
   end: number;
   /** IANA zone the event is shown in. */
   timeZone: string;
+  /**
+   * Invited by email. Google lets a service account invite only under
+   * Workspace domain-wide delegation and answers 403 otherwise, so with a
+   * service account leave this empty and put the contact in the description.
+   */
   attendeeEmails?: string[];
 };
 

@@ -16,7 +16,7 @@ const TOKEN_REFRESH_MARGIN_MS = 1 * MINUTE;
 
 export type Provider = "zoom" | "google";
 
-/** A provider refused a request; `status` is its HTTP status (0 when the reply made no sense). */
+/** A provider refused a request or answered nonsense; `status` is the HTTP status of that reply. */
 export class MeetingApiError extends Error {
   constructor(
     readonly provider: Provider,
@@ -78,7 +78,7 @@ export async function sendWithToken(
 }
 
 /** The reply's JSON body, or its text when it is not JSON (proxies answer HTML). */
-export async function readBody(response: Response): Promise<unknown> {
+async function readBody(response: Response): Promise<unknown> {
   const text = await response.text();
   try {
     return JSON.parse(text) as unknown;
@@ -88,7 +88,7 @@ export async function readBody(response: Response): Promise<unknown> {
 }
 
 /** The most human line a provider's error body offers. */
-export function errorMessage(body: unknown, response: Response): string {
+function errorMessage(body: unknown, response: Response): string {
   if (typeof body === "string" && body.trim()) return body.trim().slice(0, 300);
   if (body && typeof body === "object") {
     const fields = body as Record<string, unknown>;

@@ -31,7 +31,6 @@ export type ZoomMeetingRequest = {
   durationMinutes: number;
   /** IANA zone the invitation shows times in, e.g. the customer's. */
   timeZone: string;
-  agenda?: string;
 };
 
 export type ZoomMeeting = { id: string; joinUrl: string; startUrl: string };
@@ -65,7 +64,6 @@ export async function createZoomMeeting(
     start_time: isoSeconds(meeting.start),
     duration: meeting.durationMinutes,
     timezone: meeting.timeZone,
-    ...(meeting.agenda ? { agenda: meeting.agenda } : {}),
   });
   const response = await sendWithToken(
     zoomTokens(config, cache, now),
