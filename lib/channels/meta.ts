@@ -50,8 +50,8 @@ type MetaChannel = "messenger" | "instagram";
 const OBJECT_OF: Record<MetaChannel, string> = { messenger: "page", instagram: "instagram" };
 const LABEL_OF: Record<MetaChannel, string> = { messenger: "Messenger", instagram: "Instagram" };
 
+const zObject = z.object({ object: z.string() });
 const zEnvelope = z.object({
-  object: z.string(),
   entry: z.array(
     z.object({
       /** Page id (Messenger) or Instagram professional account id. */
@@ -135,13 +135,15 @@ export type MetaOptions = {
  */
 export function normalizeMetaWebhook(body: unknown, options: MetaOptions): Normalized {
   const label = LABEL_OF[options.channel];
-  const envelope = parseOrThrow(zEnvelope, body, `${label} webhook`);
+  // The product first: a body meant for another webhook deserves that reason, not a missing field.
+  const { object } = parseOrThrow(zObject, body, `${label} webhook`);
   const expected = OBJECT_OF[options.channel];
-  if (envelope.object !== expected) {
+  if (object !== expected) {
     throw new WebhookParseError(
-      `not a ${label} webhook: object is "${envelope.object}", expected "${expected}" (check the callback URL configured for this product)`,
+      `not a ${label} webhook: object is "${object}", expected "${expected}" (check the callback URL configured for this product)`,
     );
   }
+  const envelope = parseOrThrow(zEnvelope, body, `${label} webhook`);
   const events: InboundEvent[] = [];
   let ignored = 0;
   for (const [i, entry] of envelope.entry.entries()) {

@@ -94,8 +94,8 @@ const zValue = z.object({
   statuses: z.array(z.unknown()).optional(),
 });
 
+const zObject = z.object({ object: z.string() });
 const zEnvelope = z.object({
-  object: z.string(),
   entry: z.array(
     z.object({
       id: z.string(),
@@ -109,10 +109,12 @@ const zEnvelope = z.object({
 
 /** The account is the business phone number (`phone_number_id`), the chat the customer's wa_id. */
 export function normalizeWhatsAppWebhook(body: unknown): Normalized {
-  const envelope = parseOrThrow(zEnvelope, body, "WhatsApp webhook");
-  if (envelope.object !== EXPECTED_OBJECT) {
-    throw new WebhookParseError(`not a WhatsApp webhook: object is "${envelope.object}", expected "${EXPECTED_OBJECT}"`);
+  // The product first: a body meant for another webhook deserves that reason, not a missing field.
+  const { object } = parseOrThrow(zObject, body, "WhatsApp webhook");
+  if (object !== EXPECTED_OBJECT) {
+    throw new WebhookParseError(`not a WhatsApp webhook: object is "${object}", expected "${EXPECTED_OBJECT}"`);
   }
+  const envelope = parseOrThrow(zEnvelope, body, "WhatsApp webhook");
   const events: InboundEvent[] = [];
   let ignored = 0;
   for (const [i, entry] of envelope.entry.entries()) {

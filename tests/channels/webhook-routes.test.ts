@@ -1,0 +1,235 @@
+/**
+ * The webhook routes as the platforms call them: real Requests, signed the
+ * way Telegram and Meta sign, against a fake Convex deployment on 127.0.0.1.
+ */
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import * as instagramRoute from "../../app/api/webhooks/instagram/route";
+import * as messengerRoute from "../../app/api/webhooks/messenger/route";
+import * as telegramRoute from "../../app/api/webhooks/telegram/route";
+import * as whatsappRoute from "../../app/api/webhooks/whatsapp/route";
+import { fixtureText, startFakeConvex, startFakeServer, type FakeServer } from "./fakes";
+
+const ENV = {
+  INGEST_SECRET: "ingest-0c7e1f2a9b",
+  TELEGRAM_BOT_TOKEN: "5551234567:AAHk3v9Qw_Zx-7LmN0pRsTuVwXyZ12345ab",
+  TELEGRAM_WEBHOOK_SECRET: "tg_hook-7Hq2Lr9Xw",
+  TELEGRAM_BOT_USERNAME: "northwind_help_bot",
+  META_APP_SECRET: "9f86d081884c7d659a2feaa0c55ad015",
+  META_VERIFY_TOKEN: "northwind-verify-2718",
+};
+
+let convex: Awaited<ReturnType<typeof startFakeConvex>>;
+
+beforeAll(async () => {
+  convex = await startFakeConvex();
+});
+afterAll(async () => {
+  await convex.close();
+});
+beforeEach(() => {
+  Object.assign(process.env, ENV, { NEXT_PUBLIC_CONVEX_URL: convex.url });
+  delete process.env.META_APP_ID;
+  convex.requests.length = 0;
+  // The routes log every refusal for operators; keep the test output readable.
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+  vi.spyOn(console, "error").mockImplementation(() => {});
+});
+
+function telegramRequest(body: string, secret: string | null = ENV.TELEGRAM_WEBHOOK_SECRET): Request {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (secret !== null) headers["x-telegram-bot-api-secret-token"] = secret;
+  return new Request("https://shop.example.com/api/webhooks/telegram", { method: "POST", headers, body });
+}
+
+function metaRequest(channel: string, body: string, signature: string | null = sign(body)): Request {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signature !== null) headers["x-hub-signature-256"] = signature;
+  return new Request(`https://shop.example.com/api/webhooks/${channel}`, { method: "POST", headers, body });
+}
+
+/** What Meta puts in X-Hub-Signature-256 (Node's HMAC, independent of the code under test). */
+function sign(body: string, secret = ENV.META_APP_SECRET): string {
+  return "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+}
+
+describe("Telegram webhook", () => {
+  it("an authentic update is handed to Convex once, with the ingest secret, and acknowledged", async () => {
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, accepted: 1, duplicates: 0, ignored: 0 });
+    const calls = convex.mutations();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.path).toBe("ingest:inbound");
+    expect(calls[0]!.args.secret).toBe(ENV.INGEST_SECRET);
+    expect(calls[0]!.args.events).toMatchObject([
+      { kind: "message", channel: "telegram", accountId: "5551234567", externalId: "7012233445:2201" },
+    ]);
+  });
+
+  it("a wrong or missing secret token is refused with 401 and nothing is stored", async () => {
+    const body = fixtureText("telegram/private_text.json");
+    const wrong = await telegramRoute.POST(telegramRequest(body, "tg_hook-guessed"));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: "unauthorized" });
+    const missing = await telegramRoute.POST(telegramRequest(body, null));
+    expect(missing.status).toBe(401);
+    expect(convex.mutations()).toHaveLength(0);
+  });
+
+  it("a body that is not JSON is a 400 with the reason", async () => {
+    const response = await telegramRoute.POST(telegramRequest('{"update_id": 4100223'));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "bad_request", reason: expect.stringMatching(/not JSON/) });
+  });
+
+  it("JSON of an unknown shape is a 400 naming what is missing", async () => {
+    const response = await telegramRoute.POST(telegramRequest('{"hello":"world"}'));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/update_id/) });
+  });
+
+  it("an update kind we do not handle is acknowledged without calling Convex", async () => {
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/my_chat_member.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, accepted: 0, duplicates: 0, ignored: 1 });
+    expect(convex.mutations()).toHaveLength(0);
+  });
+
+  it("without a configured webhook secret nothing is accepted: 500 naming the variable", async () => {
+    delete process.env.TELEGRAM_WEBHOOK_SECRET;
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: "misconfigured", reason: "TELEGRAM_WEBHOOK_SECRET is not set" });
+  });
+
+  it("without the ingest secret the update is refused with 500, so Telegram keeps it", async () => {
+    delete process.env.INGEST_SECRET;
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ reason: "INGEST_SECRET is not set" });
+  });
+});
+
+describe("Convex trouble", () => {
+  let down: FakeServer;
+  afterAll(async () => {
+    await down?.close();
+  });
+
+  it("Convex unreachable: 503, so the platform redelivers", async () => {
+    const gone = await startFakeServer();
+    const url = gone.url;
+    await gone.close();
+    process.env.NEXT_PUBLIC_CONVEX_URL = url;
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: "convex_unavailable" });
+  });
+
+  it("the ingest mutation throwing: 503 as well", async () => {
+    down = await startFakeServer(() => ({
+      status: 560,
+      body: { status: "error", errorMessage: "Server Error: ingest failed", logLines: [] },
+    }));
+    process.env.NEXT_PUBLIC_CONVEX_URL = down.url;
+    const response = await messengerRoute.POST(metaRequest("messenger", fixtureText("messenger/text.json")));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/ingest failed/) });
+    expect(down.requests).toHaveLength(1);
+  });
+});
+
+describe("Meta verification (GET)", () => {
+  const verify = (route: typeof messengerRoute, query: string) =>
+    route.GET(new Request(`https://shop.example.com/api/webhooks/messenger?${query}`));
+
+  it("echoes the challenge when the verify token matches", async () => {
+    for (const route of [messengerRoute, instagramRoute, whatsappRoute]) {
+      const response = await verify(
+        route,
+        `hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${ENV.META_VERIFY_TOKEN}`,
+      );
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe("1158201444");
+    }
+  });
+
+  it("refuses a wrong token or mode with 403", async () => {
+    expect((await verify(messengerRoute, "hub.mode=subscribe&hub.challenge=42&hub.verify_token=guess")).status).toBe(403);
+    expect(
+      (await verify(messengerRoute, `hub.mode=unsubscribe&hub.challenge=42&hub.verify_token=${ENV.META_VERIFY_TOKEN}`))
+        .status,
+    ).toBe(403);
+  });
+
+  it("with no verify token configured, says so instead of verifying anyone", async () => {
+    delete process.env.META_VERIFY_TOKEN;
+    const response = await verify(messengerRoute, "hub.mode=subscribe&hub.challenge=42&hub.verify_token=");
+    expect(response.status).toBe(500);
+  });
+});
+
+describe("Messenger webhook", () => {
+  it("a POST with several entries becomes ONE Convex call with every event in order", async () => {
+    const response = await messengerRoute.POST(metaRequest("messenger", fixtureText("messenger/burst_3_entries.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, accepted: 3 });
+    const calls = convex.mutations();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args.events.map((e) => e.kind === "message" && e.text)).toEqual([
+      "hello",
+      "do you fix hydraulic brakes?",
+      "Shimano, not SRAM",
+    ]);
+  });
+
+  it("a forged or missing signature is refused with 401", async () => {
+    const body = fixtureText("messenger/text.json");
+    const forged = await messengerRoute.POST(metaRequest("messenger", body, sign(body, "someone-elses-secret")));
+    expect(forged.status).toBe(401);
+    const missing = await messengerRoute.POST(metaRequest("messenger", body, null));
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ reason: expect.stringMatching(/X-Hub-Signature-256/) });
+    expect(convex.mutations()).toHaveLength(0);
+  });
+
+  it("a body altered after signing is refused", async () => {
+    const body = fixtureText("messenger/text.json");
+    const tampered = body.replace("Trail 2", "Trail 3");
+    expect((await messengerRoute.POST(metaRequest("messenger", tampered, sign(body)))).status).toBe(401);
+  });
+
+  it("the echo of our own reply is acknowledged and not stored", async () => {
+    const response = await messengerRoute.POST(metaRequest("messenger", fixtureText("messenger/echo_ours.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 0, ignored: 1 });
+    expect(convex.mutations()).toHaveLength(0);
+  });
+
+  it("a signed body of the wrong product is a 400", async () => {
+    const response = await messengerRoute.POST(metaRequest("messenger", fixtureText("whatsapp/text.json")));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/expected "page"/) });
+  });
+});
+
+describe("Instagram and WhatsApp webhooks", () => {
+  it("an Instagram DM reaches Convex as an instagram event", async () => {
+    const response = await instagramRoute.POST(metaRequest("instagram", fixtureText("instagram/text.json")));
+    expect(response.status).toBe(200);
+    expect(convex.mutations()[0]!.args.events).toMatchObject([{ channel: "instagram", accountId: "17841412345678901" }]);
+  });
+
+  it("WhatsApp receipts go in one call; the 'sent' receipt is counted as ignored", async () => {
+    const response = await whatsappRoute.POST(metaRequest("whatsapp", fixtureText("whatsapp/statuses.json")));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, accepted: 2, duplicates: 0, ignored: 1 });
+    expect(convex.mutations()).toHaveLength(1);
+  });
+
+  it("a WhatsApp POST with a forged signature is refused", async () => {
+    const body = fixtureText("whatsapp/text.json");
+    expect((await whatsappRoute.POST(metaRequest("whatsapp", body, sign(body, "wrong")))).status).toBe(401);
+  });
+});
