@@ -71,7 +71,7 @@ export function wallClockMs(wall: WallClock): number {
   );
 }
 
-export function wallClockFromMs(ms: number): WallClock {
+function wallClockFromMs(ms: number): WallClock {
   const d = new Date(ms);
   return {
     year: d.getUTCFullYear(),

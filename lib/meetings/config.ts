@@ -19,23 +19,6 @@ export const GOOGLE_REFRESH_TOKEN = "GOOGLE_REFRESH_TOKEN";
 export const GOOGLE_TOKEN_URL = "GOOGLE_TOKEN_URL";
 export const GOOGLE_CALENDAR_API_BASE_URL = "GOOGLE_CALENDAR_API_BASE_URL";
 
-/** Every variable meetingConfigFromEnv reads, for a caller to copy out of its environment. */
-export const MEETING_ENV_NAMES = [
-  ZOOM_ACCOUNT_ID,
-  ZOOM_CLIENT_ID,
-  ZOOM_CLIENT_SECRET,
-  ZOOM_API_BASE_URL,
-  ZOOM_OAUTH_BASE_URL,
-  GOOGLE_CALENDAR_ID,
-  GOOGLE_SERVICE_ACCOUNT_EMAIL,
-  GOOGLE_SERVICE_ACCOUNT_PRIVATE_KEY,
-  GOOGLE_CLIENT_ID,
-  GOOGLE_CLIENT_SECRET,
-  GOOGLE_REFRESH_TOKEN,
-  GOOGLE_TOKEN_URL,
-  GOOGLE_CALENDAR_API_BASE_URL,
-] as const;
-
 export type MeetingMode = "zoom+google" | "zoom" | "google" | "builtin";
 
 export type MeetingConfig = {
