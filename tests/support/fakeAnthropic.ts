@@ -45,6 +45,11 @@ export function textMessage(text: string, model = "claude-sonnet-4-6") {
   };
 }
 
+/** The model answers with this text. */
+export function replyWith(text: string): ScriptedResponse {
+  return { body: textMessage(text) };
+}
+
 export const overloaded: ScriptedResponse = {
   status: 529,
   body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: "req_fake_529" },
@@ -107,4 +112,30 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The model asks to run one tool. */
+export function toolUse(name: string, input: Record<string, unknown>): ScriptedResponse {
+  return {
+    body: {
+      id: `msg_${Math.random().toString(36).slice(2, 12)}`,
+      type: "message",
+      role: "assistant",
+      model: "claude-sonnet-4-6",
+      content: [
+        { type: "text", text: "Let me do that." },
+        { type: "tool_use", id: `toolu_${Math.random().toString(36).slice(2, 12)}`, name, input },
+      ],
+      stop_reason: "tool_use",
+      stop_sequence: null,
+      usage: { input_tokens: 300, output_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    },
+  };
+}
+
+/** The tool results the last request carried back to the model. */
+export function toolResults(request: RecordedRequest): Array<{ content: string; is_error?: boolean }> {
+  const last = request.messages[request.messages.length - 1];
+  if (!last || !Array.isArray(last.content)) return [];
+  return (last.content as Array<{ type: string; content: string; is_error?: boolean }>).filter((b) => b.type === "tool_result");
 }
