@@ -82,7 +82,7 @@ export async function findMeetingSlots(
   const { calendar, hours, config, busy } = await busyTimes(ctx, conversationId, now);
   let from = now;
   if (input.from) {
-    const parsed = parseWhen(input.from, { now, timeZone: calendar.timeZone, defaultHour: 0 });
+    const parsed = parseWhen(input.from, { now, timeZone: calendar.timeZone, defaultHour: 0, clampPastToNow: true });
     if (!parsed.ok) return { content: parsed.error, isError: true };
     from = parsed.at;
   }

@@ -26,6 +26,8 @@ export type ParseWhenOptions = {
   timeZone: string;
   /** Hour of day (0–23) for phrases that name a day but no time: "tomorrow", "в понедельник". */
   defaultHour?: number;
+  /** A start of a search range rather than a send time: "today" (already begun) reads as now. */
+  clampPastToNow?: boolean;
 };
 
 export type ParseWhenResult =
@@ -98,6 +100,9 @@ export function parseWhen(
         `Could not read “${phrase}” as a time. Ask the customer for a time such as “tomorrow at 10”, ` +
         `“in 2 hours”, “завтра в 10” or “через 2 часа”, or pass ISO 8601 like “2026-12-01T10:00”.`,
     };
+  }
+  if (opts.clampPastToNow && at <= now) {
+    return { ok: true, at: now, description: describeInstant(now, timeZone) };
   }
   const description = describeInstant(at, timeZone);
   if (at <= now) {

@@ -412,3 +412,11 @@ describe("the server's own time zone does not matter", () => {
     }
   });
 });
+
+describe("search ranges", () => {
+  test("“today” as the start of a slot search reads as now instead of a past midnight", () => {
+    const now = Date.UTC(2026, 10, 21, 12, 7);
+    expect(parseWhen("today", { now, timeZone: "UTC", defaultHour: 0, clampPastToNow: true })).toMatchObject({ ok: true, at: now });
+    expect(parseWhen("today", { now, timeZone: "UTC", defaultHour: 0 }).ok).toBe(false);
+  });
+});
