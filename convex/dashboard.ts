@@ -3,12 +3,12 @@
  * conversation page). Each one reads at most 100 documents, always through
  * an index, and never looks at the clock: pages format times themselves.
  */
+import { pick } from "convex-helpers";
 import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
 import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { operatorQuery } from "./functions";
-import { pick } from "convex-helpers";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
@@ -19,23 +19,21 @@ export const BATCHES_SHOWN = 50;
 /** Newest messages on the conversation page; with the conversation and contact, 100 reads. */
 export const MESSAGES_SHOWN = 97;
 
+// Fields are picked from the schema's validators, so the pages follow a
+// table when one of its fields gains a value. Absent optional fields stay
+// absent in the results.
+const conversationFields = schema.tables.conversations.validator.fields;
 const vStateKind = v.union(v.literal("idle"), v.literal("buffering"), v.literal("processing"));
-const vNeedsHuman = v.union(v.null(), v.object({ reason: v.string(), since: v.number() }));
 
 const vConversationRow = v.object({
   id: v.id("conversations"),
-  channel: vChannel,
-  contactName: v.union(v.null(), v.string()),
+  ...pick(conversationFields, ["channel", "takeover", "needsHuman", "lastMessageAt"]),
+  contactName: v.optional(v.string()),
   preview: v.string(),
   state: vStateKind,
-  takeover: v.boolean(),
-  needsHuman: vNeedsHuman,
-  lastMessageAt: v.number(),
 });
-export type ConversationRow = Infer<typeof vConversationRow>;
+type ConversationRow = Infer<typeof vConversationRow>;
 
-// Batch and message fields are picked from the schema, so the dashboard
-// follows the table when a field gains a value.
 const vBatchRow = v.object({
   id: v.id("batches"),
   ...pick(schema.tables.batches.validator.fields, [
@@ -53,7 +51,7 @@ const vBatchRow = v.object({
     "lastError",
   ]),
 });
-export type BatchRow = Infer<typeof vBatchRow>;
+type BatchRow = Infer<typeof vBatchRow>;
 
 const vTimelineMessage = v.object({
   id: v.id("messages"),
@@ -69,29 +67,22 @@ const vTimelineMessage = v.object({
     "batchId",
   ]),
 });
-export type TimelineMessage = Infer<typeof vTimelineMessage>;
 
 const vConversationDetail = v.object({
   id: v.id("conversations"),
-  channel: vChannel,
-  chatId: v.string(),
-  contactName: v.union(v.null(), v.string()),
+  ...pick(conversationFields, ["channel", "chatId", "takeover", "takeoverReason", "needsHuman", "lastMessageAt"]),
+  contactName: v.optional(v.string()),
   state: vStateKind,
   /** Customer messages waiting for the next batch. */
   pendingCount: v.number(),
-  takeover: v.boolean(),
-  takeoverReason: v.union(v.null(), v.string()),
-  needsHuman: vNeedsHuman,
-  lastMessageAt: v.number(),
   /** Oldest first; only the newest `MESSAGES_SHOWN`. */
   messages: v.array(vTimelineMessage),
   olderMessagesHidden: v.boolean(),
 });
-export type ConversationDetail = Infer<typeof vConversationDetail>;
+type ConversationDetail = Infer<typeof vConversationDetail>;
 
-function contactName(contact: Doc<"contacts"> | null): string | null {
-  if (!contact) return null;
-  return contact.displayName ?? (contact.username ? `@${contact.username}` : null);
+function contactName(contact: Doc<"contacts"> | null): string | undefined {
+  return contact?.displayName ?? (contact?.username ? `@${contact.username}` : undefined);
 }
 
 function pendingCount(state: Doc<"conversations">["state"]): number {
@@ -134,7 +125,7 @@ export async function listConversations(
         preview: c.lastMessagePreview,
         state: c.state.kind,
         takeover: c.takeover,
-        needsHuman: c.needsHuman ?? null,
+        needsHuman: c.needsHuman,
         lastMessageAt: c.lastMessageAt,
       }),
     ),
@@ -173,8 +164,8 @@ export async function conversationDetail(
     state: conversation.state.kind,
     pendingCount: pendingCount(conversation.state),
     takeover: conversation.takeover,
-    takeoverReason: conversation.takeoverReason ?? null,
-    needsHuman: conversation.needsHuman ?? null,
+    takeoverReason: conversation.takeoverReason,
+    needsHuman: conversation.needsHuman,
     lastMessageAt: conversation.lastMessageAt,
     messages: newest
       .slice(0, MESSAGES_SHOWN)
