@@ -2,12 +2,13 @@
  * Conversation-level operations shared by ingest, the batch lifecycle and
  * the dashboard: human takeover and small channel side effects.
  */
-import { v } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
-import type { MutationCtx } from "./_generated/server";
+import { internalMutation, type MutationCtx } from "./_generated/server";
 import { claimBatch } from "./batching/state";
 import { operatorMutation } from "./functions";
+import type { BatchingState } from "./schema";
 import { loadSettings } from "./settings";
 
 /** Messages still waiting when a human takes over; a burst is far smaller. */
@@ -38,10 +39,47 @@ export async function startTakeover(
     takeoverReason: reason,
     takeoverBatchId: batchId,
     takeoverAt: now,
-    state: state.kind === "buffering" ? { kind: "idle" } : state.kind === "processing" ? { ...state, pendingCount: 0, newSinceClaim: 0, firstPendingAt: undefined, lastPendingAt: undefined } : state,
+    state: withoutPending(state),
     tickGeneration: conversation.tickGeneration + 1,
   });
+  const { takeoverIdleResumeMs } = await loadSettings(ctx);
+  if (takeoverIdleResumeMs > 0) {
+    await ctx.scheduler.runAt(now + takeoverIdleResumeMs, internal.conversations.resumeIfIdle, {
+      conversationId: conversation._id,
+      takeoverAt: now,
+    });
+  }
 }
+
+/** The buffer now belongs to the human: nothing is pending for the bot any more. */
+function withoutPending(state: BatchingState): BatchingState {
+  if (state.kind === "buffering") return { kind: "idle" };
+  if (state.kind === "processing") {
+    return { ...state, pendingCount: 0, newSinceClaim: 0, firstPendingAt: undefined, lastPendingAt: undefined };
+  }
+  return state;
+}
+
+/**
+ * Hands the conversation back to the bot once nobody has written for the
+ * configured idle time. `takeoverAt` identifies the takeover this check
+ * belongs to; a newer takeover has its own.
+ */
+export const resumeIfIdle = internalMutation({
+  args: { conversationId: v.id("conversations"), takeoverAt: v.number() },
+  returns: v.null(),
+  handler: async (ctx, { conversationId, takeoverAt }) => {
+    const conversation = await ctx.db.get(conversationId);
+    if (!conversation?.takeover || conversation.takeoverAt !== takeoverAt) return null;
+    const { takeoverIdleResumeMs } = await loadSettings(ctx);
+    if (takeoverIdleResumeMs === 0) return null;
+    const quietSince = Math.max(conversation.lastMessageAt, takeoverAt);
+    const resumeAt = quietSince + takeoverIdleResumeMs;
+    if (Date.now() >= resumeAt) await endTakeover(ctx, conversation);
+    else await ctx.scheduler.runAt(resumeAt, internal.conversations.resumeIfIdle, { conversationId, takeoverAt });
+    return null;
+  },
+});
 
 export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
   await ctx.db.patch(conversation._id, {
@@ -80,5 +118,43 @@ export const flushNow = operatorMutation({
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     const batchId = await claimBatch(ctx, conversation, "manual", Date.now(), await loadSettings(ctx));
     return batchId !== null;
+  },
+});
+
+/** Longest message an operator sends in one go; channels split longer replies anyway. */
+const MAX_HUMAN_TEXT = 4000;
+
+/**
+ * An operator writes to the customer from the dashboard. It goes out like
+ * any reply (Messenger/Instagram tag it HUMAN_AGENT, allowed for 7 days)
+ * and implies takeover, so the bot does not talk over the human.
+ */
+export const sendAsHuman = operatorMutation({
+  args: { conversationId: v.id("conversations"), text: v.string() },
+  returns: v.id("messages"),
+  handler: async (ctx, { conversationId, text }) => {
+    const conversation = await ctx.db.get(conversationId);
+    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const body = text.trim();
+    if (body.length === 0 || body.length > MAX_HUMAN_TEXT) {
+      throw new ConvexError({ code: "BAD_TEXT", message: `Write 1–${MAX_HUMAN_TEXT} characters` });
+    }
+    const now = Date.now();
+    if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now);
+    const messageId = await ctx.db.insert("messages", {
+      conversationId,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+      direction: "out",
+      author: "human",
+      text: body,
+      attachments: [],
+      status: "sending",
+      sentAt: now,
+      receivedAt: now,
+      attempts: 0,
+    });
+    await ctx.scheduler.runAfter(0, internal.outbound.deliverLater, { messageId });
+    return messageId;
   },
 });

@@ -91,6 +91,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         sentAt: event.sentAt,
         receivedAt: now,
       });
+      await ctx.db.patch(conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
       await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
       return "accepted";
     }

@@ -277,6 +277,7 @@ describe("meetings", () => {
 
 describe("handoff_to_human", () => {
   test("the agent's handoff sends its reply, flags the conversation and stops automation", async () => {
+    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
     const session = await newSession(t);
     anthropic.script(toolUse("handoff_to_human", { reason: "wants a refund" }), replyWith("A colleague will reply shortly."));
     await say(t, session, "I want my money back");

@@ -115,6 +115,7 @@ describe("the public ingest mutation", () => {
   });
 
   test("a human replying from the native app pauses the bot for that conversation", async () => {
+    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
     await t.mutation(api.ingest.inbound, {
       secret: INGEST_SECRET,
       events: [

@@ -171,6 +171,35 @@ describe("human takeover", () => {
     expect(await agentReplies(t, session)).toHaveLength(2);
   });
 
+  test("a takeover ends by itself after the configured quiet time, and not while people are still writing", async () => {
+    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 10 * MINUTE } });
+    const session = await newSession(t);
+    await say(t, session, "Hi");
+    await settle(t);
+    const conversationId = await conversationOf(session);
+    await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
+    await advance(t, 6 * MINUTE);
+    await say(t, session, "still there?"); // kept for the human; restarts the quiet time
+    await advance(t, 6 * MINUTE);
+    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(true);
+    await advance(t, 5 * MINUTE);
+    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(false);
+  });
+
+  test("an operator's message goes out as the human and pauses the bot", async () => {
+    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
+    const session = await newSession(t);
+    await say(t, session, "Hi");
+    await settle(t);
+    const conversationId = await conversationOf(session);
+    await t.mutation(api.conversations.sendAsHuman, { conversationId, text: "Hello, this is Anna from the shop." });
+    await settle(t);
+    const { messages } = await thread(t, session);
+    expect(messages.at(-1)).toMatchObject({ author: "human", text: "Hello, this is Anna from the shop.", status: "sent" });
+    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(true);
+    await expect(t.mutation(api.conversations.sendAsHuman, { conversationId, text: "  " })).rejects.toThrow(/1–4000 characters/);
+  });
+
   test("a takeover while the model writes drops the draft", async () => {
     const session = await newSession(t);
     await say(t, session, "Hi");
