@@ -31,10 +31,10 @@ export async function startTakeover(
     .query("messages")
     .withIndex("by_conversation_and_status", (q) => q.eq("conversationId", conversation._id).eq("status", "buffered"))
     .take(MAX_BUFFERED);
-  for (const message of buffered) await ctx.db.patch(message._id, { status: "ignored" });
+  for (const message of buffered) await ctx.db.patch("messages", message._id, { status: "ignored" });
   const state = conversation.state;
   if (state.kind === "buffering") await ctx.scheduler.cancel(state.tickId);
-  await ctx.db.patch(conversation._id, {
+  await ctx.db.patch("conversations", conversation._id, {
     takeover: true,
     takeoverReason: reason,
     takeoverBatchId: batchId,
@@ -69,7 +69,7 @@ export const resumeIfIdle = internalMutation({
   args: { conversationId: v.id("conversations"), takeoverAt: v.number() },
   returns: v.null(),
   handler: async (ctx, { conversationId, takeoverAt }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation?.takeover || conversation.takeoverAt !== takeoverAt) return null;
     const { takeoverIdleResumeMs } = await loadSettings(ctx);
     if (takeoverIdleResumeMs === 0) return null;
@@ -82,7 +82,7 @@ export const resumeIfIdle = internalMutation({
 });
 
 export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
-  await ctx.db.patch(conversation._id, {
+  await ctx.db.patch("conversations", conversation._id, {
     takeover: false,
     takeoverReason: undefined,
     takeoverBatchId: undefined,
@@ -101,7 +101,7 @@ export const setTakeover = operatorMutation({
   args: { conversationId: v.id("conversations"), takeover: v.boolean() },
   returns: v.null(),
   handler: async (ctx, { conversationId, takeover }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     if (takeover) await startTakeover(ctx, conversation, "An operator took over", Date.now());
     else await endTakeover(ctx, conversation);
@@ -114,7 +114,7 @@ export const flushNow = operatorMutation({
   args: { conversationId: v.id("conversations") },
   returns: v.boolean(),
   handler: async (ctx, { conversationId }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     const batchId = await claimBatch(ctx, conversation, "manual", Date.now(), await loadSettings(ctx));
     return batchId !== null;
@@ -133,7 +133,7 @@ export const sendAsHuman = operatorMutation({
   args: { conversationId: v.id("conversations"), text: v.string() },
   returns: v.id("messages"),
   handler: async (ctx, { conversationId, text }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     const body = text.trim();
     if (body.length === 0 || body.length > MAX_HUMAN_TEXT) {

@@ -43,10 +43,10 @@ export async function scheduleFollowup(
   ctx: MutationCtx,
   args: { conversationId: Id<"conversations">; batchId?: Id<"batches">; when: string; note: string },
 ): Promise<ToolOutcome> {
-  const conversation = await ctx.db.get(args.conversationId);
+  const conversation = await ctx.db.get("conversations", args.conversationId);
   if (!conversation) throw new Error(`Conversation ${args.conversationId} not found`);
   const settings = await loadSettings(ctx);
-  const contact = await ctx.db.get(conversation.contactId);
+  const contact = await ctx.db.get("contacts", conversation.contactId);
   const timeZone = contact?.timeZone ?? settings.workingHours.timeZone;
   const parsed = parseWhen(args.when, { now: Date.now(), timeZone });
   if (!parsed.ok) return { content: parsed.error, isError: true };
@@ -61,7 +61,7 @@ export async function scheduleFollowup(
     batchId: args.batchId,
   });
   const jobId = await ctx.scheduler.runAt(parsed.at, internal.followups.fire, { actionId });
-  await ctx.db.patch(actionId, { jobId });
+  await ctx.db.patch("scheduledActions", actionId, { jobId });
   return { content: `Follow-up scheduled for ${parsed.description}.`, isError: false };
 }
 
@@ -81,12 +81,12 @@ export async function scheduleReminder(
     meetingId: args.meetingId,
   });
   const jobId = await ctx.scheduler.runAt(args.at, internal.followups.fire, { actionId });
-  await ctx.db.patch(actionId, { jobId });
+  await ctx.db.patch("scheduledActions", actionId, { jobId });
 }
 
 async function cancelAction(ctx: MutationCtx, action: Doc<"scheduledActions">, reason: string) {
   if (action.jobId) await ctx.scheduler.cancel(action.jobId);
-  await ctx.db.patch(action._id, { status: "cancelled", lastError: reason });
+  await ctx.db.patch("scheduledActions", action._id, { status: "cancelled", lastError: reason });
 }
 
 /** Cancels the conversation's pending follow-ups. Reads nothing when there are none. */
@@ -131,7 +131,7 @@ export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batche
 
 async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, at: number, note: string) {
   const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId: action._id });
-  await ctx.db.patch(action._id, { jobId, lastError: note });
+  await ctx.db.patch("scheduledActions", action._id, { jobId, lastError: note });
 }
 
 /** Its time has come: check whether it may go out now, then compose and send. */
@@ -139,9 +139,9 @@ export const fire = internalMutation({
   args: { actionId: v.id("scheduledActions") },
   returns: v.null(),
   handler: async (ctx, { actionId }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (!action || action.status !== "pending") return null;
-    const conversation = await ctx.db.get(action.conversationId);
+    const conversation = await ctx.db.get("conversations", action.conversationId);
     if (!conversation) throw new Error(`Conversation ${action.conversationId} of action ${actionId} not found`);
     const settings = await loadSettings(ctx);
     const now = Date.now();
@@ -159,7 +159,7 @@ export const fire = internalMutation({
     }
     const window = replyWindow(conversation.channel, conversation.lastInboundAt, now);
     if (!window.open) {
-      await ctx.db.patch(actionId, { status: "blocked", lastError: window.reason });
+      await ctx.db.patch("scheduledActions", actionId, { status: "blocked", lastError: window.reason });
       return null;
     }
     if (now - action.dueAt > OVERDUE_AFTER_MS && action.pacedAt === undefined) {
@@ -168,7 +168,7 @@ export const fire = internalMutation({
         .query("scheduledActions")
         .withIndex("by_status_and_due_at", (q) => q.eq("status", "pending").lt("dueAt", action.dueAt))
         .take(RECOVERY_RANK_CAP);
-      await ctx.db.patch(actionId, { pacedAt: now });
+      await ctx.db.patch("scheduledActions", actionId, { pacedAt: now });
       if (older.length > 0) {
         await reschedule(ctx, action, now + older.length * RECOVERY_PACE_MS, "Paced after downtime");
         return null;
@@ -223,7 +223,7 @@ export const composeContext = internalQuery({
     }),
   ),
   handler: async (ctx, { actionId }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (!action || action.status !== "pending") return null;
     const settings = await loadSettings(ctx);
     // Reminders carry their own text (time and join link); follow-ups may be fixed by the operator.
@@ -251,9 +251,9 @@ export const commit = internalMutation({
   args: { actionId: v.id("scheduledActions"), text: v.string() },
   returns: v.union(v.null(), v.id("messages")),
   handler: async (ctx, { actionId, text }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (!action || action.status !== "pending" || action.messageId) return null;
-    const conversation = await ctx.db.get(action.conversationId);
+    const conversation = await ctx.db.get("conversations", action.conversationId);
     if (!conversation || conversation.takeover) return null;
     const now = Date.now();
     const messageId = await ctx.db.insert("messages", {
@@ -270,7 +270,7 @@ export const commit = internalMutation({
       attempts: 0,
       scheduledActionId: actionId,
     });
-    await ctx.db.patch(actionId, { messageId, attempts: action.attempts + 1 });
+    await ctx.db.patch("scheduledActions", actionId, { messageId, attempts: action.attempts + 1 });
     return messageId;
   },
 });
@@ -280,15 +280,15 @@ export const composeFailed = internalMutation({
   args: { actionId: v.id("scheduledActions"), error: v.string() },
   returns: v.null(),
   handler: async (ctx, { actionId, error }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (!action || action.status !== "pending") return null;
     const attempts = action.attempts + 1;
     const delay = nextRetryDelay(attempts);
     if (delay === null) {
-      await ctx.db.patch(actionId, { status: "failed", attempts, lastError: error });
+      await ctx.db.patch("scheduledActions", actionId, { status: "failed", attempts, lastError: error });
       return null;
     }
-    await ctx.db.patch(actionId, { attempts });
+    await ctx.db.patch("scheduledActions", actionId, { attempts });
     await reschedule(ctx, { ...action, attempts }, Date.now() + delay, `Attempt ${attempts} failed: ${error}`);
     return null;
   },
@@ -338,7 +338,7 @@ export const cancel = operatorMutation({
   args: { actionId: v.id("scheduledActions") },
   returns: v.null(),
   handler: async (ctx, { actionId }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (action?.status === "pending") await cancelAction(ctx, action, "Cancelled by an operator");
     return null;
   },
@@ -348,12 +348,12 @@ export const sendNow = operatorMutation({
   args: { actionId: v.id("scheduledActions") },
   returns: v.null(),
   handler: async (ctx, { actionId }) => {
-    const action = await ctx.db.get(actionId);
+    const action = await ctx.db.get("scheduledActions", actionId);
     if (action?.status !== "pending") return null;
     if (action.jobId) await ctx.scheduler.cancel(action.jobId);
     // Treated as on time: an operator's "now" skips the recovery queue.
     const now = Date.now();
-    await ctx.db.patch(actionId, { dueAt: now, pacedAt: now });
+    await ctx.db.patch("scheduledActions", actionId, { dueAt: now, pacedAt: now });
     await reschedule(ctx, action, now, "Sent now by an operator");
     return null;
   },

@@ -61,7 +61,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
       if (!message) return "ignored";
       if (message.editedAt !== undefined && message.editedAt >= event.editedAt) return "duplicates";
       // The stored text changes; an answered message does not start a new reply.
-      await ctx.db.patch(message._id, { text: event.text, attachments: event.attachments, editedAt: event.editedAt });
+      await ctx.db.patch("messages", message._id, { text: event.text, attachments: event.attachments, editedAt: event.editedAt });
       return "accepted";
     }
     case "reaction": {
@@ -69,7 +69,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
       if (!message) return "ignored";
       const reactions = message.reactions ?? [];
       if (reactions.some((r) => r.emoji === event.emoji && r.at === event.at)) return "duplicates";
-      await ctx.db.patch(message._id, { reactions: [...reactions, { emoji: event.emoji, at: event.at }] });
+      await ctx.db.patch("messages", message._id, { reactions: [...reactions, { emoji: event.emoji, at: event.at }] });
       return "accepted";
     }
     case "status":
@@ -91,7 +91,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         sentAt: event.sentAt,
         receivedAt: now,
       });
-      await ctx.db.patch(conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
+      await ctx.db.patch("conversations", conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
       await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
       return "accepted";
     }
@@ -102,7 +102,7 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
   if (await findMessage(ctx, event)) return "duplicates";
   const contact = await upsertContact(ctx, event);
   const existing = await findConversation(ctx, event);
-  const conversation = existing ?? (await ctx.db.get(await insertConversation(ctx, event, contact, now)))!;
+  const conversation = existing ?? (await ctx.db.get("conversations", await insertConversation(ctx, event, contact, now)))!;
 
   const answerable =
     !conversation.takeover &&
@@ -126,7 +126,7 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
   await cancelFollowupsOnReply(ctx, conversation._id);
 
   const batching = answerable ? await addToBuffer(ctx, conversation, now, settings) : {};
-  await ctx.db.patch(conversation._id, {
+  await ctx.db.patch("conversations", conversation._id, {
     ...batching,
     lastInboundAt: now,
     lastInboundExternalId: event.externalId,
@@ -204,12 +204,12 @@ async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kin
   const advance = async (message: Doc<"messages">) => {
     if (event.status === "failed") {
       if (message.status === "send_failed") return false;
-      await ctx.db.patch(message._id, { status: "send_failed", error: event.error ?? "The platform reported a failure" });
+      await ctx.db.patch("messages", message._id, { status: "send_failed", error: event.error ?? "The platform reported a failure" });
       return true;
     }
     const current = rank[message.status];
     if (current === undefined || current >= rank[event.status]!) return false;
-    await ctx.db.patch(message._id, { status: event.status });
+    await ctx.db.patch("messages", message._id, { status: event.status });
     return true;
   };
   if (event.externalId !== undefined) {

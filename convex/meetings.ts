@@ -45,8 +45,8 @@ export const calendarContext = internalQuery({
   }),
   handler: async (ctx, { now, conversationId }) => {
     const settings = await loadSettings(ctx);
-    const conversation = await ctx.db.get(conversationId);
-    const contact = conversation ? await ctx.db.get(conversation.contactId) : null;
+    const conversation = await ctx.db.get("conversations", conversationId);
+    const contact = conversation ? await ctx.db.get("contacts", conversation.contactId) : null;
     const booked = await ctx.db
       .query("meetings")
       .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now - DAY))

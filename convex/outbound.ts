@@ -76,9 +76,9 @@ export const forDelivery = internalQuery({
     }),
   ),
   handler: async (ctx, { messageId, now }) => {
-    const message = await ctx.db.get(messageId);
+    const message = await ctx.db.get("messages", messageId);
     if (!message || message.status !== "sending") return null;
-    const conversation = await ctx.db.get(message.conversationId);
+    const conversation = await ctx.db.get("conversations", message.conversationId);
     if (!conversation) return null;
     const fromHuman = message.author === "human";
     const window = replyWindow(conversation.channel, conversation.lastInboundAt, now, fromHuman);
@@ -106,34 +106,34 @@ export const recordDelivery = internalMutation({
   args: { messageId: v.id("messages"), result: vSendResult },
   returns: v.null(),
   handler: async (ctx, { messageId, result }) => {
-    const message = await ctx.db.get(messageId);
+    const message = await ctx.db.get("messages", messageId);
     if (!message || message.status !== "sending") return null;
     const now = Date.now();
     const attempts = (message.attempts ?? 0) + 1;
-    const batch = message.batchId ? await ctx.db.get(message.batchId) : null;
+    const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
     const settings = await loadSettings(ctx);
 
     if (result.ok) {
-      await ctx.db.patch(messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
-      await ctx.db.patch(message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
-      if (message.scheduledActionId) await ctx.db.patch(message.scheduledActionId, { status: "sent" });
+      await ctx.db.patch("messages", messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
+      await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
+      if (message.scheduledActionId) await ctx.db.patch("scheduledActions", message.scheduledActionId, { status: "sent" });
       if (batch?.outcome === "sending") {
-        await ctx.db.patch(batch._id, { outcome: "replied", completedAt: now });
-        for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch(inbound._id, { status: "answered" });
+        await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });
+        for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch("messages", inbound._id, { status: "answered" });
         await releaseConversation(ctx, batch.conversationId, now, settings);
       }
       return null;
     }
     if (result.retryable && !result.blocked && attempts < MAX_SEND_ATTEMPTS) {
       const delay = retryDelayMs(attempts, { retryAfterMs: result.retryAfterMs });
-      await ctx.db.patch(messageId, { attempts, error: result.error });
-      if (batch?.outcome === "sending") await ctx.db.patch(batch._id, { leaseUntil: now + delay + DELIVERY_LEASE_MS });
+      await ctx.db.patch("messages", messageId, { attempts, error: result.error });
+      if (batch?.outcome === "sending") await ctx.db.patch("batches", batch._id, { leaseUntil: now + delay + DELIVERY_LEASE_MS });
       await ctx.scheduler.runAfter(delay, internal.outbound.deliverLater, { messageId });
       return null;
     }
-    await ctx.db.patch(messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
+    await ctx.db.patch("messages", messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
     if (message.scheduledActionId) {
-      await ctx.db.patch(message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
+      await ctx.db.patch("scheduledActions", message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
     }
     if (batch?.outcome === "sending") await failBatch(ctx, batch, `The reply could not be sent: ${result.error}`, now, settings);
     return null;

@@ -177,7 +177,9 @@ export default defineSchema({
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
     // flush: claim the buffer; supersede guard: anything buffered after the claim
     .index("by_conversation_and_status", ["conversationId", "status"])
-    // prompt history and the conversation timeline
+    // prompt history and the conversation timeline, in arrival order (the
+    // status index would sort by status first)
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_conversation", ["conversationId"])
     // a batch's messages, in and out
     .index("by_batch", ["batchId"]),

@@ -46,6 +46,6 @@ export async function saveSettings(ctx: MutationCtx, patch: Record<string, unkno
     });
   }
   const doc = await settingsDoc(ctx);
-  if (doc) await ctx.db.patch(doc._id, parsed.data);
+  if (doc) await ctx.db.patch("settings", doc._id, parsed.data);
   else await ctx.db.insert("settings", { key: "global", ...parsed.data });
 }

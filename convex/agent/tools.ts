@@ -58,7 +58,7 @@ export const toolEffects = internalMutation({
   },
   returns: vToolOutcome,
   handler: async (ctx, { conversationId, batchId, call }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     switch (call.name) {
       case "schedule_followup":
@@ -70,12 +70,12 @@ export const toolEffects = internalMutation({
       case "handoff_to_human": {
         const now = Date.now();
         await startTakeover(ctx, conversation, `The agent handed over: ${call.input.reason}`, now, batchId);
-        await ctx.db.patch(conversationId, { needsHuman: { reason: call.input.reason, since: now } });
+        await ctx.db.patch("conversations", conversationId, { needsHuman: { reason: call.input.reason, since: now } });
         return { content: "A human operator has been notified and will take over this conversation.", isError: false };
       }
       case "tag_conversation": {
         const tags = [...new Set([...(conversation.tags ?? []), ...call.input.tags])];
-        await ctx.db.patch(conversationId, { tags });
+        await ctx.db.patch("conversations", conversationId, { tags });
         return { content: `Tags now: ${tags.join(", ")}.`, isError: false };
       }
     }

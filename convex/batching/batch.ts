@@ -96,12 +96,12 @@ export const begin = internalMutation({
     }),
   ),
   handler: async (ctx, { batchId }) => {
-    const batch = await ctx.db.get(batchId);
+    const batch = await ctx.db.get("batches", batchId);
     if (!batch || batch.outcome !== "processing") return null;
     const settings = await loadSettings(ctx);
     const now = Date.now();
     const attempt = batch.attempts + 1;
-    await ctx.db.patch(batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
+    await ctx.db.patch("batches", batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
     // A failed attempt's tools may have scheduled follow-ups; this attempt decides afresh.
     if (attempt > 1) await withdrawBatchActions(ctx, batchId);
     const closed = settings.workingHoursEnabled && !isOpen(now, settings.workingHours);
@@ -156,13 +156,13 @@ export const attemptFailed = internalMutation({
   },
   returns: v.null(),
   handler: async (ctx, { batchId, attempt, error, retryable, retryAfterMs }) => {
-    const batch = await ctx.db.get(batchId);
+    const batch = await ctx.db.get("batches", batchId);
     if (!batch || batch.outcome !== "processing" || batch.attempts !== attempt) return null;
     const settings = await loadSettings(ctx);
     const now = Date.now();
     if (retryable && attempt < settings.llmMaxAttempts) {
       const delay = retryDelayMs(attempt, { retryAfterMs });
-      await ctx.db.patch(batchId, {
+      await ctx.db.patch("batches", batchId, {
         lastError: error,
         leaseUntil: now + delay + settings.llmTimeoutMs + LEASE_SLACK_MS,
       });
@@ -192,9 +192,9 @@ export const commitDraft = internalMutation({
   },
   returns: v.union(v.null(), v.id("messages")),
   handler: async (ctx, args) => {
-    const batch = await ctx.db.get(args.batchId);
+    const batch = await ctx.db.get("batches", args.batchId);
     if (!batch || batch.outcome !== "processing" || batch.attempts !== args.attempt) return null;
-    const conversation = await ctx.db.get(batch.conversationId);
+    const conversation = await ctx.db.get("conversations", batch.conversationId);
     if (!conversation) throw new Error(`Conversation ${batch.conversationId} of batch ${batch._id} not found`);
     const settings = await loadSettings(ctx);
     const now = Date.now();
@@ -211,16 +211,16 @@ export const commitDraft = internalMutation({
     // A takeover that began elsewhere wins; one this draft asked for (handoff) still sends the draft.
     if (conversation.takeover && conversation.takeoverBatchId !== batch._id) {
       await withdrawBatchActions(ctx, batch._id);
-      await ctx.db.patch(batch._id, { ...metrics, outcome: "skipped" });
-      for (const message of inbound) await ctx.db.patch(message._id, { status: "ignored" });
+      await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "skipped" });
+      for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "ignored" });
       await releaseConversation(ctx, conversation._id, now, settings);
       return null;
     }
     const state = conversation.state;
     if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
       await withdrawBatchActions(ctx, batch._id);
-      await ctx.db.patch(batch._id, { ...metrics, outcome: "superseded" });
-      for (const message of inbound) await ctx.db.patch(message._id, { status: "buffered", batchId: undefined });
+      await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "superseded" });
+      for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "buffered", batchId: undefined });
       await releaseConversation(ctx, conversation._id, now, settings, {
         count: inbound.length,
         firstPendingAt: batch.flushedAt - batch.bufferDurationMs,
@@ -242,7 +242,7 @@ export const commitDraft = internalMutation({
       batchId: batch._id,
       attempts: 0,
     });
-    await ctx.db.patch(batch._id, {
+    await ctx.db.patch("batches", batch._id, {
       ...metrics,
       completedAt: undefined,
       outcome: "sending",
@@ -277,11 +277,11 @@ export async function failBatch(
   now: number,
   settings: Settings,
 ) {
-  await ctx.db.patch(batch._id, { outcome: "failed", lastError: reason, completedAt: now });
+  await ctx.db.patch("batches", batch._id, { outcome: "failed", lastError: reason, completedAt: now });
   await withdrawBatchActions(ctx, batch._id);
   for (const message of await batchInbound(ctx, batch._id)) {
-    await ctx.db.patch(message._id, { status: "failed" });
+    await ctx.db.patch("messages", message._id, { status: "failed" });
   }
-  await ctx.db.patch(batch.conversationId, { needsHuman: { reason, since: now } });
+  await ctx.db.patch("conversations", batch.conversationId, { needsHuman: { reason, since: now } });
   await releaseConversation(ctx, batch.conversationId, now, settings);
 }

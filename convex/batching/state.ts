@@ -128,7 +128,7 @@ export async function claimBatch(
     .take(settings.maxBatchMessages + 1);
   const claimed = buffered.slice(0, settings.maxBatchMessages);
   if (claimed.length === 0) {
-    await ctx.db.patch(conversation._id, {
+    await ctx.db.patch("conversations", conversation._id, {
       state: { kind: "idle" },
       tickGeneration: conversation.tickGeneration + 1,
     });
@@ -147,13 +147,13 @@ export async function claimBatch(
     leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS,
   });
   for (const message of claimed) {
-    await ctx.db.patch(message._id, { status: "batched", batchId });
+    await ctx.db.patch("messages", message._id, { status: "batched", batchId });
   }
   const leftover = buffered[settings.maxBatchMessages];
   const pendingCount = Math.max(0, state.pendingCount - claimed.length);
   const cadence = typingCadence(conversation.channel, settings);
   const tickId = cadence === null ? undefined : await continueTick(ctx, conversation, now + cadence);
-  await ctx.db.patch(conversation._id, {
+  await ctx.db.patch("conversations", conversation._id, {
     state: {
       kind: "processing",
       batchId,
@@ -181,14 +181,14 @@ export async function releaseConversation(
   settings: Settings,
   returned?: { count: number; firstPendingAt: number },
 ) {
-  const conversation = await ctx.db.get(conversationId);
+  const conversation = await ctx.db.get("conversations", conversationId);
   if (!conversation) throw new Error(`Conversation ${conversationId} vanished during its batch`);
   const state = conversation.state;
   if (state.kind !== "processing") return;
   if (state.tickId) await ctx.scheduler.cancel(state.tickId);
   const pendingCount = state.pendingCount + (returned?.count ?? 0);
   if (pendingCount === 0 || conversation.takeover) {
-    await ctx.db.patch(conversationId, {
+    await ctx.db.patch("conversations", conversationId, {
       state: { kind: "idle" },
       tickGeneration: conversation.tickGeneration + 1,
     });
@@ -202,5 +202,5 @@ export async function releaseConversation(
   const plan = flushPlan(burst, policyOf(settings));
   const at = Math.max(now, nextTickAt(plan.at, now, typingCadence(conversation.channel, settings)));
   const { tickId, tickGeneration } = await armTick(ctx, conversation, at);
-  await ctx.db.patch(conversationId, { state: { kind: "buffering", ...burst, tickId }, tickGeneration });
+  await ctx.db.patch("conversations", conversationId, { state: { kind: "buffering", ...burst, tickId }, tickGeneration });
 }

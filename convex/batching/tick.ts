@@ -19,7 +19,7 @@ export const run = internalMutation({
   args: { conversationId: v.id("conversations"), generation: v.number() },
   returns: v.null(),
   handler: async (ctx, { conversationId, generation }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation || conversation.tickGeneration !== generation) return null;
     const { state } = conversation;
     if (state.kind === "idle") return null;
@@ -36,7 +36,7 @@ export const run = internalMutation({
       const at = now >= plan.at ? now + SLOT_RETRY_MS : nextTickAt(plan.at, now, cadence);
       if (cadence !== null) await sendTyping(ctx, conversationId);
       const tickId = await continueTick(ctx, conversation, at);
-      await ctx.db.patch(conversationId, { state: { ...state, tickId } });
+      await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId } });
       return null;
     }
 
@@ -44,7 +44,7 @@ export const run = internalMutation({
     if (cadence === null) return null;
     await sendTyping(ctx, conversationId);
     const tickId = await continueTick(ctx, conversation, now + cadence);
-    await ctx.db.patch(conversationId, { state: { ...state, tickId } });
+    await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId } });
     return null;
   },
 });

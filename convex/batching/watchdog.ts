@@ -32,7 +32,7 @@ export const sweep = internalMutation({
         failed += 1;
         continue;
       }
-      await ctx.db.patch(batch._id, { leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
+      await ctx.db.patch("batches", batch._id, { leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
       await ctx.scheduler.runAfter(0, internal.batching.batch.answer, { batchId: batch._id });
       rerun += 1;
     }
@@ -42,7 +42,7 @@ export const sweep = internalMutation({
       .take(PAGE);
     for (const batch of stuckSending) {
       if (batch.replyMessageId) {
-        await ctx.db.patch(batch.replyMessageId, {
+        await ctx.db.patch("messages", batch.replyMessageId, {
           status: "send_failed",
           error: "Delivery unknown: the process stopped while sending. Check the channel before resending.",
         });

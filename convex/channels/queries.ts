@@ -8,7 +8,7 @@ export const typingTarget = internalQuery({
   args: { conversationId: v.id("conversations") },
   returns: v.union(v.null(), vChannelTarget),
   handler: async (ctx, { conversationId }) => {
-    const conversation = await ctx.db.get(conversationId);
+    const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation || conversation.state.kind === "idle" || conversation.takeover) return null;
     return targetOf(conversation);
   },

@@ -205,7 +205,7 @@ describe("model failures", () => {
     const [batch] = await batchesOf(t, conversationId);
     expect(batch!.outcome).toBe("failed");
     expect(batch!.lastError).toMatch(/529/);
-    const conversation = await t.run((ctx) => ctx.db.get(conversationId));
+    const conversation = await t.run((ctx) => ctx.db.get("conversations", conversationId));
     expect(conversation!.needsHuman?.reason).toMatch(/model failed 4 time/);
   });
 

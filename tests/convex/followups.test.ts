@@ -129,7 +129,7 @@ describe("schedule_followup", () => {
     await settle(t);
     const [action] = await actions();
     expect(action).toMatchObject({ status: "cancelled", lastError: "The customer wrote again" });
-    const job = await t.run((ctx) => ctx.db.system.get(action!.jobId!));
+    const job = await t.run((ctx) => ctx.db.system.get("_scheduled_functions", action!.jobId!));
     expect(job!.state.kind).toBe("canceled");
     expect(await agentReplies(t, session)).toHaveLength(2); // the first reply and the answer to "never mind"
   });
@@ -186,7 +186,7 @@ describe("sending a follow-up", () => {
     await advance(t, 31 * SECOND);
     const [action] = await actions();
     expect(action).toMatchObject({ status: "pending", lastError: "Moved to the next opening (outside working hours)" });
-    const job = await t.run((ctx) => ctx.db.system.get(action!.jobId!));
+    const job = await t.run((ctx) => ctx.db.system.get("_scheduled_functions", action!.jobId!));
     expect(job!.scheduledTime).toBe(Date.UTC(2026, 10, 23, 9, 0, 0)); // Monday 09:00
     await settle(t);
     expect((await actions())[0]!.status).toBe("sent");
@@ -283,7 +283,7 @@ describe("handoff_to_human", () => {
     await say(t, session, "I want my money back");
     await settle(t);
     expect((await agentReplies(t, session)).map((r) => r.text)).toEqual(["A colleague will reply shortly."]);
-    const conversation = await t.run(async (ctx) => ctx.db.get(await conversationOf(session)));
+    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(session)));
     expect(conversation).toMatchObject({ takeover: true, needsHuman: { reason: "wants a refund" } });
     await say(t, session, "hello?");
     await settle(t);

@@ -37,7 +37,7 @@ async function conversationOf(sessionId: string): Promise<Id<"conversations">> {
 async function claimAndCrash(sessionId: string) {
   const conversationId = await conversationOf(sessionId);
   return await t.run(async (ctx) => {
-    const conversation = (await ctx.db.get(conversationId))!;
+    const conversation = (await ctx.db.get("conversations", conversationId))!;
     const batchId = (await claimBatch(ctx, conversation, "timeout", Date.now(), DEFAULT_SETTINGS))!;
     const jobs = await ctx.db.system.query("_scheduled_functions").collect();
     for (const job of jobs) {
@@ -150,7 +150,7 @@ describe("the watchdog", () => {
       ["customer", "failed"],
       ["agent", "send_failed"],
     ]);
-    const conversation = await t.run(async (ctx) => ctx.db.get(await conversationOf(session)));
+    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(session)));
     expect(conversation!.needsHuman?.reason).toMatch(/may or may not have reached/);
   });
 });
@@ -181,9 +181,9 @@ describe("human takeover", () => {
     await advance(t, 6 * MINUTE);
     await say(t, session, "still there?"); // kept for the human; restarts the quiet time
     await advance(t, 6 * MINUTE);
-    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(true);
+    expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))!.takeover).toBe(true);
     await advance(t, 5 * MINUTE);
-    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(false);
+    expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))!.takeover).toBe(false);
   });
 
   test("an operator's message goes out as the human and pauses the bot", async () => {
@@ -196,7 +196,7 @@ describe("human takeover", () => {
     await settle(t);
     const { messages } = await thread(t, session);
     expect(messages.at(-1)).toMatchObject({ author: "human", text: "Hello, this is Anna from the shop.", status: "sent" });
-    expect((await t.run((ctx) => ctx.db.get(conversationId)))!.takeover).toBe(true);
+    expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))!.takeover).toBe(true);
     await expect(t.mutation(api.conversations.sendAsHuman, { conversationId, text: "  " })).rejects.toThrow(/1–4000 characters/);
   });
 

@@ -6,6 +6,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE_CONVEX_DIR = fileURLToPath(
@@ -13,6 +14,10 @@ const FIXTURE_CONVEX_DIR = fileURLToPath(
 );
 const READY_LINE = /ready in \d+ ms on (\S+) \(HTTP actions on (\S+)\)/;
 const START_TIMEOUT_MS = 15_000;
+
+// A test that fails half-way must not leave a runtime behind.
+const running = new Set<ChildProcess>();
+afterAll(() => running.forEach((child) => child.kill("SIGKILL")));
 
 export type LocalRuntime = {
   url: string;
@@ -42,11 +47,15 @@ export async function startLocalRuntime(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
   );
 
   const [, url, siteUrl] = await waitForReady(child, () => output, exited);
