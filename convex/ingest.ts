@@ -7,10 +7,11 @@
  * webhooks conflict.
  */
 import { ConvexError, v } from "convex/values";
-import type { Doc } from "./_generated/dataModel";
+import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, type MutationCtx } from "./_generated/server";
 import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
+import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
 import { answerCallbackLater, startTakeover } from "./conversations";
 import { cancelFollowupsOnReply } from "./followups";
@@ -78,6 +79,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
       if (await findMessage(ctx, event)) return "duplicates";
       const conversation = await findConversation(ctx, event);
       if (!conversation) return "ignored";
+      if (await isOurOwnSend(ctx, conversation._id, event.text, now)) return "ignored";
       await ctx.db.insert("messages", {
         conversationId: conversation._id,
         channel: event.channel,
@@ -235,3 +237,26 @@ async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kin
 
 /** A read watermark covers recent sends; older ones were marked long ago. */
 const RECEIPT_LOOKBACK = 20;
+
+/** Our sends echo back within seconds; a generous bound still excludes a human's later reply. */
+const OWN_ECHO_WINDOW_MS = 10 * MINUTE;
+const OWN_ECHO_LOOKBACK = 10;
+
+/**
+ * Instagram echoes carry no metadata to mark our own sends, and a split
+ * reply echoes once per part with only the first part's id recorded. An
+ * echo whose text is part of something we sent just now is ours, not a
+ * human replying from the app.
+ */
+async function isOurOwnSend(ctx: MutationCtx, conversationId: Id<"conversations">, text: string, now: number) {
+  const body = text.trim();
+  if (body.length === 0) return false;
+  const recent = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .take(OWN_ECHO_LOOKBACK);
+  return recent.some(
+    (m) => m.direction === "out" && m.author !== "human" && now - m.sentAt <= OWN_ECHO_WINDOW_MS && m.text.includes(body),
+  );
+}

@@ -135,3 +135,24 @@ describe("the public ingest mutation", () => {
     expect(await t.run((ctx) => ctx.db.query("batches").collect())).toHaveLength(0);
   });
 });
+
+describe("echoes of our own replies", () => {
+  test("an Instagram echo of a reply part we just sent is recognised and does not start a takeover", async () => {
+    await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [{ ...telegramMessage({ messageId: 1 }), channel: "instagram", accountId: "ig-1", chatId: "igsid-1", externalId: "ig_in_1" }],
+    });
+    await settle(t);
+    const [reply] = (await t.run((ctx) => ctx.db.query("messages").collect())).filter((m) => m.direction === "out");
+    expect(reply!.status).toBe("send_failed"); // no Instagram token in this test; the text is what matters
+    await t.run((ctx) => ctx.db.patch("messages", reply!._id, { status: "sent" }));
+    const firstLine = reply!.text.split("\n")[0]!;
+    const result = await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [{ kind: "echo", channel: "instagram", accountId: "ig-1", chatId: "igsid-1", externalId: "ig_echo_2", text: firstLine, sentAt: Date.now() }],
+    });
+    expect(result).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
+    const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
+    expect(conversation!.takeover).toBe(false);
+  });
+});
