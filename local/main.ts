@@ -1,7 +1,7 @@
 // Entry point of the local runtime process: `node --import tsx local/main.ts`.
 // Configured by environment (see local/README.md); stops cleanly, saving
-// everything, on SIGINT or SIGTERM, or when `npm start` (its parent, over
-// IPC) goes away.
+// everything, on SIGINT, SIGTERM or SIGHUP, or when `npm start` (its parent,
+// over IPC) goes away.
 import { register } from "node:module";
 
 // Must precede the first import of convex-test, hence the dynamic imports below.
@@ -21,8 +21,9 @@ try {
   // and `npm start`, which forwards it) and harmless: stop() runs once and is
   // bounded by its drain timeout. The exit also ends convex-test's timers.
   const shutdown = () => void runtime.stop().then(() => process.exit(0));
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  // SIGHUP: the terminal window closed.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, shutdown);
   process.on("disconnect", shutdown);
 } catch (error) {
   log.error(
