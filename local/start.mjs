@@ -1,6 +1,8 @@
 // `npm start`: the whole product on one machine with no accounts. Starts the
 // local Convex runtime (local/main.ts) and Next.js side by side, prints the
-// URLs once both answer, and stops both cleanly on one Ctrl-C.
+// URLs once both answer, restarts the runtime when convex/ or lib/ change
+// (its stand-in for `npx convex dev` pushing), and stops both cleanly on one
+// Ctrl-C.
 //
 // Next runs as `next dev`. Measured on this 2-core machine (Next 16,
 // Turbopack): `next dev` is ready in ~1.3 s and compiles each page on its
@@ -10,7 +12,7 @@
 // instances on different Convex ports would need two builds.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -20,6 +22,10 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_PORT = "3000";
 const DEFAULT_CONVEX_PORT = "3210";
 const READY_TIMEOUT_MS = 60_000;
+// Editors write a file in several steps; restart once they are done.
+const RESTART_DEBOUNCE_MS = 300;
+const WATCHED_DIRS = ["convex", "lib"];
+const SOURCE_FILE = /\.(ts|tsx|mts|js|mjs)$/;
 
 const startedAt = performance.now();
 process.chdir(ROOT);
@@ -32,15 +38,10 @@ const convexUrl = `http://127.0.0.1:${convexPort}`;
 const siteUrl = `http://127.0.0.1:${convexPort + 1}`;
 const ingestSecret = await ensureIngestSecret();
 
-const children = [];
 let stopping = false;
-
-launch("convex", ["--import", "tsx", "local/main.ts"], {
-  LOCAL_CONVEX_PORT: String(convexPort),
-  LOCAL_DATA_DIR: dataDir,
-  INGEST_SECRET: ingestSecret,
-});
-launch(
+let ready = false;
+let runtime = startRuntime();
+const next = launch(
   "next",
   [createRequire(import.meta.url).resolve("next/dist/bin/next"), "dev"],
   {
@@ -54,6 +55,12 @@ launch(
     NEXT_DIST_DIR: port === DEFAULT_PORT ? ".next" : `.next/port-${port}`,
   },
 );
+next.exited.then(({ code, signal }) => {
+  if (stopping) return;
+  console.error(`[start] next exited (${signal ?? `code ${code}`}); stopping`);
+  process.exitCode = 1;
+  stopAll();
+});
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
   process.on(signal, stopAll);
 
@@ -63,6 +70,8 @@ try {
     waitForHttp(`${convexUrl}/version`),
     waitForHttp(`http://127.0.0.1:${port}/api/health`),
   ]);
+  ready = true;
+  watchSources();
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(
     [
@@ -85,8 +94,32 @@ try {
   }
 }
 
-// One child process of node, sharing this terminal. Either one ending on its
-// own ends the other: half the product is no product.
+function startRuntime() {
+  const child = launch("convex", ["--import", "tsx", "local/main.ts"], {
+    LOCAL_CONVEX_PORT: String(convexPort),
+    LOCAL_DATA_DIR: dataDir,
+    INGEST_SECRET: ingestSecret,
+  });
+  child.exited.then(({ code, signal }) => {
+    if (stopping || child !== runtime) return;
+    if (!ready) {
+      // It never came up (bad config, broken convex/): say so and stop.
+      console.error(
+        `[start] the Convex runtime exited (${signal ?? `code ${code}`}); stopping`,
+      );
+      process.exitCode = 1;
+      stopAll();
+    } else {
+      // Mid-session, a broken file is an edit in progress: keep Next up.
+      console.error(
+        `[start] the Convex runtime stopped; it restarts on the next change in ${WATCHED_DIRS.join("/, ")}/`,
+      );
+    }
+  });
+  return child;
+}
+
+// One child process of node, sharing this terminal.
 function launch(name, args, env) {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
@@ -96,27 +129,47 @@ function launch(name, args, env) {
         ? ["ignore", "inherit", "inherit", "ipc"]
         : ["ignore", "inherit", "inherit"],
   });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.once("exit", (code, signal) => {
-    if (stopping) return;
-    console.error(
-      `[start] ${name} exited (${signal ?? `code ${code}`}); stopping`,
-    );
-    process.exitCode = 1;
-    stopAll();
-  });
-  children.push({ child, exited });
+  const exited = new Promise((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited };
+}
+
+function watchSources() {
+  let timer;
+  let restarting = Promise.resolve();
+  const restart = () => {
+    restarting = restarting.then(async () => {
+      if (stopping) return;
+      console.log(
+        "[start] convex/ or lib/ changed: restarting the Convex runtime",
+      );
+      const previous = runtime;
+      runtime = null; // its exit is expected
+      previous.child.kill("SIGTERM");
+      await previous.exited; // it saves its data before exiting
+      if (!stopping) runtime = startRuntime();
+    });
+  };
+  for (const dir of WATCHED_DIRS.filter((dir) => existsSync(dir))) {
+    watch(dir, { recursive: true }, (_event, file) => {
+      if (!file || !SOURCE_FILE.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(restart, RESTART_DEBOUNCE_MS);
+    });
+  }
 }
 
 function stopAll() {
   if (stopping) return;
   stopping = true;
+  const running = [runtime, next].filter(Boolean);
   // A terminal's Ctrl-C has reached the children too; a second signal is harmless to both.
-  for (const { child } of children) {
+  for (const { child } of running) {
     if (child.exitCode === null && child.signalCode === null)
       child.kill("SIGTERM");
   }
-  void Promise.all(children.map(({ exited }) => exited)).then(() =>
+  void Promise.all(running.map(({ exited }) => exited)).then(() =>
     process.exit(),
   );
 }
