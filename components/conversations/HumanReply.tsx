@@ -1,0 +1,52 @@
+"use client";
+
+import { useMutation } from "convex/react";
+import { useState, type FormEvent } from "react";
+import { api } from "@/convex/_generated/api";
+import type { Id } from "@/convex/_generated/dataModel";
+import { errorMessage } from "../format";
+
+/** The operator writes to the customer; sending takes the conversation over so the bot stays quiet. */
+export function HumanReply({ conversationId, takeover }: { conversationId: Id<"conversations">; takeover: boolean }) {
+  const sendAsHuman = useMutation(api.conversations.sendAsHuman);
+  const [text, setText] = useState("");
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setSending(true);
+    setError(null);
+    try {
+      await sendAsHuman({ conversationId, text });
+      setText("");
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <form className="card reply-form" onSubmit={onSubmit}>
+      <h2>Reply as a human</h2>
+      <textarea
+        aria-label="Reply to the customer"
+        placeholder="Write to the customer"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
+      <div className="controls">
+        <button type="submit" className="primary" disabled={sending || text.trim() === ""}>
+          {sending ? "Sending…" : "Send"}
+        </button>
+        {!takeover && <span className="muted">Sending takes the conversation over from the bot.</span>}
+      </div>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,70 @@
+"use client";
+
+import { useMutation } from "convex/react";
+import { useState } from "react";
+import { api } from "@/convex/_generated/api";
+import type { Id } from "@/convex/_generated/dataModel";
+import { errorMessage } from "../format";
+
+/** The operator's two levers: take the conversation from the bot, or answer the waiting burst now. */
+export function TakeoverControls({
+  conversationId,
+  takeover,
+  takeoverReason,
+  buffering,
+  pendingCount,
+}: {
+  conversationId: Id<"conversations">;
+  takeover: boolean;
+  takeoverReason: string | undefined;
+  buffering: boolean;
+  pendingCount: number;
+}) {
+  const setTakeover = useMutation(api.conversations.setTakeover);
+  const flushNow = useMutation(api.conversations.flushNow);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function run(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card">
+      <div className="controls">
+        <label className="switch">
+          <input
+            type="checkbox"
+            checked={takeover}
+            disabled={busy}
+            onChange={(e) => void run(() => setTakeover({ conversationId, takeover: e.target.checked }))}
+          />
+          Human takeover
+        </label>
+        <span className="muted">
+          {takeover
+            ? `${takeoverReason ?? "Taken over"}: the bot is paused here.`
+            : "The bot answers this conversation."}
+        </span>
+        {buffering && !takeover && (
+          <button type="button" className="primary" disabled={busy} onClick={() => void run(() => flushNow({ conversationId }))}>
+            Answer now ({pendingCount} waiting)
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+"use client";
+
+import { useMutation, useQuery } from "convex/react";
+import { useState, type FormEvent } from "react";
+import { api } from "@/convex/_generated/api";
+import type { Settings } from "@/lib/settings";
+import { errorMessage } from "../format";
+import { checkEdits, fieldKind, sections, toDraft, type Draft, type SettingKey } from "./fields";
+import { SettingField } from "./SettingField";
+
+type Status = { tone: "ok" | "danger" | "info"; text: string } | null;
+
+/**
+ * The settings form. Inputs show the live stored value until the operator
+ * edits them, so a change made elsewhere (another tab, the Convex
+ * dashboard) appears here unless it would overwrite an edit in progress.
+ */
+export function SettingsForm() {
+  const current = useQuery(api.settings.get, {});
+  const update = useMutation(api.settings.update);
+  const [edits, setEdits] = useState<Partial<Record<SettingKey, Draft>>>({});
+  const [errors, setErrors] = useState<Partial<Record<SettingKey, string>>>({});
+  const [status, setStatus] = useState<Status>(null);
+  const [saving, setSaving] = useState(false);
+
+  if (current === undefined) return <p className="muted">Loading settings…</p>;
+  const settings: Settings = current.settings;
+
+  function edit(key: SettingKey, draft: Draft) {
+    setEdits((e) => ({ ...e, [key]: draft }));
+    setStatus(null);
+  }
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const check = checkEdits(settings, edits);
+    if (!check.ok) {
+      setErrors(check.errors);
+      setStatus({ tone: "danger", text: "Some values are not valid; nothing was saved." });
+      return;
+    }
+    setErrors({});
+    if (Object.keys(check.patch).length === 0) {
+      setEdits({});
+      setStatus({ tone: "info", text: "Nothing changed." });
+      return;
+    }
+    setSaving(true);
+    try {
+      await update({ patch: check.patch });
+      setEdits({});
+      setStatus({ tone: "ok", text: `Saved: ${Object.keys(check.patch).join(", ")}. It applies from the next message.` });
+    } catch (e) {
+      setStatus({ tone: "danger", text: `The server refused the change: ${errorMessage(e)}` });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const dirty = Object.keys(edits).length > 0;
+  return (
+    <form className="settings-form" onSubmit={onSubmit} noValidate>
+      {current.problems.length > 0 && (
+        <div className="notice warn" role="alert">
+          <strong>The stored settings have problems; these fields use their defaults:</strong>
+          <ul>
+            {current.problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {sections().map((section) => (
+        <section key={section.title} className="card field-group" aria-label={section.title}>
+          <h2>{section.title}</h2>
+          {section.keys.map((key) => {
+            const kind = fieldKind(key);
+            return (
+              <SettingField
+                key={key}
+                name={key}
+                kind={kind}
+                draft={edits[key] ?? toDraft(kind, settings[key])}
+                defaultDraft={toDraft(kind, current.defaults[key])}
+                error={errors[key]}
+                onChange={(draft) => edit(key, draft)}
+              />
+            );
+          })}
+        </section>
+      ))}
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={saving || !dirty}>
+          {saving ? "Saving…" : "Save changes"}
+        </button>
+        <button
+          type="button"
+          disabled={saving || !dirty}
+          onClick={() => {
+            setEdits({});
+            setErrors({});
+            setStatus(null);
+          }}
+        >
+          Discard
+        </button>
+        {status && (
+          <span className={status.tone === "danger" ? "error-text" : "muted"} role="status">
+            {status.text}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
