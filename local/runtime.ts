@@ -35,7 +35,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const rearmed = await engine.rearmScheduledFunctions();
 
     const api = createApiServer(engine, convexVersion());
-    const closeSync = attachSync(api, engine);
+    const sync = attachSync(api, engine);
     const site = createSiteServer(engine);
     const port = await listen(api, options.port, host, "LOCAL_CONVEX_PORT");
     const sitePort = await listen(
@@ -72,14 +72,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       (stopping ??= (async () => {
         stopCrons();
         engine.stop();
-        closeSync();
+        sync.pause();
         for (const server of [api, site]) {
           server.close();
           server.closeIdleConnections();
         }
-        // Requests already running finish and get their answer; then the rest is cut.
+        // Requests already running finish and get their answer (over the
+        // socket, with the Transition that resolves a mutation); then the
+        // rest is cut. A client re-sends what went unanswered.
         await engine.drain(DRAIN_TIMEOUT_MS);
-        await new Promise(setImmediate);
+        await sync.close();
+        await new Promise(setImmediate); // let the last answers leave
         for (const server of [api, site]) server.closeAllConnections();
         await persistence.stop();
         await unlock();

@@ -74,8 +74,15 @@ export function encodeTs(ts: bigint): string {
   return bytes.toString("base64");
 }
 
-/** Serves `/api/<version>/sync` on `server`; returns a function that closes every socket. */
-export function attachSync(server: Server, engine: Engine): () => void {
+export type SyncServer = {
+  /** Stop taking mutations and actions: clients re-send them after reconnecting. */
+  pause(): void;
+  /** Let queued Transitions go out (so answered mutations resolve), then close every socket. */
+  close(): Promise<void>;
+};
+
+/** Serves `/api/<version>/sync` on `server`. */
+export function attachSync(server: Server, engine: Engine): SyncServer {
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Set<SyncSession>();
   // Results per (query, args) for the current commit: tabs watching the same
@@ -118,11 +125,15 @@ export function attachSync(server: Server, engine: Engine): () => void {
     PING_INTERVAL_MS,
   );
 
-  return () => {
-    clearInterval(ping);
-    stopListening();
-    for (const ws of wss.clients) ws.close(1001, "server stopping");
-    wss.close();
+  return {
+    pause: () => sessions.forEach((session) => session.pause()),
+    close: async () => {
+      await Promise.all([...sessions].map((session) => session.idle()));
+      clearInterval(ping);
+      stopListening();
+      for (const ws of wss.clients) ws.close(1001, "server stopping");
+      wss.close();
+    },
   };
 }
 
@@ -172,6 +183,7 @@ class SyncSession {
   // arrival order, so each Transition sees a settled query set.
   private queue: Promise<void> = Promise.resolve();
   private refreshQueued = false;
+  private paused = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -187,6 +199,18 @@ class SyncSession {
   send(message: Record<string, unknown>): void {
     if (this.ws.readyState === this.ws.OPEN)
       this.ws.send(JSON.stringify(message));
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Resolves once every queued query-set change and refresh has run. */
+  async idle(): Promise<void> {
+    for (let queue = this.queue; ; queue = this.queue) {
+      await queue;
+      if (queue === this.queue) return;
+    }
   }
 
   requestRefresh(): void {
@@ -235,7 +259,9 @@ class SyncSession {
         });
       case "Mutation":
       case "Action":
-        return void this.runRequest(message);
+        // Unanswered while stopping, the client sends it again to the next runtime.
+        if (!this.paused) void this.runRequest(message);
+        return;
       default:
         return this.fail(
           `Unknown message type ${(message as { type: string }).type}`,
