@@ -76,7 +76,7 @@ async function serveApi(
   } catch (error) {
     return sendText(response, 400, `Invalid request body: ${String(error)}`);
   }
-  if (typeof body.path !== "string")
+  if (typeof body?.path !== "string")
     return sendText(response, 400, "Missing function `path`");
   if (
     body.format !== undefined &&

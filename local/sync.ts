@@ -17,7 +17,7 @@ import {
 } from "convex/values";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { canonicalUdfPath, type Engine } from "./engine.js";
-import { logFunctionError, toClientError } from "./errors.js";
+import { logFunctionError, RefusedCallError, toClientError } from "./errors.js";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 // The client reconnects after 60 s without hearing from the server.
@@ -300,7 +300,9 @@ class SyncSession {
       message.type === "Mutation" ? "MutationResponse" : "ActionResponse";
     try {
       if (message.componentPath)
-        throw new Error("Components are not supported by the local runtime");
+        throw new RefusedCallError(
+          "Components are not supported by the local runtime",
+        );
       const { value } = await this.engine.callPublic(
         message.udfPath,
         jsonToConvex(message.args[0] ?? {}),
