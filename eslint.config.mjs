@@ -9,7 +9,7 @@ export default tseslint.config(
       "node_modules/**",
       ".next/**",
       ".local-data/**",
-      "convex/_generated/**",
+      "**/convex/_generated/**",
       "next-env.d.ts",
       "**/*.mjs",
       "**/*.js",

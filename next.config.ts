@@ -1,0 +1,29 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { NextConfig } from "next";
+
+// `npm start` gives each side-by-side instance (another PORT) its own build
+// folder, since two `next dev` refuse to share one.
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+
+/**
+ * Next writes its build folder's type paths into the tsconfig it is given.
+ * A side-by-side instance gets a throwaway tsconfig inside its own build
+ * folder, so the committed tsconfig.json does not change with every port.
+ */
+function tsconfigFor(dir: string): string {
+  if (dir === ".next") return "tsconfig.json";
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "tsconfig.json");
+  writeFileSync(file, JSON.stringify({ extends: path.relative(dir, "tsconfig.json") }, null, 2));
+  return file;
+}
+
+const config: NextConfig = {
+  distDir,
+  typescript: { tsconfigPath: tsconfigFor(distDir) },
+  // Webhook routes read raw bytes for signatures; nothing here needs remote images or fonts.
+  poweredByHeader: false,
+};
+
+export default config;
