@@ -33,15 +33,20 @@ export async function newDataDir(): Promise<string> {
   return await mkdtemp(path.join(tmpdir(), "local-convex-test-"));
 }
 
+/** The project's own functions, for tests of the whole product. */
+export const PROJECT_CONVEX_DIR = fileURLToPath(new URL("../../convex", import.meta.url));
+
 export async function startLocalRuntime(
   dataDir?: string,
+  options: { convexDir?: string; env?: Record<string, string> } = {},
 ): Promise<LocalRuntime> {
   const dir = dataDir ?? (await newDataDir());
   const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
-      LOCAL_CONVEX_DIR: FIXTURE_CONVEX_DIR,
+      ...options.env,
+      LOCAL_CONVEX_DIR: options.convexDir ?? FIXTURE_CONVEX_DIR,
       LOCAL_CONVEX_PORT: "0",
       LOCAL_DATA_DIR: dir,
     },
