@@ -1,0 +1,125 @@
+import os from "node:os";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import { launchChromium, startProduct, type Product } from "./product";
+
+// `next dev` compiles each page on its first visit.
+const FIRST_VISIT_MS = 90_000;
+// Default window 4 s, then the offline responder; room for a slow machine.
+const REPLY_MS = 30_000;
+
+let product: Product;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  product = await startProduct();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+beforeEach(async () => {
+  // A fresh context per test: empty localStorage, so the playground starts a new visitor.
+  context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+  context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
+  context.setDefaultTimeout(FIRST_VISIT_MS);
+});
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail") {
+    // What the pages showed, outside the repository, and what the product logged.
+    for (const [i, page] of context.pages().entries()) {
+      const file = path.join(os.tmpdir(), `burstreply-e2e-${task.name.replace(/\W+/g, "-")}-${i}.png`);
+      await page.screenshot({ path: file }).catch(() => {});
+      console.error(`screenshot: ${file}`);
+    }
+    console.error(`product output:\n${product.output()}`);
+  }
+  await context.close();
+});
+
+async function openPlayground(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${product.appUrl}/playground`);
+  await page.getByLabel("Message").waitFor();
+  return page;
+}
+
+async function sendAll(page: Page, texts: string[]) {
+  const input = page.getByLabel("Message");
+  for (const text of texts) {
+    await input.fill(text);
+    await input.press("Enter");
+  }
+}
+
+const agentBubbles = (page: Page) => page.locator('.bubble[data-author="agent"]');
+const batchRows = (page: Page) => page.locator('table[aria-label="Batches"] tbody tr');
+
+test("three quick messages show typing… and then exactly one reply that lists all three", async () => {
+  const page = await openPlayground();
+  const burst = ["Hey", "do you have shoes?", "size 10?"];
+
+  await sendAll(page, burst);
+
+  await page.getByTestId("typing").waitFor({ timeout: REPLY_MS });
+  expect(await agentBubbles(page).count()).toBe(0);
+  await agentBubbles(page).first().waitFor({ timeout: REPLY_MS });
+  await page.getByTestId("typing").waitFor({ state: "detached", timeout: REPLY_MS });
+  // Long enough for a second reply to show up if the burst had been split.
+  await page.waitForTimeout(2_000);
+  await expect.poll(() => agentBubbles(page).count()).toBe(1);
+  const reply = await agentBubbles(page).innerText();
+  expect(reply).toContain("I received your 3 messages");
+  burst.forEach((text, i) => expect(reply).toContain(`${i + 1}. ${text}`));
+  await page.getByText("Offline responder answered").waitFor();
+  expect(await batchRows(page).count()).toBe(1);
+  expect(await batchRows(page).first().locator("td").nth(1).innerText()).toBe("3");
+});
+
+test("a new conversation appears in the open Conversations list without a reload", async () => {
+  const list = await context.newPage();
+  await list.goto(`${product.appUrl}/conversations`);
+  await list.getByText(/\d+ loaded/).waitFor();
+  // Survives only if the page is never reloaded.
+  await list.evaluate(() => Object.assign(window, { __notReloaded: true }));
+  const marker = `live list check ${Date.now()}`;
+
+  const chat = await openPlayground();
+  await sendAll(chat, [marker]);
+
+  const row = list.locator('table[aria-label="Conversations"] tbody tr', { hasText: marker });
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.innerText()).toContain("Web chat");
+  expect(await list.evaluate(() => "__notReloaded" in window)).toBe(true);
+});
+
+test("a shorter batching window set on the Settings page applies to the next burst", async () => {
+  const settings = await context.newPage();
+  await settings.goto(`${product.appUrl}/settings`);
+  const windowInput = settings.getByLabel("Batching window (ms)");
+  await windowInput.fill("1500");
+  await settings.getByRole("button", { name: "Save changes" }).click();
+  await settings.getByText("Saved: batchWindowMs").waitFor();
+
+  try {
+    const chat = await openPlayground();
+    await chat.getByText("Window 1.5 s after the latest message").waitFor();
+    const sentAt = Date.now();
+    await sendAll(chat, ["quick question"]);
+    await agentBubbles(chat).first().waitFor({ timeout: REPLY_MS });
+    const replyAfterMs = Date.now() - sentAt;
+
+    await batchRows(chat).first().waitFor();
+    const waitMs = Number(await batchRows(chat).first().locator("td[data-ms]").getAttribute("data-ms"));
+    expect(waitMs).toBeGreaterThanOrEqual(1_500);
+    expect(waitMs).toBeLessThan(3_000); // the default window alone is 4 s
+    expect(replyAfterMs).toBeLessThan(4_000);
+  } finally {
+    await windowInput.fill("4000");
+    await settings.getByRole("button", { name: "Save changes" }).click();
+    await settings.getByText("Saved: batchWindowMs").waitFor();
+  }
+});

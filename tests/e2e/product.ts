@@ -1,0 +1,130 @@
+/**
+ * Starts the product for browser tests exactly as the README does
+ * (`npm start`, i.e. `node local/start.mjs`) on free ports with a fresh
+ * data folder, and launches Debian's Chromium the way DESIGN.md prescribes.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+// Cold start on a 2-core machine: runtime and `next dev` (start.mjs waits up to 60 s for each).
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export type Product = {
+  appUrl: string;
+  convexUrl: string;
+  /** Everything the product printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+};
+
+export async function startProduct(): Promise<Product> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "burstreply-e2e-"));
+  const port = await freePort();
+  // The runtime also takes the next port for http.ts routes.
+  const convexPort = await freePortPair();
+  const child = spawn(process.execPath, ["local/start.mjs"], {
+    cwd: ROOT,
+    // Its own process group, so stopping reaches the runtime and Next like a terminal's Ctrl-C.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOCAL_CONVEX_PORT: String(convexPort),
+      LOCAL_DATA_DIR: dataDir,
+      // The labelled offline responder answers, whatever the developer's environment holds.
+      ANTHROPIC_API_KEY: "",
+    },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      signalGroup(child.pid!, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(child.pid!, "SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  // start.mjs prints "Ready in …" once the runtime and Next both answer.
+  while (!/^Ready in /m.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm start did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  // localhost, as start.mjs prints it: `next dev` serves its scripts only to origins it trusts, and 127.0.0.1 is not one.
+  return { appUrl: `http://localhost:${port}`, convexUrl: `http://127.0.0.1:${convexPort}`, output: () => output, stop };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function listenOn(port: number): Promise<net.Server | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(null));
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+async function close(server: net.Server) {
+  await new Promise((resolve) => server.close(resolve));
+}
+
+async function freePort(): Promise<number> {
+  const server = (await listenOn(0))!;
+  const { port } = server.address() as net.AddressInfo;
+  await close(server);
+  return port;
+}
+
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = (await listenOn(0))!;
+    const { port } = first.address() as net.AddressInfo;
+    const second = port < 65535 ? await listenOn(port + 1) : null;
+    await close(first);
+    if (second) {
+      await close(second);
+      return port;
+    }
+  }
+  throw new Error("no two consecutive free ports");
+}
+
+/** Debian's Chromium, headless, with a fresh temporary profile. */
+export async function launchChromium(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
