@@ -134,6 +134,25 @@ describe("schedule_followup", () => {
     expect(await agentReplies(t, session)).toHaveLength(2); // the first reply and the answer to "never mind"
   });
 
+  test("a follow-up is scheduled, cancelled by the customer's next message, and rescheduled from it", async () => {
+    const session = await newSession(t);
+    await askForFollowup(session, "in 2 hours", "ask whether the size 10 fits");
+    anthropic.script(toolUse("schedule_followup", { when: "tomorrow at 10", note: "ask whether the size 10 fits" }), replyWith("Tomorrow at 10 it is."));
+    await say(t, session, "actually, write me tomorrow at 10 instead");
+    await advance(t, 4.5 * SECOND);
+    const [first, second] = (await actions()).sort((a, b) => a._creationTime - b._creationTime);
+    expect(first).toMatchObject({ status: "cancelled", lastError: "The customer wrote again" });
+    expect(second).toMatchObject({ status: "pending", dueAt: Date.UTC(2026, 10, 22, 10, 0, 0) });
+    if (process.env.PRINT_TRANSCRIPT) {
+      const stored = await t.run(async (ctx) => ({
+        messages: (await ctx.db.query("messages").collect()).map((m) => ({ author: m.author, text: m.text, status: m.status, at: new Date(m.sentAt).toISOString() })),
+        scheduledActions: (await ctx.db.query("scheduledActions").collect()).map((a) => ({ kind: a.kind, note: a.note, dueAt: new Date(a.dueAt).toISOString(), status: a.status, lastError: a.lastError })),
+        toolCalls: (await ctx.db.query("batches").collect()).flatMap((b) => b.toolCalls ?? []),
+      }));
+      console.log(JSON.stringify(stored, null, 2));
+    }
+  });
+
   test("a draft superseded by a new message takes its follow-up back", async () => {
     const session = await newSession(t);
     anthropic.script(toolUse("schedule_followup", { when: "tomorrow at 10", note: "n" }), {
