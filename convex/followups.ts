@@ -18,6 +18,7 @@ import { parseWhen } from "../lib/followups/when";
 import { nextRetryDelay } from "../lib/followups/retry";
 import { SECOND, MINUTE } from "../lib/time";
 import { isOpen, nextOpening } from "../lib/workingHours";
+import { loadHistory, modelSettingsOf, vModelSettings, vPromptMessage } from "./agent/context";
 import { writeFollowup } from "./agent/respond";
 import { deliver } from "./outbound";
 import { operatorMutation, operatorQuery } from "./functions";
@@ -201,9 +202,6 @@ export const send = internalAction({
   },
 });
 
-/** History for the agent writing a follow-up. */
-const FOLLOWUP_HISTORY = 20;
-
 export const composeContext = internalQuery({
   args: { actionId: v.id("scheduledActions") },
   returns: v.union(
@@ -211,15 +209,8 @@ export const composeContext = internalQuery({
     v.object({
       note: v.string(),
       fixedText: v.optional(v.string()),
-      settings: v.object({ model: v.string(), systemPrompt: v.string(), maxOutputTokens: v.number(), llmTimeoutMs: v.number() }),
-      history: v.array(
-        v.object({
-          author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
-          text: v.string(),
-          attachments: v.array(v.any()),
-          sentAt: v.number(),
-        }),
-      ),
+      settings: vModelSettings,
+      history: v.array(vPromptMessage),
     }),
   ),
   handler: async (ctx, { actionId }) => {
@@ -228,20 +219,11 @@ export const composeContext = internalQuery({
     const settings = await loadSettings(ctx);
     // Reminders carry their own text (time and join link); follow-ups may be fixed by the operator.
     const fixedText = action.kind === "meeting_reminder" ? action.note : settings.followupFixedText || undefined;
-    const recent = await ctx.db
-      .query("messages")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", action.conversationId))
-      .order("desc")
-      .take(FOLLOWUP_HISTORY);
-    const { model, systemPrompt, maxOutputTokens, llmTimeoutMs } = settings;
     return {
       note: action.note,
       fixedText,
-      settings: { model, systemPrompt, maxOutputTokens, llmTimeoutMs },
-      history: recent
-        .reverse()
-        .filter((m) => m.status !== "blocked" && m.status !== "send_failed")
-        .map((m) => ({ author: m.author, text: m.text, attachments: m.attachments, sentAt: m.sentAt })),
+      settings: modelSettingsOf(settings),
+      history: await loadHistory(ctx, action.conversationId, settings.historyMessages),
     };
   },
 });

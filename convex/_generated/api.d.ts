@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as agent_claude from "../agent/claude.js";
+import type * as agent_context from "../agent/context.js";
 import type * as agent_respond from "../agent/respond.js";
 import type * as agent_tools from "../agent/tools.js";
 import type * as batching_batch from "../batching/batch.js";
@@ -52,6 +53,7 @@ import type * as webchat from "../webchat.js";
  */
 declare const fullApi: ApiFromModules<{
   "agent/claude": typeof agent_claude;
+  "agent/context": typeof agent_context;
   "agent/respond": typeof agent_respond;
   "agent/tools": typeof agent_tools;
   "batching/batch": typeof batching_batch;

@@ -12,12 +12,13 @@ import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalAction, internalMutation, type MutationCtx } from "../_generated/server";
 import { retryDelayMs } from "../../lib/backoff";
-import { inPlatformOrder, type PromptMessage } from "../../lib/prompt";
+import { inPlatformOrder } from "../../lib/prompt";
 import type { Settings } from "../../lib/settings";
 import { MINUTE } from "../../lib/time";
 import { AGENT_TOOLS } from "../../lib/agent/tools";
 import { isOpen } from "../../lib/workingHours";
 import { classify } from "../agent/claude";
+import { loadHistory, modelSettingsOf, toPrompt, vModelSettings, vPromptMessage } from "../agent/context";
 import { writeReply } from "../agent/respond";
 import { toolRunner } from "../agent/tools";
 import { withdrawBatchActions } from "../followups";
@@ -69,13 +70,6 @@ export const answer = internalAction({
   },
 });
 
-const vPromptMessage = v.object({
-  author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
-  text: v.string(),
-  attachments: v.array(v.any()),
-  sentAt: v.number(),
-});
-
 /** Starts an attempt: counts it, extends the lease, returns what the model needs. */
 export const begin = internalMutation({
   args: { batchId: v.id("batches") },
@@ -85,12 +79,7 @@ export const begin = internalMutation({
       attempt: v.number(),
       conversationId: v.id("conversations"),
       notice: v.optional(v.string()),
-      settings: v.object({
-        model: v.string(),
-        systemPrompt: v.string(),
-        maxOutputTokens: v.number(),
-        llmTimeoutMs: v.number(),
-      }),
+      settings: vModelSettings,
       history: v.array(vPromptMessage),
       burst: v.array(vPromptMessage),
     }),
@@ -112,38 +101,18 @@ export const begin = internalMutation({
         .withIndex("by_batch", (q) => q.eq("batchId", batchId))
         .take(settings.maxBatchMessages * 2),
     ).filter((m) => m.direction === "in");
-    const recent = await ctx.db
-      .query("messages")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", batch.conversationId))
-      .order("desc")
-      .take(settings.historyMessages + burst.length + BUFFERED_ALLOWANCE);
-    const history = recent
-      .filter((m) => m.batchId !== batchId && inHistory(m))
-      .slice(0, settings.historyMessages)
-      .reverse();
-    const { model, systemPrompt, maxOutputTokens, llmTimeoutMs } = settings;
+    // The burst itself is `batched`, so history skips it.
+    const history = await loadHistory(ctx, batch.conversationId, settings.historyMessages, burst.length);
     return {
       attempt,
       conversationId: batch.conversationId,
       notice: closed && settings.afterHoursMode === "notice" ? settings.afterHoursNotice : undefined,
-      settings: { model, systemPrompt, maxOutputTokens, llmTimeoutMs },
-      history: history.map(toPrompt),
+      settings: modelSettingsOf(settings),
+      history,
       burst: burst.map(toPrompt),
     };
   },
 });
-
-/** Messages newer than the burst that must not leak into its history (they form the next batch). */
-const BUFFERED_ALLOWANCE = 10;
-
-function inHistory(message: Doc<"messages">): boolean {
-  if (message.direction === "in") return message.status !== "buffered" && message.status !== "batched";
-  return message.status !== "blocked" && message.status !== "send_failed";
-}
-
-function toPrompt(message: Doc<"messages">): PromptMessage {
-  return { author: message.author, text: message.text, attachments: message.attachments, sentAt: message.sentAt };
-}
 
 /** The model failed: retry with backoff, or give the batch to a human. */
 export const attemptFailed = internalMutation({
