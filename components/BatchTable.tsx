@@ -1,8 +1,11 @@
 import type { FunctionReturnType } from "convex/server";
+import { Fragment } from "react";
 import type { api } from "@/convex/_generated/api";
 import { flushReasonLabel, formatDuration, formatTime } from "./format";
 
 export type BatchRow = FunctionReturnType<typeof api.dashboard.batches>[number];
+
+const COLUMNS = 7;
 
 const OUTCOME_TONE: Record<string, string> = {
   replied: "ok",
@@ -38,25 +41,33 @@ export function BatchTable({ rows }: { rows: BatchRow[] | undefined }) {
         </thead>
         <tbody>
           {rows.map((batch) => (
-            <tr key={batch.id}>
-              <td>{formatTime(batch.flushedAt)}</td>
-              <td className="num">{batch.messageCount}</td>
-              <td className="num" data-ms={batch.bufferDurationMs}>
-                {formatDuration(batch.bufferDurationMs)}
-              </td>
-              <td>{flushReasonLabel(batch.flushReason)}</td>
-              <td>
-                <span className={`badge ${OUTCOME_TONE[batch.outcome] ?? ""}`}>{batch.outcome}</span>
-                {batch.attempts > 1 && <div className="muted">{batch.attempts} attempts</div>}
-                {batch.lastError && <div className="error-text">{batch.lastError}</div>}
-              </td>
-              <td>
-                <Responder batch={batch} />
-              </td>
-              <td className="num">
-                {batch.processingDurationMs === undefined ? "–" : formatDuration(batch.processingDurationMs)}
-              </td>
-            </tr>
+            <Fragment key={batch.id}>
+              <tr>
+                <td>{formatTime(batch.flushedAt)}</td>
+                <td className="num">{batch.messageCount}</td>
+                <td className="num" data-ms={batch.bufferDurationMs}>
+                  {formatDuration(batch.bufferDurationMs)}
+                </td>
+                <td>{flushReasonLabel(batch.flushReason)}</td>
+                <td>
+                  <span className={`badge ${OUTCOME_TONE[batch.outcome] ?? ""}`}>{batch.outcome}</span>
+                  {batch.attempts > 1 && <div className="muted">{batch.attempts} attempts</div>}
+                </td>
+                <td>
+                  <Responder batch={batch} />
+                </td>
+                <td className="num">
+                  {batch.processingDurationMs === undefined ? "–" : formatDuration(batch.processingDurationMs)}
+                </td>
+              </tr>
+              {batch.lastError && (
+                <tr className="batch-error">
+                  <td colSpan={COLUMNS} className="error-text">
+                    {batch.lastError}
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>

@@ -100,11 +100,7 @@ export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
  * are rare; indexes `by_channel_and_last_message_at` and
  * `by_needs_human_since` would let the filters read only matches.
  */
-export async function listConversations(
-  ctx: QueryCtx,
-  paginationOpts: PaginationOptions,
-  filter: ConversationFilter,
-) {
+export async function listConversations(ctx: QueryCtx, paginationOpts: PaginationOptions, filter: ConversationFilter) {
   const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
   const result = await ctx.db
     .query("conversations")
@@ -117,18 +113,16 @@ export async function listConversations(
       (filter.needsHuman === undefined || (c.needsHuman !== undefined) === filter.needsHuman),
   );
   const page = await Promise.all(
-    matches.map(
-      async (c): Promise<ConversationRow> => ({
-        id: c._id,
-        channel: c.channel,
-        contactName: contactName(await ctx.db.get("contacts", c.contactId)),
-        preview: c.lastMessagePreview,
-        state: c.state.kind,
-        takeover: c.takeover,
-        needsHuman: c.needsHuman,
-        lastMessageAt: c.lastMessageAt,
-      }),
-    ),
+    matches.map(async (c): Promise<ConversationRow> => ({
+      id: c._id,
+      channel: c.channel,
+      contactName: contactName(await ctx.db.get("contacts", c.contactId)),
+      preview: c.lastMessagePreview,
+      state: c.state.kind,
+      takeover: c.takeover,
+      needsHuman: c.needsHuman,
+      lastMessageAt: c.lastMessageAt,
+    })),
   );
   return { ...result, page };
 }

@@ -39,8 +39,10 @@ export function ConversationView({ id }: { id: string }) {
       </div>
       {detail.needsHuman && (
         <div className="notice danger" role="alert">
-          <strong>Needs a human:</strong> {detail.needsHuman.reason} (since {formatTime(detail.needsHuman.since)}). Take
-          over to answer yourself; ending the takeover clears this.
+          <strong>Needs a human:</strong> {detail.needsHuman.reason} (since {formatTime(detail.needsHuman.since)}).{" "}
+          {detail.takeover
+            ? "Ending the takeover when you are done clears this flag."
+            : "Take over to answer yourself; ending the takeover afterwards clears this flag."}
         </div>
       )}
       <div className="conversation">

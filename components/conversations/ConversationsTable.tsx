@@ -65,7 +65,9 @@ const columns = helper.columns([
     header: "Flags",
     sortFn: "basic",
     enableGlobalFilter: false,
-    cell: (info) => <ConversationFlags takeover={info.row.original.takeover} needsHuman={info.row.original.needsHuman} />,
+    cell: (info) => (
+      <ConversationFlags takeover={info.row.original.takeover} needsHuman={info.row.original.needsHuman} />
+    ),
   }),
   helper.accessor("lastMessageAt", {
     header: "Updated",

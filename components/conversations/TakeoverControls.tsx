@@ -24,6 +24,9 @@ export function TakeoverControls({
   const flushNow = useMutation(api.conversations.flushNow);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The switch shows the operator's choice at once; Convex resolves the
+  // mutation only after the conversation query reflects it.
+  const [requested, setRequested] = useState<boolean | null>(null);
 
   async function run(action: () => Promise<unknown>) {
     setBusy(true);
@@ -34,6 +37,7 @@ export function TakeoverControls({
       setError(errorMessage(e));
     } finally {
       setBusy(false);
+      setRequested(null);
     }
   }
 
@@ -43,9 +47,13 @@ export function TakeoverControls({
         <label className="switch">
           <input
             type="checkbox"
-            checked={takeover}
+            checked={requested ?? takeover}
             disabled={busy}
-            onChange={(e) => void run(() => setTakeover({ conversationId, takeover: e.target.checked }))}
+            onChange={(e) => {
+              const value = e.target.checked;
+              setRequested(value);
+              void run(() => setTakeover({ conversationId, takeover: value }));
+            }}
           />
           Human takeover
         </label>
@@ -55,7 +63,12 @@ export function TakeoverControls({
             : "The bot answers this conversation."}
         </span>
         {buffering && !takeover && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void run(() => flushNow({ conversationId }))}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => void run(() => flushNow({ conversationId }))}
+          >
             Answer now ({pendingCount} waiting)
           </button>
         )}

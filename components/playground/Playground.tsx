@@ -16,7 +16,10 @@ export function Playground() {
   const conversationId = thread?.conversationId ?? null;
   const batches = useQuery(api.dashboard.batches, conversationId ? { conversationId } : "skip");
   const offlineReplies = useMemo(
-    () => new Set((batches ?? []).flatMap((b) => (b.responder === "offline" && b.replyMessageId ? [b.replyMessageId] : []))),
+    () =>
+      new Set(
+        (batches ?? []).flatMap((b) => (b.responder === "offline" && b.replyMessageId ? [b.replyMessageId] : [])),
+      ),
     [batches],
   );
 

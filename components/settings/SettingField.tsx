@@ -75,7 +75,12 @@ export function SettingField({ name, kind, draft, defaultDraft, error, onChange 
 }
 
 function isShort(kind: FieldKind): boolean {
-  return kind.kind === "number" || kind.kind === "boolean" || kind.kind === "choice" || (kind.kind === "text" && !kind.multiline);
+  return (
+    kind.kind === "number" ||
+    kind.kind === "boolean" ||
+    kind.kind === "choice" ||
+    (kind.kind === "text" && !kind.multiline)
+  );
 }
 
 function defaultText(draft: string | boolean): string {

@@ -49,7 +49,10 @@ export function SettingsForm() {
     try {
       await update({ patch: check.patch });
       setEdits({});
-      setStatus({ tone: "ok", text: `Saved: ${Object.keys(check.patch).join(", ")}. It applies from the next message.` });
+      setStatus({
+        tone: "ok",
+        text: `Saved: ${Object.keys(check.patch).join(", ")}. It applies from the next message.`,
+      });
     } catch (e) {
       setStatus({ tone: "danger", text: `The server refused the change: ${errorMessage(e)}` });
     } finally {

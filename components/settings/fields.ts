@@ -77,7 +77,10 @@ export function fromDraft(kind: FieldKind, draft: Draft): Parsed {
       const week = draft as WeekDraft;
       const days: Record<string, { start: string; end: string }[]> = {};
       for (const day of WEEKDAY_KEYS) {
-        const parts = week.days[day].split(",").map((p) => p.trim()).filter(Boolean);
+        const parts = week.days[day]
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
         const openings = parts.map((p) => OPENING.exec(p));
         if (openings.some((m) => m === null)) {
           return { ok: false, message: `${day}: write openings like 09:00-13:00, 14:00-18:00 (empty: closed)` };
@@ -96,8 +99,7 @@ export function fromDraft(kind: FieldKind, draft: Draft): Parsed {
 }
 
 export type FormCheck =
-  | { ok: true; patch: Partial<Settings> }
-  | { ok: false; errors: Partial<Record<SettingKey, string>> };
+  { ok: true; patch: Partial<Settings> } | { ok: false; errors: Partial<Record<SettingKey, string>> };
 
 /**
  * Checks the edited fields together with the current ones (limits may
@@ -145,7 +147,10 @@ type FieldText = { label: string; help?: string };
 
 // Words for the fields; a field missing here is labelled from its name.
 const TEXTS: Record<string, FieldText> = {
-  batchWindowMs: { label: "Batching window (ms)", help: "Quiet time after the latest message before the burst is answered." },
+  batchWindowMs: {
+    label: "Batching window (ms)",
+    help: "Quiet time after the latest message before the burst is answered.",
+  },
   maxBatchMessages: { label: "Max messages per batch", help: "A burst this long is answered at once." },
   maxBatchWaitMs: { label: "Max wait (ms)", help: "Longest a customer waits from their first unanswered message." },
   typingEnabled: { label: "Show typing…", help: "On the channel, while buffering and while the model writes." },
@@ -192,16 +197,37 @@ export function fieldText(key: SettingKey): FieldText {
 const SECTIONS: { title: string; keys: string[] }[] = [
   {
     title: "Batching",
-    keys: ["batchWindowMs", "maxBatchMessages", "maxBatchWaitMs", "typingEnabled", "whatsappTypingIndicator", "supersedeGuard"],
+    keys: [
+      "batchWindowMs",
+      "maxBatchMessages",
+      "maxBatchWaitMs",
+      "typingEnabled",
+      "whatsappTypingIndicator",
+      "supersedeGuard",
+    ],
   },
   {
     title: "Model",
-    keys: ["model", "systemPrompt", "maxOutputTokens", "historyMessages", "llmConcurrency", "llmTimeoutMs", "llmMaxAttempts"],
+    keys: [
+      "model",
+      "systemPrompt",
+      "maxOutputTokens",
+      "historyMessages",
+      "llmConcurrency",
+      "llmTimeoutMs",
+      "llmMaxAttempts",
+    ],
   },
   { title: "Working hours", keys: ["workingHoursEnabled", "workingHours", "afterHoursMode", "afterHoursNotice"] },
   {
     title: "Channels, takeover and follow-ups",
-    keys: ["telegramGroupsAnswerAll", "takeoverIdleResumeMs", "followupFixedText", "meetingMinutes", "meetingHorizonDays"],
+    keys: [
+      "telegramGroupsAnswerAll",
+      "takeoverIdleResumeMs",
+      "followupFixedText",
+      "meetingMinutes",
+      "meetingHorizonDays",
+    ],
   },
 ];
 
@@ -209,7 +235,10 @@ const SECTIONS: { title: string; keys: string[] }[] = [
 export function sections(): { title: string; keys: SettingKey[] }[] {
   const all = Object.keys(settingsSchema.shape) as SettingKey[];
   const placed = new Set(SECTIONS.flatMap((s) => s.keys));
-  const result = SECTIONS.map((s) => ({ title: s.title, keys: s.keys.filter((k): k is SettingKey => all.includes(k as SettingKey)) }));
+  const result = SECTIONS.map((s) => ({
+    title: s.title,
+    keys: s.keys.filter((k): k is SettingKey => all.includes(k as SettingKey)),
+  }));
   result.push({ title: "Other", keys: all.filter((k) => !placed.has(k)) });
   return result.filter((s) => s.keys.length > 0);
 }

@@ -10,7 +10,18 @@ import {
 } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { SECOND } from "../../lib/time";
-import { advance, agentReplies, newSession, newTest, say, settle, telegramMessage, thread, useFakeClock, type Test } from "./setup";
+import {
+  advance,
+  agentReplies,
+  newSession,
+  newTest,
+  say,
+  settle,
+  telegramMessage,
+  thread,
+  useFakeClock,
+  type Test,
+} from "./setup";
 
 let t: Test;
 beforeEach(() => {
@@ -36,7 +47,15 @@ async function telegramCustomer(chatId: string, displayName: string, text: strin
   await t.run(async (ctx) => {
     await ingestEvents(
       ctx,
-      [telegramMessage({ messageId: 1, chatId, externalId: `${chatId}:1`, text, sender: { externalId: chatId, displayName } })],
+      [
+        telegramMessage({
+          messageId: 1,
+          chatId,
+          externalId: `${chatId}:1`,
+          text,
+          sender: { externalId: chatId, displayName },
+        }),
+      ],
       Date.now(),
     );
   });
@@ -91,7 +110,9 @@ describe("conversations list", () => {
     await markNeedsHuman(await conversationOf(other), "Delivery uncertain");
 
     const list = async (filter: { channel?: "telegram" | "web"; needsHuman?: boolean }) =>
-      (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map((r) => r.preview);
+      (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map(
+        (r) => r.preview,
+      );
 
     expect(await list({ channel: "telegram" })).toEqual(["Hey"]);
     expect(await list({ channel: "web" })).toEqual(["Anyone there?", "Hi"]);

@@ -68,7 +68,12 @@ export async function startProduct(): Promise<Product> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // localhost, as start.mjs prints it: `next dev` serves its scripts only to origins it trusts, and 127.0.0.1 is not one.
-  return { appUrl: `http://localhost:${port}`, convexUrl: `http://127.0.0.1:${convexPort}`, output: () => output, stop };
+  return {
+    appUrl: `http://localhost:${port}`,
+    convexUrl: `http://127.0.0.1:${convexPort}`,
+    output: () => output,
+    stop,
+  };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals) {
