@@ -9,6 +9,7 @@ import { checkEdits, fieldKind, sections, toDraft, type Draft, type SettingKey }
 import { SettingField } from "./SettingField";
 
 type Status = { tone: "ok" | "danger" | "info"; text: string } | null;
+const STATUS_CLASS = { ok: "ok-text", danger: "error-text", info: "muted" } as const;
 
 /**
  * The settings form. Inputs show the live stored value until the operator
@@ -108,7 +109,7 @@ export function SettingsForm() {
           Discard
         </button>
         {status && (
-          <span className={status.tone === "danger" ? "error-text" : "muted"} role="status">
+          <span className={STATUS_CLASS[status.tone]} role="status">
             {status.text}
           </span>
         )}
