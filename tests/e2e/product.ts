@@ -68,12 +68,17 @@ export async function startProduct(): Promise<Product> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // localhost, as start.mjs prints it: `next dev` serves its scripts only to origins it trusts, and 127.0.0.1 is not one.
-  return {
-    appUrl: `http://localhost:${port}`,
-    convexUrl: `http://127.0.0.1:${convexPort}`,
-    output: () => output,
-    stop,
-  };
+  const appUrl = `http://localhost:${port}`;
+  // "Ready" means both servers answer; a page that cannot render should fail here, plainly.
+  const page = await fetch(`${appUrl}/playground`, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(
+    (error: Error) => error,
+  );
+  if (page instanceof Error || !page.ok) {
+    await stop();
+    const what = page instanceof Error ? page.message : `HTTP ${page.status}`;
+    throw new Error(`npm start is up but /playground does not render (${what}):\n${output}`);
+  }
+  return { appUrl, convexUrl: `http://127.0.0.1:${convexPort}`, output: () => output, stop };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals) {
