@@ -8,14 +8,16 @@ const distDir = process.env.NEXT_DIST_DIR || ".next";
 
 /**
  * Next writes its build folder's type paths into the tsconfig it is given.
- * A side-by-side instance gets a throwaway tsconfig inside its own build
- * folder, so the committed tsconfig.json does not change with every port.
+ * A side-by-side instance gets a throwaway tsconfig (in the tool cache, not
+ * in its build folder, which `next dev` empties on start), so the committed
+ * tsconfig.json does not change with every port.
  */
 function tsconfigFor(dir: string): string {
   if (dir === ".next") return "tsconfig.json";
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "tsconfig.json");
-  writeFileSync(file, JSON.stringify({ extends: path.relative(dir, "tsconfig.json") }, null, 2));
+  const cache = path.join("node_modules", ".cache", "next-tsconfig");
+  mkdirSync(cache, { recursive: true });
+  const file = path.join(cache, `${dir.replace(/[^\w-]+/g, "_")}.json`);
+  writeFileSync(file, JSON.stringify({ extends: path.relative(cache, "tsconfig.json") }, null, 2));
   return file;
 }
 
