@@ -92,25 +92,29 @@ function pendingCount(state: Doc<"conversations">["state"]): number {
 export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
 
 /**
- * One page of conversations, newest message first.
- *
- * The filters are applied to each page after it is read from
- * `by_last_message_at`, so a filtered page can hold fewer rows than asked
- * (even none while more remain). That is correct but wasteful when matches
- * are rare; indexes `by_channel_and_last_message_at` and
- * `by_needs_human_since` would let the filters read only matches.
+ * One page of conversations. Each filter reads its own index, so a page
+ * holds only matches: newest message first, or for "needs a human" the
+ * longest-waiting first (a channel filter on top of that one is applied to
+ * the page, since few conversations wait for a human at once).
  */
-export async function listConversations(ctx: QueryCtx, paginationOpts: PaginationOptions, filter: ConversationFilter) {
+export async function listConversations(
+  ctx: QueryCtx,
+  paginationOpts: PaginationOptions,
+  filter: ConversationFilter,
+) {
   const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
-  const result = await ctx.db
-    .query("conversations")
-    .withIndex("by_last_message_at")
-    .order("desc")
-    .paginate({ ...paginationOpts, numItems });
+  const conversations = ctx.db.query("conversations");
+  const source =
+    filter.needsHuman === true
+      ? conversations.withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0)).order("asc")
+      : filter.channel !== undefined
+        ? conversations.withIndex("by_channel_and_last_message_at", (q) => q.eq("channel", filter.channel!)).order("desc")
+        : conversations.withIndex("by_last_message_at").order("desc");
+  const result = await source.paginate({ ...paginationOpts, numItems });
   const matches = result.page.filter(
     (c) =>
       (filter.channel === undefined || c.channel === filter.channel) &&
-      (filter.needsHuman === undefined || (c.needsHuman !== undefined) === filter.needsHuman),
+      (filter.needsHuman !== false || c.needsHuman === undefined),
   );
   const page = await Promise.all(
     matches.map(async (c): Promise<ConversationRow> => ({

@@ -135,6 +135,10 @@ export default defineSchema({
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
     // dashboard list, newest first
     .index("by_last_message_at", ["lastMessageAt"])
+    // dashboard list filtered by channel, newest first
+    .index("by_channel_and_last_message_at", ["channel", "lastMessageAt"])
+    // dashboard list of conversations waiting for a human, longest waiting first
+    .index("by_needs_human_since", ["needsHuman.since"])
     // watchdog: conversations still marked processing
     .index("by_state_kind", ["state.kind"]),
 
