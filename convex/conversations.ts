@@ -9,6 +9,7 @@ import { internalMutation, type MutationCtx } from "./_generated/server";
 import { claimBatch } from "./batching/state";
 import { operatorMutation } from "./functions";
 import type { BatchingState } from "./schema";
+import { recordOutbound } from "./outbound";
 import { loadSettings } from "./settings";
 
 /** Messages still waiting when a human takes over; a burst is far smaller. */
@@ -141,19 +142,7 @@ export const sendAsHuman = operatorMutation({
     }
     const now = Date.now();
     if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now);
-    const messageId = await ctx.db.insert("messages", {
-      conversationId,
-      channel: conversation.channel,
-      accountId: conversation.accountId,
-      direction: "out",
-      author: "human",
-      text: body,
-      attachments: [],
-      status: "sending",
-      sentAt: now,
-      receivedAt: now,
-      attempts: 0,
-    });
+    const messageId = await recordOutbound(ctx, conversation, { text: body, author: "human" });
     await ctx.scheduler.runAfter(0, internal.outbound.deliverLater, { messageId });
     return messageId;
   },

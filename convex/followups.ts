@@ -9,10 +9,12 @@
  * message cancels pending follow-ups (ingest); a retried or superseded draft
  * withdraws the ones it scheduled.
  */
-import { v } from "convex/values";
+import { pick } from "convex-helpers";
+import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
+import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import { internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { replyWindow } from "../lib/channels/window";
 import { parseWhen } from "../lib/followups/when";
 import { nextRetryDelay } from "../lib/followups/retry";
@@ -20,9 +22,11 @@ import { SECOND, MINUTE } from "../lib/time";
 import { isOpen, nextOpening } from "../lib/workingHours";
 import { loadHistory, modelSettingsOf, vModelSettings, vPromptMessage } from "./agent/context";
 import { writeFollowup } from "./agent/respond";
-import { deliver } from "./outbound";
+import { deliver, recordOutbound } from "./outbound";
 import { operatorMutation, operatorQuery } from "./functions";
+import schema from "./schema";
 import { loadSettings } from "./settings";
+import { vChannel } from "./validators";
 
 /** Pending follow-ups per conversation are few by design (the agent schedules them one at a time). */
 const MAX_PENDING_PER_CONVERSATION = 20;
@@ -237,21 +241,7 @@ export const commit = internalMutation({
     if (!action || action.status !== "pending" || action.messageId) return null;
     const conversation = await ctx.db.get("conversations", action.conversationId);
     if (!conversation || conversation.takeover) return null;
-    const now = Date.now();
-    const messageId = await ctx.db.insert("messages", {
-      conversationId: conversation._id,
-      channel: conversation.channel,
-      accountId: conversation.accountId,
-      direction: "out",
-      author: "agent",
-      text,
-      attachments: [],
-      status: "sending",
-      sentAt: now,
-      receivedAt: now,
-      attempts: 0,
-      scheduledActionId: actionId,
-    });
+    const messageId = await recordOutbound(ctx, conversation, { text, author: "agent", scheduledActionId: actionId });
     await ctx.db.patch("scheduledActions", actionId, { messageId, attempts: action.attempts + 1 });
     return messageId;
   },
@@ -279,31 +269,40 @@ export const composeFailed = internalMutation({
 // ---------------------------------------------------------------------------
 // Operators (the Follow-ups page)
 
-const PAGE_LIMIT = 100;
+/** Rows per page: each also reads its conversation and contact, so a page stays within 100 reads. */
+export const MAX_PAGE_SIZE = 30;
 
-export const list = operatorQuery({
-  args: {
-    status: v.union(v.literal("pending"), v.literal("sent"), v.literal("cancelled"), v.literal("failed"), v.literal("blocked")),
-  },
-  returns: v.array(
-    v.object({
-      id: v.id("scheduledActions"),
-      conversationId: v.id("conversations"),
-      kind: v.string(),
-      dueAt: v.number(),
-      status: v.string(),
-      note: v.string(),
-      attempts: v.number(),
-      lastError: v.optional(v.string()),
-    }),
-  ),
-  handler: async (ctx, { status }) => {
-    const actions = await ctx.db
-      .query("scheduledActions")
-      .withIndex("by_status_and_due_at", (q) => q.eq("status", status))
-      .order(status === "pending" ? "asc" : "desc")
-      .take(PAGE_LIMIT);
-    return actions.map((a) => ({
+const actionFields = schema.tables.scheduledActions.validator.fields;
+type ActionStatus = Infer<typeof actionFields.status>;
+
+const vActionRow = v.object({
+  id: v.id("scheduledActions"),
+  ...pick(actionFields, ["conversationId", "kind", "dueAt", "status", "note", "attempts", "lastError"]),
+  channel: vChannel,
+  contactName: v.optional(v.string()),
+});
+
+/** Who an operator row is about: the conversation's channel and the contact's name. Two reads. */
+export async function conversationParty(ctx: QueryCtx, conversationId: Id<"conversations">) {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+  const contact = await ctx.db.get("contacts", conversation.contactId);
+  return {
+    channel: conversation.channel,
+    contactName: contact?.displayName ?? (contact?.username ? `@${contact.username}` : undefined),
+  };
+}
+
+/** One page of actions in one status: pending ones soonest due first, the others latest first. */
+export async function listActions(ctx: QueryCtx, paginationOpts: PaginationOptions, status: ActionStatus) {
+  const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
+  const result = await ctx.db
+    .query("scheduledActions")
+    .withIndex("by_status_and_due_at", (q) => q.eq("status", status))
+    .order(status === "pending" ? "asc" : "desc")
+    .paginate({ ...paginationOpts, numItems });
+  const page = await Promise.all(
+    result.page.map(async (a) => ({
       id: a._id,
       conversationId: a.conversationId,
       kind: a.kind,
@@ -312,8 +311,16 @@ export const list = operatorQuery({
       note: a.note,
       attempts: a.attempts,
       lastError: a.lastError,
-    }));
-  },
+      ...(await conversationParty(ctx, a.conversationId)),
+    })),
+  );
+  return { ...result, page };
+}
+
+export const list = operatorQuery({
+  args: { paginationOpts: paginationOptsValidator, status: actionFields.status },
+  returns: paginationResultValidator(vActionRow),
+  handler: async (ctx, { paginationOpts, status }) => await listActions(ctx, paginationOpts, status),
 });
 
 export const cancel = operatorMutation({

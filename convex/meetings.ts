@@ -6,10 +6,11 @@
  * reminders 24 h and 1 h before. With nothing configured it is the clearly
  * labelled built-in calendar.
  */
+import { omit } from "convex-helpers";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
+import { internalMutation, internalQuery, type ActionCtx, type QueryCtx } from "./_generated/server";
 import { describeInstant, parseWhen } from "../lib/followups/when";
 import { meetingConfigFromEnv } from "../lib/meetings/config";
 import { createCalendarEvent, queryFreeBusy } from "../lib/meetings/googleCalendar";
@@ -18,10 +19,11 @@ import { findFreeSlots, isSlotFree } from "../lib/meetings/slots";
 import type { Interval } from "../lib/workingHours";
 import { createZoomMeeting } from "../lib/meetings/zoom";
 import { DAY, HOUR, MINUTE } from "../lib/time";
-import { scheduleReminder, type ToolOutcome } from "./followups";
+import { conversationParty, scheduleReminder, type ToolOutcome } from "./followups";
 import { operatorQuery } from "./functions";
+import schema from "./schema";
 import { loadSettings } from "./settings";
-import { vSettings } from "./validators";
+import { vChannel, vSettings } from "./validators";
 
 /** Slots offered per search: enough to choose from, few enough to read in a chat. */
 const SLOTS_OFFERED = 6;
@@ -150,19 +152,7 @@ export async function bookMeeting(
 
 /** Stores a booking, refusing a double booking, and schedules its reminders. */
 export const record = internalMutation({
-  args: {
-    conversationId: v.id("conversations"),
-    batchId: v.optional(v.id("batches")),
-    start: v.number(),
-    end: v.number(),
-    topic: v.string(),
-    email: v.optional(v.string()),
-    provider: v.string(),
-    joinUrl: v.optional(v.string()),
-    zoomMeetingId: v.optional(v.string()),
-    googleEventId: v.optional(v.string()),
-    timeZone: v.string(),
-  },
+  args: { ...omit(schema.tables.meetings.validator.fields, ["status"]), timeZone: v.string() },
   returns: v.union(v.object({ ok: v.literal(true), meetingId: v.id("meetings") }), v.object({ ok: v.literal(false), error: v.string() })),
   handler: async (ctx, { timeZone, ...meeting }) => {
     const clash = await ctx.db
@@ -191,6 +181,29 @@ export const record = internalMutation({
   },
 });
 
+/** Meetings listed; each also reads its conversation and contact, so the list stays within 100 reads. */
+export const UPCOMING_SHOWN = 30;
+
+/** Booked meetings starting at `now` or later, soonest first, with who they are with. */
+export async function upcomingMeetings(ctx: QueryCtx, now: number) {
+  const meetings = await ctx.db
+    .query("meetings")
+    .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now))
+    .take(UPCOMING_SHOWN);
+  return await Promise.all(
+    meetings.map(async (m) => ({
+      id: m._id,
+      conversationId: m.conversationId,
+      start: m.start,
+      end: m.end,
+      topic: m.topic,
+      provider: m.provider,
+      joinUrl: m.joinUrl,
+      ...(await conversationParty(ctx, m.conversationId)),
+    })),
+  );
+}
+
 /** Upcoming meetings for the dashboard. */
 export const upcoming = operatorQuery({
   args: { now: v.number() },
@@ -203,21 +216,9 @@ export const upcoming = operatorQuery({
       topic: v.string(),
       provider: v.string(),
       joinUrl: v.optional(v.string()),
+      channel: vChannel,
+      contactName: v.optional(v.string()),
     }),
   ),
-  handler: async (ctx, { now }) => {
-    const meetings = await ctx.db
-      .query("meetings")
-      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now))
-      .take(50);
-    return meetings.map((m) => ({
-      id: m._id,
-      conversationId: m.conversationId,
-      start: m.start,
-      end: m.end,
-      topic: m.topic,
-      provider: m.provider,
-      joinUrl: m.joinUrl,
-    }));
-  },
+  handler: async (ctx, { now }) => await upcomingMeetings(ctx, now),
 });

@@ -9,7 +9,7 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
+import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
 import { retryDelayMs } from "../lib/backoff";
 import { replyWindow } from "../lib/channels/window";
 import { adapterFor } from "./channels";
@@ -31,6 +31,31 @@ export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
     businessConnectionId: conversation.businessConnectionId,
     lastInboundExternalId: conversation.lastInboundExternalId,
   };
+}
+
+/**
+ * Records a message to send as `sending`, the state `deliver` picks up.
+ * One place for every outbound message: batch replies, follow-ups and
+ * operators' replies.
+ */
+export async function recordOutbound(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  message: { text: string; author: "agent" | "human"; batchId?: Id<"batches">; scheduledActionId?: Id<"scheduledActions"> },
+) {
+  const now = Date.now();
+  return await ctx.db.insert("messages", {
+    conversationId: conversation._id,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    direction: "out",
+    attachments: [],
+    status: "sending",
+    sentAt: now,
+    receivedAt: now,
+    attempts: 0,
+    ...message,
+  });
 }
 
 /** Sends a `sending` message now and records the result. */

@@ -22,7 +22,7 @@ import { loadHistory, modelSettingsOf, toPrompt, vModelSettings, vPromptMessage 
 import { writeReply } from "../agent/respond";
 import { toolRunner } from "../agent/tools";
 import { withdrawBatchActions } from "../followups";
-import { deliver } from "../outbound";
+import { deliver, recordOutbound } from "../outbound";
 import { vResponder, vTokenUsage, vToolCall } from "../schema";
 import { loadSettings } from "../settings";
 import { LEASE_SLACK_MS, releaseConversation } from "./state";
@@ -197,20 +197,7 @@ export const commitDraft = internalMutation({
       return null;
     }
 
-    const messageId = await ctx.db.insert("messages", {
-      conversationId: conversation._id,
-      channel: conversation.channel,
-      accountId: conversation.accountId,
-      direction: "out",
-      author: "agent",
-      text: args.text,
-      attachments: [],
-      status: "sending",
-      sentAt: now,
-      receivedAt: now,
-      batchId: batch._id,
-      attempts: 0,
-    });
+    const messageId = await recordOutbound(ctx, conversation, { text: args.text, author: "agent", batchId: batch._id });
     await ctx.db.patch("batches", batch._id, {
       ...metrics,
       completedAt: undefined,
