@@ -1,44 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { SECOND } from "../../lib/time";
 import {
   lastUserText,
   overloaded,
   rateLimited,
-  startFakeAnthropic,
   textMessage,
   type FakeAnthropic,
 } from "../support/fakeAnthropic";
-import { advance, agentReplies, batchesOf, newSession, newTest, say, settle, thread, useFakeClock, type Test } from "./setup";
+import { advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
 
-let anthropic: FakeAnthropic;
+const suite = modelBackedSuite();
 let t: Test;
-
-beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await anthropic.close();
-});
-
+let anthropic: FakeAnthropic;
 beforeEach(() => {
-  useFakeClock();
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", anthropic.url);
-  anthropic.requests.length = 0;
-  anthropic.failAlways(null);
-  t = newTest();
+  ({ t, anthropic } = suite);
 });
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
-});
-
-async function conversationOf(sessionId: string) {
-  const { conversationId } = await thread(t, sessionId);
-  if (!conversationId) throw new Error("no conversation yet");
-  return conversationId;
-}
 
 describe("a burst gets one reply", () => {
   test("one message gets one reply once the 4 s window has passed", async () => {
@@ -94,7 +71,7 @@ describe("a burst gets one reply", () => {
     await settle(t);
     expect(anthropic.requests).toHaveLength(2);
     expect(lastUserText(anthropic.requests[1]!)).toContain("m11\nm12");
-    const batches = await batchesOf(t, await conversationOf(session));
+    const batches = await batchesOf(t, await conversationOf(t, session));
     expect(batches.map((b) => [b.flushReason, b.messageCount])).toEqual([
       ["max_messages", 10],
       ["timeout", 2],
@@ -111,7 +88,7 @@ describe("a burst gets one reply", () => {
       await advance(t, 3 * SECOND);
     }
     await settle(t);
-    const batches = await batchesOf(t, await conversationOf(session));
+    const batches = await batchesOf(t, await conversationOf(t, session));
     expect(batches[0]!.flushReason).toBe("max_wait");
     expect(batches[0]!.flushedAt - start).toBe(30 * SECOND);
     expect(batches[0]!.bufferDurationMs).toBe(30 * SECOND);
@@ -149,7 +126,7 @@ describe("the customer keeps writing while the model works", () => {
     const replies = await agentReplies(t, session);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toBe("Reply to: Do you ship to Berlin?\nand to Hamburg?");
-    const batches = await batchesOf(t, await conversationOf(session));
+    const batches = await batchesOf(t, await conversationOf(t, session));
     expect(batches.map((b) => b.outcome)).toEqual(["superseded", "replied"]);
     expect(batches[1]!.messageCount).toBe(2);
   });
@@ -172,7 +149,7 @@ describe("model failures", () => {
     await settle(t);
     expect(anthropic.requests).toHaveLength(3);
     expect((await agentReplies(t, session)).map((r) => r.text)).toEqual(["Reply to: Hello?"]);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch!.attempts).toBe(3);
     expect(batch!.outcome).toBe("replied");
   });
@@ -201,7 +178,7 @@ describe("model failures", () => {
       ["customer", "failed"],
       ["customer", "failed"],
     ]);
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     const [batch] = await batchesOf(t, conversationId);
     expect(batch!.outcome).toBe("failed");
     expect(batch!.lastError).toMatch(/529/);
@@ -218,7 +195,7 @@ describe("model failures", () => {
     await say(t, session, "Hi");
     await settle(t);
     expect(anthropic.requests).toHaveLength(1);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch!.outcome).toBe("failed");
   });
 });
@@ -268,7 +245,7 @@ describe("offline responder", () => {
       "Offline responder (no ANTHROPIC_API_KEY is set): I received your 2 messages:\n1. Hey\n2. do you have shoes?",
     );
     expect(anthropic.requests).toHaveLength(0);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch!.responder).toBe("offline");
   });
 });

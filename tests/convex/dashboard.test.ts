@@ -13,12 +13,12 @@ import { SECOND } from "../../lib/time";
 import {
   advance,
   agentReplies,
+  conversationOf,
   newSession,
   newTest,
   say,
   settle,
   telegramMessage,
-  thread,
   useFakeClock,
   type Test,
 } from "./setup";
@@ -36,12 +36,6 @@ afterEach(() => {
 });
 
 const FIRST_PAGE = { numItems: 10, cursor: null };
-
-async function conversationOf(sessionId: string): Promise<Id<"conversations">> {
-  const { conversationId } = await thread(t, sessionId);
-  if (!conversationId) throw new Error("no conversation yet");
-  return conversationId;
-}
 
 async function telegramCustomer(chatId: string, displayName: string, text: string) {
   await t.run(async (ctx) => {
@@ -90,7 +84,7 @@ describe("conversations list", () => {
   test("shows takeover and needs-human flags", async () => {
     const session = await newSession(t);
     await say(t, session, "I want a refund");
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
     await markNeedsHuman(conversationId, "The model failed 4 times");
 
@@ -107,7 +101,7 @@ describe("conversations list", () => {
     await say(t, web, "Hi");
     const other = await newSession(t);
     await say(t, other, "Anyone there?");
-    await markNeedsHuman(await conversationOf(other), "Delivery uncertain");
+    await markNeedsHuman(await conversationOf(t, other), "Delivery uncertain");
 
     const list = async (filter: { channel?: "telegram" | "web"; needsHuman?: boolean }) =>
       (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map(
@@ -153,7 +147,7 @@ describe("batches of a conversation", () => {
     await settle(t);
     const [reply] = await agentReplies(t, session);
 
-    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(session) });
+    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
 
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -174,10 +168,10 @@ describe("batches of a conversation", () => {
     await say(t, session, "first");
     await settle(t);
     await say(t, session, "second");
-    await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(session) });
+    await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) });
     await settle(t);
 
-    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(session) });
+    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
 
     expect(rows.map((b) => b.flushReason)).toEqual(["manual", "timeout"]);
   });
@@ -185,7 +179,7 @@ describe("batches of a conversation", () => {
   test("reads at most 100 documents however many batches there were", async () => {
     const session = await newSession(t);
     await say(t, session, "start");
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.run(async (ctx) => {
       for (let i = 0; i < 120; i++) {
         await ctx.db.insert("batches", {
@@ -217,7 +211,7 @@ describe("conversation page", () => {
     await say(t, session, "open on Sunday?");
     await settle(t);
 
-    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(session) });
+    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
 
     expect(detail).toMatchObject({ channel: "web", state: "idle", pendingCount: 0, takeover: false });
     expect(detail!.needsHuman).toBeUndefined();
@@ -235,7 +229,7 @@ describe("conversation page", () => {
     await say(t, session, "one");
     await say(t, session, "two");
 
-    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(session) });
+    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
 
     expect(detail).toMatchObject({ state: "buffering", pendingCount: 2 });
   });
@@ -244,7 +238,7 @@ describe("conversation page", () => {
     expect(await t.query(api.dashboard.conversation, { conversationId: "not-an-id" })).toBeNull();
     const session = await newSession(t);
     await say(t, session, "hi");
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.run(async (ctx) => ctx.db.delete("conversations", conversationId));
     expect(await t.query(api.dashboard.conversation, { conversationId })).toBeNull();
   });
@@ -252,7 +246,7 @@ describe("conversation page", () => {
   test("a long conversation shows its newest messages within 100 reads", async () => {
     const session = await newSession(t);
     await say(t, session, "start");
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.run(async (ctx) => {
       for (let i = 0; i < 150; i++) {
         await ctx.db.insert("messages", {

@@ -1,10 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import {
   overloaded,
-  startFakeAnthropic,
   replyWith,
   textMessage,
   toolResults,
@@ -17,52 +15,34 @@ import {
   agentReplies,
   batchesOf,
   INGEST_SECRET,
+  conversationOf,
+  modelBackedSuite,
   newSession,
-  newTest,
   say,
   settle,
   telegramMessage,
-  thread,
-  useFakeClock,
   type Test,
 } from "./setup";
 
-let anthropic: FakeAnthropic;
-let messenger: FakePlatform;
-let t: Test;
 // Saturday 21 Nov 2026, 12:00 UTC.
 const START = Date.UTC(2026, 10, 21, 12, 0, 0);
+const suite = modelBackedSuite(START);
+let t: Test;
+let anthropic: FakeAnthropic;
+let messenger: FakePlatform;
 
 beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
   messenger = await startFakePlatform(() => ({ body: { recipient_id: "psid-1", message_id: `m_${Math.random()}` } }));
 });
 afterAll(async () => {
-  await anthropic.close();
   await messenger.close();
 });
 beforeEach(() => {
-  useFakeClock(START);
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", anthropic.url);
-  vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
+  ({ t, anthropic } = suite);
   vi.stubEnv("META_PAGE_ACCESS_TOKEN", "page-token");
   vi.stubEnv("META_GRAPH_API_BASE_URL", messenger.url);
-  anthropic.requests.length = 0;
-  anthropic.failAlways(null);
   messenger.calls.length = 0;
-  t = newTest();
 });
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
-});
-
-async function conversationOf(sessionId: string): Promise<Id<"conversations">> {
-  const { conversationId } = await thread(t, sessionId);
-  if (!conversationId) throw new Error("no conversation yet");
-  return conversationId;
-}
 
 async function actions() {
   return await t.run((ctx) => ctx.db.query("scheduledActions").collect());
@@ -89,7 +69,7 @@ describe("schedule_followup", () => {
     // Two hours after the flush at 4 s (the test clock moves in 250 ms steps).
     expect(action!.dueAt - START - 2 * HOUR).toBeGreaterThanOrEqual(4 * SECOND);
     expect(action!.dueAt - START - 2 * HOUR).toBeLessThan(5 * SECOND);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch!.toolCalls).toEqual([
       { name: "schedule_followup", input: { when: "in 2 hours", note: "check in about the shoes" }, result: result!.content, isError: false },
     ]);
@@ -171,7 +151,7 @@ describe("sending a follow-up", () => {
   async function followupDueIn(session: string, delayMs: number) {
     await say(t, session, "hello");
     await settle(t);
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.mutation(internal.agent.tools.toolEffects, {
       conversationId,
       batchId: (await batchesOf(t, conversationId))[0]!._id,
@@ -302,7 +282,7 @@ describe("handoff_to_human", () => {
     await say(t, session, "I want my money back");
     await settle(t);
     expect((await agentReplies(t, session)).map((r) => r.text)).toEqual(["A colleague will reply shortly."]);
-    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(session)));
+    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(t, session)));
     expect(conversation).toMatchObject({ takeover: true, needsHuman: { reason: "wants a refund" } });
     await say(t, session, "hello?");
     await settle(t);

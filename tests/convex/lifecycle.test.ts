@@ -1,41 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
 import { claimBatch } from "../../convex/batching/state";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { MINUTE, SECOND } from "../../lib/time";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
-import { advance, agentReplies, batchesOf, newSession, newTest, say, settle, thread, useFakeClock, type Test } from "./setup";
+import type { FakeAnthropic } from "../support/fakeAnthropic";
+import { advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
 
-let anthropic: FakeAnthropic;
+const suite = modelBackedSuite();
 let t: Test;
-beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await anthropic.close();
-});
+let anthropic: FakeAnthropic;
 beforeEach(() => {
-  useFakeClock();
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", anthropic.url);
-  anthropic.requests.length = 0;
-  t = newTest();
+  ({ t, anthropic } = suite);
 });
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
-});
-
-async function conversationOf(sessionId: string): Promise<Id<"conversations">> {
-  const { conversationId } = await thread(t, sessionId);
-  if (!conversationId) throw new Error("no conversation yet");
-  return conversationId;
-}
 
 /** Claims the burst as the tick would, but the action that should answer it "crashes" (never runs). */
 async function claimAndCrash(sessionId: string) {
-  const conversationId = await conversationOf(sessionId);
+  const conversationId = await conversationOf(t, sessionId);
   return await t.run(async (ctx) => {
     const conversation = (await ctx.db.get("conversations", conversationId))!;
     const batchId = (await claimBatch(ctx, conversation, "timeout", Date.now(), DEFAULT_SETTINGS))!;
@@ -54,7 +34,7 @@ describe("batch event records", () => {
     await advance(t, SECOND);
     await say(t, session, "do you have shoes?");
     await settle(t);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     const [reply] = await agentReplies(t, session);
     expect(batch).toMatchObject({
       flushReason: "timeout",
@@ -75,9 +55,9 @@ describe("batch event records", () => {
   test("an operator's flush-now answers at once with reason manual", async () => {
     const session = await newSession(t);
     await say(t, session, "Hey");
-    expect(await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(session) })).toBe(true);
+    expect(await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) })).toBe(true);
     await advance(t, 100);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch).toMatchObject({ flushReason: "manual", bufferDurationMs: 0, outcome: "replied" });
   });
 
@@ -87,7 +67,7 @@ describe("batch event records", () => {
     expect(await t.mutation(internal.batching.tick.flushAll, { reason: "shutdown" })).toBe(2);
     await settle(t);
     for (const session of sessions) {
-      const [batch] = await batchesOf(t, await conversationOf(session));
+      const [batch] = await batchesOf(t, await conversationOf(t, session));
       expect(batch!.flushReason).toBe("shutdown");
       expect(await agentReplies(t, session)).toHaveLength(1);
     }
@@ -101,8 +81,8 @@ describe("bounded model concurrency", () => {
     await say(t, a, "from A");
     await say(t, b, "from B");
     await settle(t);
-    const [batchA] = await batchesOf(t, await conversationOf(a));
-    const [batchB] = await batchesOf(t, await conversationOf(b));
+    const [batchA] = await batchesOf(t, await conversationOf(t, a));
+    const [batchB] = await batchesOf(t, await conversationOf(t, b));
     expect(batchB!.flushedAt).toBeGreaterThan(batchA!.flushedAt);
     expect(await agentReplies(t, a)).toHaveLength(1);
     expect(await agentReplies(t, b)).toHaveLength(1);
@@ -150,7 +130,7 @@ describe("the watchdog", () => {
       ["customer", "failed"],
       ["agent", "send_failed"],
     ]);
-    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(session)));
+    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(t, session)));
     expect(conversation!.needsHuman?.reason).toMatch(/may or may not have reached/);
   });
 });
@@ -160,12 +140,12 @@ describe("human takeover", () => {
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
-    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(session), takeover: true });
+    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
     await say(t, session, "I want a person");
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(1);
     expect((await thread(t, session)).typing).toBe(false);
-    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(session), takeover: false });
+    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: false });
     await say(t, session, "thanks");
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(2);
@@ -176,7 +156,7 @@ describe("human takeover", () => {
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
     await advance(t, 6 * MINUTE);
     await say(t, session, "still there?"); // kept for the human; restarts the quiet time
@@ -191,7 +171,7 @@ describe("human takeover", () => {
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
-    const conversationId = await conversationOf(session);
+    const conversationId = await conversationOf(t, session);
     await t.mutation(api.conversations.sendAsHuman, { conversationId, text: "Hello, this is Anna from the shop." });
     await settle(t);
     const { messages } = await thread(t, session);
@@ -205,12 +185,12 @@ describe("human takeover", () => {
     await say(t, session, "Hi");
     anthropic.script({
       before: async () => {
-        await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(session), takeover: true });
+        await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
       },
     });
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(0);
-    const [batch] = await batchesOf(t, await conversationOf(session));
+    const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch!.outcome).toBe("skipped");
   });
 });

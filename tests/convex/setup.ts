@@ -3,11 +3,12 @@
  * transaction limits on, and small builders for what a customer does.
  */
 import { convexTest } from "convex-test";
-import { vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import type { InboundMessage } from "../../convex/validators";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
 
 export const modules = import.meta.glob("../../convex/**/*.*s");
 
@@ -91,4 +92,39 @@ export function telegramMessage(overrides: Partial<InboundMessage> & { messageId
     chatType: "private",
     ...rest,
   };
+}
+
+export async function conversationOf(t: Test, sessionId: string): Promise<Id<"conversations">> {
+  const { conversationId } = await thread(t, sessionId);
+  if (!conversationId) throw new Error(`session ${sessionId} has no conversation yet`);
+  return conversationId;
+}
+
+/**
+ * The hooks of a suite where Claude answers: one fake Anthropic server per
+ * file, and per test a fresh backend, the fake clock and the env pointing
+ * the real SDK at the fake. Read `suite.t` / `suite.anthropic` in tests.
+ */
+export function modelBackedSuite(start?: number) {
+  const suite = {} as { anthropic: FakeAnthropic; t: Test };
+  beforeAll(async () => {
+    suite.anthropic = await startFakeAnthropic();
+  });
+  afterAll(async () => {
+    await suite.anthropic.close();
+  });
+  beforeEach(() => {
+    useFakeClock(start);
+    vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
+    vi.stubEnv("ANTHROPIC_BASE_URL", suite.anthropic.url);
+    vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
+    suite.anthropic.requests.length = 0;
+    suite.anthropic.failAlways(null);
+    suite.t = newTest();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+  return suite;
 }

@@ -1,37 +1,27 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { SECOND } from "../../lib/time";
-import { rateLimited, startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
+import { rateLimited, type FakeAnthropic } from "../support/fakeAnthropic";
 import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
-import { advance, INGEST_SECRET, newTest, settle, telegramMessage, useFakeClock, type Test } from "./setup";
+import { advance, INGEST_SECRET, modelBackedSuite, settle, telegramMessage, type Test } from "./setup";
 
+const suite = modelBackedSuite();
+let t: Test;
 let anthropic: FakeAnthropic;
 let telegram: FakePlatform;
-let t: Test;
 const TOKEN = "7012345678:AAtest-token";
 
 beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
   telegram = await startFakePlatform(telegramOk);
 });
 afterAll(async () => {
-  await anthropic.close();
   await telegram.close();
 });
 beforeEach(() => {
-  useFakeClock();
-  vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
-  vi.stubEnv("ANTHROPIC_BASE_URL", anthropic.url);
+  ({ t, anthropic } = suite);
   vi.stubEnv("TELEGRAM_BOT_TOKEN", TOKEN);
   vi.stubEnv("TELEGRAM_API_BASE_URL", telegram.url);
-  vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
   telegram.calls.length = 0;
-  anthropic.requests.length = 0;
-  t = newTest();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
 });
 
 async function customerWrites(messageId: number, text: string) {
