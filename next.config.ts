@@ -26,6 +26,8 @@ const config: NextConfig = {
   typescript: { tsconfigPath: tsconfigFor(distDir) },
   // Webhook routes read raw bytes for signatures; nothing here needs remote images or fonts.
   poweredByHeader: false,
+  // The operator dashboard is the product's UI, also under `npm start` (next dev).
+  devIndicators: false,
 };
 
 export default config;
