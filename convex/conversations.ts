@@ -9,6 +9,7 @@ import { internalMutation, type MutationCtx } from "./_generated/server";
 import { claimBatch } from "./batching/state";
 import { operatorMutation } from "./functions";
 import type { BatchingState } from "./schema";
+import { isValidTimeZone } from "../lib/followups/tz";
 import { recordOutbound } from "./outbound";
 import { loadSettings } from "./settings";
 
@@ -145,5 +146,21 @@ export const sendAsHuman = operatorMutation({
     const messageId = await recordOutbound(ctx, conversation, { text: body, author: "human" });
     await ctx.scheduler.runAfter(0, internal.outbound.deliverLater, { messageId });
     return messageId;
+  },
+});
+
+/** The customer's time zone, for follow-up times they give ("tomorrow at 10"); unset uses the business's. */
+export const setContactTimeZone = operatorMutation({
+  args: { conversationId: v.id("conversations"), timeZone: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, { conversationId, timeZone }) => {
+    const conversation = await ctx.db.get("conversations", conversationId);
+    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const zone = timeZone?.trim() || undefined;
+    if (zone !== undefined && !isValidTimeZone(zone)) {
+      throw new ConvexError({ code: "BAD_TIME_ZONE", message: `Unknown time zone “${zone}”; use an IANA name like Europe/Berlin` });
+    }
+    await ctx.db.patch("contacts", conversation.contactId, { timeZone: zone });
+    return null;
   },
 });

@@ -9,6 +9,7 @@ import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { operatorQuery } from "./functions";
+import { loadSettings } from "./settings";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
@@ -16,8 +17,8 @@ import { vChannel, type Channel } from "./validators";
 export const MAX_PAGE_SIZE = 50;
 /** Newest batches shown for a conversation. */
 export const BATCHES_SHOWN = 50;
-/** Newest messages on the conversation page; with the conversation and contact, 100 reads. */
-export const MESSAGES_SHOWN = 97;
+/** Newest messages on the conversation page; with the conversation, contact and settings, 100 reads. */
+export const MESSAGES_SHOWN = 96;
 
 // Fields are picked from the schema's validators, so the pages follow a
 // table when one of its fields gains a value. Absent optional fields stay
@@ -72,6 +73,9 @@ const vConversationDetail = v.object({
   id: v.id("conversations"),
   ...pick(conversationFields, ["channel", "chatId", "takeover", "takeoverReason", "needsHuman", "lastMessageAt"]),
   contactName: v.optional(v.string()),
+  /** The customer's zone for follow-up times; absent: the business's (`businessTimeZone`). */
+  contactTimeZone: v.optional(v.string()),
+  businessTimeZone: v.string(),
   state: vStateKind,
   /** Customer messages waiting for the next batch. */
   pendingCount: v.number(),
@@ -159,6 +163,8 @@ export async function conversationDetail(
     channel: conversation.channel,
     chatId: conversation.chatId,
     contactName: contactName(contact),
+    contactTimeZone: contact?.timeZone,
+    businessTimeZone: (await loadSettings(ctx)).workingHours.timeZone,
     state: conversation.state.kind,
     pendingCount: pendingCount(conversation.state),
     takeover: conversation.takeover,

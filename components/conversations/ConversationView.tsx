@@ -6,6 +6,7 @@ import { api } from "@/convex/_generated/api";
 import { BatchTable } from "../BatchTable";
 import { channelLabel, formatTime } from "../format";
 import { ConversationFlags, StateBadge } from "./badges";
+import { ContactTimeZone } from "./ContactTimeZone";
 import { HumanReply } from "./HumanReply";
 import { MessageTimeline } from "./MessageTimeline";
 import { TakeoverControls } from "./TakeoverControls";
@@ -58,6 +59,11 @@ export function ConversationView({ id }: { id: string }) {
             pendingCount={detail.pendingCount}
           />
           <HumanReply conversationId={detail.id} takeover={detail.takeover} />
+          <ContactTimeZone
+            conversationId={detail.id}
+            contactTimeZone={detail.contactTimeZone}
+            businessTimeZone={detail.businessTimeZone}
+          />
           <section className="card" aria-label="Batches">
             <h2>Batches</h2>
             <BatchTable rows={batches} />

@@ -133,6 +133,18 @@ describe("schedule_followup", () => {
     }
   });
 
+  test("times are read in the customer's time zone once an operator sets it", async () => {
+    const session = await newSession(t);
+    await say(t, session, "hi");
+    await settle(t);
+    const conversationId = await conversationOf(t, session);
+    await expect(t.mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Mars/Olympus" })).rejects.toThrow(/Unknown time zone/);
+    await t.mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Europe/Moscow" });
+    await askForFollowup(session, "tomorrow at 10");
+    const pending = (await actions()).find((a) => a.status === "pending");
+    expect(pending!.dueAt).toBe(Date.UTC(2026, 10, 22, 7, 0, 0)); // 10:00 in Moscow
+  });
+
   test("a draft superseded by a new message takes its follow-up back", async () => {
     const session = await newSession(t);
     anthropic.script(toolUse("schedule_followup", { when: "tomorrow at 10", note: "n" }), {
