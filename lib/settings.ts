@@ -24,7 +24,7 @@ export const settingsSchema = z.object({
   typingEnabled: z.boolean(),
   /** WhatsApp's typing indicator also marks the message read; off keeps it unread. */
   whatsappTypingIndicator: z.boolean(),
-  /** Record batch events for the analytics pages. */
+  /** Feed the analytics rollups (arriving with the analytics pages); batch records are kept regardless, since delivery relies on them. */
   analyticsEnabled: z.boolean(),
   model: z.string().min(1),
   systemPrompt: z.string().min(1).max(20_000),

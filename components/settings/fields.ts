@@ -187,7 +187,10 @@ const TEXTS: Record<string, FieldText> = {
   },
   meetingMinutes: { label: "Meeting length (minutes)" },
   meetingHorizonDays: { label: "Booking horizon (days)", help: "How far ahead meeting slots are offered." },
-  analyticsEnabled: { label: "Record analytics", help: "Batch events for the analytics pages." },
+  analyticsEnabled: {
+    label: "Record analytics",
+    help: "Feeds the analytics rollups (not built yet). Batch records on the conversation pages are always kept.",
+  },
 };
 
 export function fieldText(key: SettingKey): FieldText {
