@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/playground", label: "Playground" },
   { href: "/conversations", label: "Conversations" },
+  { href: "/followups", label: "Follow-ups" },
   { href: "/settings", label: "Settings" },
 ];
 

@@ -9,7 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 // Cold start on a 2-core machine: runtime and `next dev` (start.mjs waits up to 60 s for each).
@@ -24,7 +24,8 @@ export type Product = {
   stop(): Promise<void>;
 };
 
-export async function startProduct(): Promise<Product> {
+/** `env` is added to the product's environment last (e.g. a fake Anthropic server instead of the offline responder). */
+export async function startProduct(env: Record<string, string> = {}): Promise<Product> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "burstreply-e2e-"));
   const port = await freePort();
   // The runtime also takes the next port for http.ts routes.
@@ -41,6 +42,7 @@ export async function startProduct(): Promise<Product> {
       LOCAL_DATA_DIR: dataDir,
       // The labelled offline responder answers, whatever the developer's environment holds.
       ANTHROPIC_API_KEY: "",
+      ...env,
     },
   });
   let output = "";
@@ -137,4 +139,14 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** After a failed test: what its pages showed (saved outside the repository) and what the product logged. */
+export async function reportFailure(context: BrowserContext, product: Product, testName: string) {
+  for (const [i, page] of context.pages().entries()) {
+    const file = path.join(os.tmpdir(), `burstreply-e2e-${testName.replace(/\W+/g, "-")}-${i}.png`);
+    await page.screenshot({ path: file }).catch(() => {});
+    console.error(`screenshot: ${file}`);
+  }
+  console.error(`product output:\n${product.output()}`);
 }

@@ -1,0 +1,178 @@
+"use client";
+
+import {
+  createColumnHelper,
+  createSortedRowModel,
+  rowSortingFeature,
+  sortFn_basic,
+  sortFn_text,
+  tableFeatures,
+  useTable,
+} from "@tanstack/react-table";
+import { usePaginatedQuery } from "convex/react";
+import type { FunctionReturnType } from "convex/server";
+import Link from "next/link";
+import { useState } from "react";
+import { api } from "@/convex/_generated/api";
+import { channelLabel } from "../format";
+import { kindLabel, STATUSES, statusLabel, StatusBadge, type ActionStatus } from "./badges";
+import { RelativeTime } from "./RelativeTime";
+import { RowActions } from "./RowActions";
+
+type Row = FunctionReturnType<typeof api.followups.list>["page"][number];
+
+const PAGE_SIZE = 30; // the server's largest page
+
+const features = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  sortFns: { basic: sortFn_basic, text: sortFn_text },
+});
+const helper = createColumnHelper<typeof features, Row>();
+
+const columns = helper.columns([
+  helper.accessor("dueAt", { header: "Due", sortFn: "basic", cell: (info) => <RelativeTime at={info.getValue()} /> }),
+  helper.accessor("kind", {
+    header: "Kind",
+    sortFn: "text",
+    cell: (info) => <span className="nowrap">{kindLabel(info.getValue())}</span>,
+  }),
+  helper.accessor("status", {
+    header: "Status",
+    enableSorting: false,
+    cell: (info) => (
+      <>
+        <StatusBadge status={info.getValue()} />
+        {info.row.original.attempts > 1 && <div className="muted">{info.row.original.attempts} attempts</div>}
+      </>
+    ),
+  }),
+  // The latest event (held, moved, cancelled, failed) sits under the note, not in a column of its own,
+  // so a pending row's buttons still fit a laptop screen.
+  helper.accessor("note", {
+    header: "About",
+    enableSorting: false,
+    cell: (info) => (
+      <div className="action-note">
+        {info.getValue()}
+        {info.row.original.lastError && <div className="muted">{info.row.original.lastError}</div>}
+      </div>
+    ),
+  }),
+  helper.accessor((row) => row.contactName ?? "", {
+    id: "conversation",
+    header: "Conversation",
+    sortFn: "text",
+    cell: (info) => (
+      <>
+        <Link className="nowrap" href={`/conversations/${info.row.original.conversationId}`}>
+          {info.getValue() || "Unnamed visitor"}
+        </Link>
+        <div className="muted">{channelLabel(info.row.original.channel)}</div>
+      </>
+    ),
+  }),
+]);
+
+// Only a pending action can still be sent or cancelled.
+const pendingColumns = helper.columns([
+  ...columns,
+  helper.display({
+    id: "actions",
+    header: "",
+    cell: (info) => <RowActions actionId={info.row.original.id} label={info.row.original.note} />,
+  }),
+]);
+
+/**
+ * Scheduled follow-ups and meeting reminders in one status, live. Pending
+ * ones come soonest first, the others latest first (server order, one page
+ * at a time); sorting by a column works on the rows loaded so far.
+ */
+export function FollowupsTable() {
+  const [filter, setFilter] = useState<ActionStatus>("pending");
+  const { results, status, loadMore } = usePaginatedQuery(
+    api.followups.list,
+    { status: filter },
+    { initialNumItems: PAGE_SIZE },
+  );
+  const table = useTable({
+    features,
+    columns: filter === "pending" ? pendingColumns : columns,
+    data: results,
+    getRowId: (row) => row.id,
+  });
+  const rows = table.getRowModel().rows;
+
+  return (
+    <>
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="Status">
+          {STATUSES.map((s) => (
+            <button key={s} type="button" aria-pressed={s === filter} onClick={() => setFilter(s)}>
+              {statusLabel(s)}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="card table-wrap flush-card">
+        <table className="data" aria-label="Scheduled actions">
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => (
+                  <th key={header.id} aria-sort={ariaSort(header.column.getIsSorted())}>
+                    {header.column.getCanSort() ? (
+                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
+                        <table.FlexRender header={header} /> {sortArrow(header.column.getIsSorted())}
+                      </button>
+                    ) : (
+                      <table.FlexRender header={header} />
+                    )}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id}>
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="muted table-empty">{emptyText(status, filter)}</p>}
+      </div>
+      <div className="table-footer">
+        <span className="muted">
+          {results.length} loaded{status === "Exhausted" ? ", that is all" : ""}
+        </span>
+        {(status === "CanLoadMore" || status === "LoadingMore") && (
+          <button type="button" onClick={() => loadMore(PAGE_SIZE)} disabled={status === "LoadingMore"}>
+            {status === "LoadingMore" ? "Loading…" : "Load more"}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+function emptyText(status: string, filter: ActionStatus): string {
+  if (status === "LoadingFirstPage") return "Loading…";
+  return filter === "pending"
+    ? "Nothing scheduled. Follow-ups appear here when the agent promises to write back."
+    : `No ${filter} follow-ups or reminders.`;
+}
+
+function sortArrow(sorted: false | "asc" | "desc"): string {
+  return sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "";
+}
+
+function ariaSort(sorted: false | "asc" | "desc") {
+  return sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined;
+}
