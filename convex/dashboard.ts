@@ -8,6 +8,7 @@ import { paginationOptsValidator, paginationResultValidator, type PaginationOpti
 import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
+import { contactLabel } from "../lib/contacts";
 import { operatorQuery } from "./functions";
 import { loadSettings } from "./settings";
 import schema from "./schema";
@@ -85,10 +86,6 @@ const vConversationDetail = v.object({
 });
 type ConversationDetail = Infer<typeof vConversationDetail>;
 
-function contactName(contact: Doc<"contacts"> | null): string | undefined {
-  return contact?.displayName ?? (contact?.username ? `@${contact.username}` : undefined);
-}
-
 function pendingCount(state: Doc<"conversations">["state"]): number {
   return state.kind === "idle" ? 0 : state.pendingCount;
 }
@@ -124,7 +121,7 @@ export async function listConversations(
     matches.map(async (c): Promise<ConversationRow> => ({
       id: c._id,
       channel: c.channel,
-      contactName: contactName(await ctx.db.get("contacts", c.contactId)),
+      contactName: contactLabel(await ctx.db.get("contacts", c.contactId)),
       preview: c.lastMessagePreview,
       state: c.state.kind,
       takeover: c.takeover,
@@ -162,7 +159,7 @@ export async function conversationDetail(
     id: conversation._id,
     channel: conversation.channel,
     chatId: conversation.chatId,
-    contactName: contactName(contact),
+    contactName: contactLabel(contact),
     contactTimeZone: contact?.timeZone,
     businessTimeZone: (await loadSettings(ctx)).workingHours.timeZone,
     state: conversation.state.kind,

@@ -16,6 +16,7 @@ import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { replyWindow } from "../lib/channels/window";
+import { contactLabel } from "../lib/contacts";
 import { parseWhen } from "../lib/followups/when";
 import { nextRetryDelay } from "../lib/followups/retry";
 import { SECOND, MINUTE } from "../lib/time";
@@ -136,7 +137,7 @@ export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batche
 
 async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, at: number, note: string) {
   const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId: action._id });
-  await ctx.db.patch("scheduledActions", action._id, { jobId, lastError: note });
+  await ctx.db.patch("scheduledActions", action._id, { jobId, nextAttemptAt: at, lastError: note });
 }
 
 /** Its time has come: check whether it may go out now, then compose and send. */
@@ -277,7 +278,7 @@ type ActionStatus = Infer<typeof actionFields.status>;
 
 const vActionRow = v.object({
   id: v.id("scheduledActions"),
-  ...pick(actionFields, ["conversationId", "kind", "dueAt", "status", "note", "attempts", "lastError"]),
+  ...pick(actionFields, ["conversationId", "kind", "dueAt", "nextAttemptAt", "status", "note", "attempts", "lastError"]),
   channel: vChannel,
   contactName: v.optional(v.string()),
 });
@@ -289,7 +290,7 @@ export async function conversationParty(ctx: QueryCtx, conversationId: Id<"conve
   const contact = await ctx.db.get("contacts", conversation.contactId);
   return {
     channel: conversation.channel,
-    contactName: contact?.displayName ?? (contact?.username ? `@${contact.username}` : undefined),
+    contactName: contactLabel(contact),
   };
 }
 
@@ -307,6 +308,7 @@ export async function listActions(ctx: QueryCtx, paginationOpts: PaginationOptio
       conversationId: a.conversationId,
       kind: a.kind,
       dueAt: a.dueAt,
+      nextAttemptAt: a.nextAttemptAt,
       status: a.status,
       note: a.note,
       attempts: a.attempts,

@@ -247,6 +247,8 @@ export default defineSchema({
     /** The batch whose reply scheduled it: a superseded or retried draft takes it back. */
     batchId: v.optional(v.id("batches")),
     meetingId: v.optional(v.id("meetings")),
+    /** When a held, deferred, paced or retried action is tried next; `dueAt` keeps the time asked for. */
+    nextAttemptAt: v.optional(v.number()),
     /** Set once an overdue action (after downtime) got its place in the paced queue. */
     pacedAt: v.optional(v.number()),
     /** The outbound message carrying it, once composed. */

@@ -19,6 +19,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "@/convex/_generated/api";
+import { LoadMoreFooter, SortableTh } from "../tableParts";
 import type { Channel } from "@/convex/validators";
 import { channelLabel, formatTime } from "../format";
 import { ConversationFlags, StateBadge } from "./badges";
@@ -134,15 +135,9 @@ export function ConversationsTable() {
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => (
-                  <th key={header.id} aria-sort={ariaSort(header.column.getIsSorted())}>
-                    {header.column.getCanSort() ? (
-                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
-                        <table.FlexRender header={header} /> {sortArrow(header.column.getIsSorted())}
-                      </button>
-                    ) : (
-                      <table.FlexRender header={header} />
-                    )}
-                  </th>
+                  <SortableTh key={header.id} header={header}>
+                    <table.FlexRender header={header} />
+                  </SortableTh>
                 ))}
               </tr>
             ))}
@@ -161,16 +156,7 @@ export function ConversationsTable() {
         </table>
         {rows.length === 0 && <p className="muted table-empty">{emptyText(status)}</p>}
       </div>
-      <div className="table-footer">
-        <span className="muted">
-          {results.length} loaded{status === "Exhausted" ? ", that is all" : ""}
-        </span>
-        {(status === "CanLoadMore" || status === "LoadingMore") && (
-          <button type="button" onClick={() => loadMore(PAGE_SIZE)} disabled={status === "LoadingMore"}>
-            {status === "LoadingMore" ? "Loading…" : "Load more"}
-          </button>
-        )}
-      </div>
+      <LoadMoreFooter loaded={results.length} status={status} onLoadMore={() => loadMore(PAGE_SIZE)} />
     </>
   );
 }
@@ -179,12 +165,4 @@ function emptyText(status: string): string {
   if (status === "LoadingFirstPage") return "Loading conversations…";
   if (status === "Exhausted") return "No conversations match.";
   return "No match among the loaded conversations; load more to search further.";
-}
-
-function sortArrow(sorted: false | "asc" | "desc"): string {
-  return sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "";
-}
-
-function ariaSort(sorted: false | "asc" | "desc") {
-  return sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined;
 }

@@ -14,6 +14,7 @@ import type { FunctionReturnType } from "convex/server";
 import Link from "next/link";
 import { useState } from "react";
 import { api } from "@/convex/_generated/api";
+import { LoadMoreFooter, SortableTh } from "../tableParts";
 import { channelLabel } from "../format";
 import { kindLabel, STATUSES, statusLabel, StatusBadge, type ActionStatus } from "./badges";
 import { RelativeTime } from "./RelativeTime";
@@ -31,7 +32,25 @@ const features = tableFeatures({
 const helper = createColumnHelper<typeof features, Row>();
 
 const columns = helper.columns([
-  helper.accessor("dueAt", { header: "Due", sortFn: "basic", cell: (info) => <RelativeTime at={info.getValue()} /> }),
+  helper.accessor("dueAt", {
+    header: "Due",
+    sortFn: "basic",
+    cell: (info) => {
+      const { status, nextAttemptAt } = info.row.original;
+      // Held, deferred or retried: show when it is really tried next.
+      const retry = status === "pending" && nextAttemptAt !== undefined && nextAttemptAt > info.getValue();
+      return (
+        <>
+          <RelativeTime at={info.getValue()} />
+          {retry && (
+            <div className="muted">
+              next try <RelativeTime at={nextAttemptAt} />
+            </div>
+          )}
+        </>
+      );
+    },
+  }),
   helper.accessor("kind", {
     header: "Kind",
     sortFn: "text",
@@ -121,15 +140,9 @@ export function FollowupsTable() {
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((header) => (
-                  <th key={header.id} aria-sort={ariaSort(header.column.getIsSorted())}>
-                    {header.column.getCanSort() ? (
-                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
-                        <table.FlexRender header={header} /> {sortArrow(header.column.getIsSorted())}
-                      </button>
-                    ) : (
-                      <table.FlexRender header={header} />
-                    )}
-                  </th>
+                  <SortableTh key={header.id} header={header}>
+                    <table.FlexRender header={header} />
+                  </SortableTh>
                 ))}
               </tr>
             ))}
@@ -148,16 +161,7 @@ export function FollowupsTable() {
         </table>
         {rows.length === 0 && <p className="muted table-empty">{emptyText(status, filter)}</p>}
       </div>
-      <div className="table-footer">
-        <span className="muted">
-          {results.length} loaded{status === "Exhausted" ? ", that is all" : ""}
-        </span>
-        {(status === "CanLoadMore" || status === "LoadingMore") && (
-          <button type="button" onClick={() => loadMore(PAGE_SIZE)} disabled={status === "LoadingMore"}>
-            {status === "LoadingMore" ? "Loading…" : "Load more"}
-          </button>
-        )}
-      </div>
+      <LoadMoreFooter loaded={results.length} status={status} onLoadMore={() => loadMore(PAGE_SIZE)} />
     </>
   );
 }
@@ -167,12 +171,4 @@ function emptyText(status: string, filter: ActionStatus): string {
   return filter === "pending"
     ? "Nothing scheduled. Follow-ups appear here when the agent promises to write back."
     : `No ${filter} follow-ups or reminders.`;
-}
-
-function sortArrow(sorted: false | "asc" | "desc"): string {
-  return sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "";
-}
-
-function ariaSort(sorted: false | "asc" | "desc") {
-  return sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined;
 }

@@ -1,8 +1,6 @@
-import os from "node:os";
-import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
-import { launchChromium, startProduct, type Product } from "./product";
+import { launchChromium, reportFailure, startProduct, type Product } from "./product";
 
 // `next dev` compiles each page on its first visit.
 const FIRST_VISIT_MS = 90_000;
@@ -28,15 +26,7 @@ beforeEach(async () => {
   context.setDefaultTimeout(FIRST_VISIT_MS);
 });
 afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") {
-    // What the pages showed, outside the repository, and what the product logged.
-    for (const [i, page] of context.pages().entries()) {
-      const file = path.join(os.tmpdir(), `burstreply-e2e-${task.name.replace(/\W+/g, "-")}-${i}.png`);
-      await page.screenshot({ path: file }).catch(() => {});
-      console.error(`screenshot: ${file}`);
-    }
-    console.error(`product output:\n${product.output()}`);
-  }
+  if (task.result?.state === "fail") await reportFailure(context, product, task.name);
   await context.close();
 });
 
