@@ -4,7 +4,8 @@ import { useMutation } from "convex/react";
 import { useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
-import { errorMessage } from "../format";
+import { ErrorText } from "../ErrorText";
+import { useOperatorAction } from "../useOperatorAction";
 
 /** Which zone "tomorrow at 10" means for this customer; empty falls back to the business's. */
 export function ContactTimeZone({
@@ -18,8 +19,7 @@ export function ContactTimeZone({
 }) {
   const save = useMutation(api.conversations.setContactTimeZone);
   const [value, setValue] = useState(contactTimeZone ?? "");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useOperatorAction();
   const changed = value.trim() !== (contactTimeZone ?? "");
 
   return (
@@ -28,11 +28,7 @@ export function ContactTimeZone({
       aria-label="Customer time zone"
       onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        setError(null);
-        save({ conversationId, timeZone: value.trim() || undefined })
-          .catch((err: unknown) => setError(errorMessage(err)))
-          .finally(() => setBusy(false));
+        void run("run", () => save({ conversationId, timeZone: value.trim() || undefined }));
       }}
     >
       <h2>Customer time zone</h2>
@@ -47,15 +43,11 @@ export function ContactTimeZone({
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        <button type="submit" disabled={busy || !changed}>
+        <button type="submit" disabled={busy !== null || !changed}>
           Save
         </button>
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </form>
   );
 }

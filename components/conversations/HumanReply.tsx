@@ -4,27 +4,19 @@ import { useMutation } from "convex/react";
 import { useState, type FormEvent } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
-import { errorMessage } from "../format";
+import { ErrorText } from "../ErrorText";
+import { useOperatorAction } from "../useOperatorAction";
 
 /** The operator writes to the customer; sending takes the conversation over so the bot stays quiet. */
 export function HumanReply({ conversationId, takeover }: { conversationId: Id<"conversations">; takeover: boolean }) {
   const sendAsHuman = useMutation(api.conversations.sendAsHuman);
   const [text, setText] = useState("");
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useOperatorAction();
+  const sending = busy !== null;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    setSending(true);
-    setError(null);
-    try {
-      await sendAsHuman({ conversationId, text });
-      setText("");
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setSending(false);
-    }
+    if (await run("run", () => sendAsHuman({ conversationId, text }))) setText("");
   }
 
   return (
@@ -42,11 +34,7 @@ export function HumanReply({ conversationId, takeover }: { conversationId: Id<"c
         </button>
         {!takeover && <span className="muted">Sending takes the conversation over from the bot.</span>}
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </form>
   );
 }

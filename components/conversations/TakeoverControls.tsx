@@ -4,7 +4,8 @@ import { useMutation } from "convex/react";
 import { useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
-import { errorMessage } from "../format";
+import { ErrorText } from "../ErrorText";
+import { useOperatorAction } from "../useOperatorAction";
 
 /** The operator's two levers: take the conversation from the bot, or answer the waiting burst now. */
 export function TakeoverControls({
@@ -22,23 +23,16 @@ export function TakeoverControls({
 }) {
   const setTakeover = useMutation(api.conversations.setTakeover);
   const flushNow = useMutation(api.conversations.flushNow);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useOperatorAction();
+  const { error } = action;
+  const busy = action.busy !== null;
   // The switch shows the operator's choice at once; Convex resolves the
   // mutation only after the conversation query reflects it.
   const [requested, setRequested] = useState<boolean | null>(null);
 
-  async function run(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-      setRequested(null);
-    }
+  async function run(mutation: () => Promise<unknown>) {
+    await action.run("run", mutation);
+    setRequested(null);
   }
 
   return (
@@ -73,11 +67,7 @@ export function TakeoverControls({
           </button>
         )}
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </div>
   );
 }

@@ -1,10 +1,8 @@
 import { useMutation } from "convex/react";
-import { useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
-import { errorMessage } from "../format";
-
-type Busy = "send" | "cancel" | null;
+import { ErrorText } from "../ErrorText";
+import { useOperatorAction } from "../useOperatorAction";
 
 /**
  * A pending action's two operator levers. Both resolve once the list query
@@ -14,20 +12,7 @@ type Busy = "send" | "cancel" | null;
 export function RowActions({ actionId, label }: { actionId: Id<"scheduledActions">; label: string }) {
   const sendNow = useMutation(api.followups.sendNow);
   const cancel = useMutation(api.followups.cancel);
-  const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function run(which: Exclude<Busy, null>, action: () => Promise<unknown>) {
-    setBusy(which);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  }
+  const { busy, error, run } = useOperatorAction<"send" | "cancel">();
 
   return (
     <>
@@ -50,11 +35,7 @@ export function RowActions({ actionId, label }: { actionId: Id<"scheduledActions
           {busy === "cancel" ? "Cancelling…" : "Cancel"}
         </button>
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </>
   );
 }
