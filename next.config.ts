@@ -28,6 +28,9 @@ const config: NextConfig = {
   poweredByHeader: false,
   // The operator dashboard is the product's UI, also under `npm start` (next dev).
   devIndicators: false,
+  // next dev serves its scripts only to the origins it knows; the dashboard is
+  // opened as localhost or 127.0.0.1 alike.
+  allowedDevOrigins: ["127.0.0.1"],
 };
 
 export default config;
