@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import {
@@ -14,25 +14,18 @@ import {
   advance,
   agentReplies,
   conversationOf,
+  offlineSuite,
   newSession,
-  newTest,
   say,
   settle,
   telegramMessage,
-  useFakeClock,
   type Test,
 } from "./setup";
 
+const suite = offlineSuite();
 let t: Test;
 beforeEach(() => {
-  useFakeClock();
-  // No key: the offline responder answers, as on a fresh install.
-  vi.stubEnv("ANTHROPIC_API_KEY", "");
-  t = newTest();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
+  ({ t } = suite);
 });
 
 const FIRST_PAGE = { numItems: 10, cursor: null };

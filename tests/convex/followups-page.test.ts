@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { listActions, MAX_PAGE_SIZE } from "../../convex/followups";
@@ -9,25 +9,18 @@ import {
   agentReplies,
   batchesOf,
   conversationOf,
+  offlineSuite,
   newSession,
-  newTest,
   say,
   settle,
   telegramMessage,
-  useFakeClock,
   type Test,
 } from "./setup";
 
+const suite = offlineSuite();
 let t: Test;
 beforeEach(() => {
-  useFakeClock();
-  // The offline responder writes replies and follow-ups: no model needed to see the page's data.
-  vi.stubEnv("ANTHROPIC_API_KEY", "");
-  t = newTest();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
+  ({ t } = suite);
 });
 
 const FIRST_PAGE = { numItems: 10, cursor: null };

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { ingestEvents } from "../../convex/ingest";
-import { INGEST_SECRET, newTest, settle, telegramMessage, useFakeClock, type Test } from "./setup";
+import { INGEST_SECRET, offlineSuite, settle, telegramMessage, type Test } from "./setup";
 
+const suite = offlineSuite();
 let t: Test;
 beforeEach(() => {
-  useFakeClock();
-  vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
-  vi.stubEnv("ANTHROPIC_API_KEY", "");
-  t = newTest();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllEnvs();
+  ({ t } = suite);
 });
 
 /** Runs ingest for one event inside a mutation and returns what it cost. */

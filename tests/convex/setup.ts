@@ -101,12 +101,31 @@ export async function conversationOf(t: Test, sessionId: string): Promise<Id<"co
 }
 
 /**
- * The hooks of a suite where Claude answers: one fake Anthropic server per
- * file, and per test a fresh backend, the fake clock and the env pointing
- * the real SDK at the fake. Read `suite.t` / `suite.anthropic` in tests.
+ * Per test: a fresh backend, the fake clock and the ingest secret. Without
+ * an API key the offline responder answers, as on a fresh install. Read
+ * `suite.t` in tests (hooks assign it before each test).
+ */
+export function offlineSuite(start?: number) {
+  const suite = {} as { t: Test };
+  beforeEach(() => {
+    useFakeClock(start);
+    vi.stubEnv("ANTHROPIC_API_KEY", "");
+    vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
+    suite.t = newTest();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+  return suite;
+}
+
+/**
+ * As `offlineSuite`, with Claude answering: one fake Anthropic server per
+ * file that the real SDK is pointed at. Read `suite.anthropic` in tests.
  */
 export function modelBackedSuite(start?: number) {
-  const suite = {} as { anthropic: FakeAnthropic; t: Test };
+  const suite = offlineSuite(start) as { t: Test; anthropic: FakeAnthropic };
   beforeAll(async () => {
     suite.anthropic = await startFakeAnthropic();
   });
@@ -114,17 +133,10 @@ export function modelBackedSuite(start?: number) {
     await suite.anthropic.close();
   });
   beforeEach(() => {
-    useFakeClock(start);
     vi.stubEnv("ANTHROPIC_API_KEY", "sk-ant-test");
     vi.stubEnv("ANTHROPIC_BASE_URL", suite.anthropic.url);
-    vi.stubEnv("INGEST_SECRET", INGEST_SECRET);
     suite.anthropic.requests.length = 0;
     suite.anthropic.failAlways(null);
-    suite.t = newTest();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllEnvs();
   });
   return suite;
 }
