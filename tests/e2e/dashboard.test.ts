@@ -1,33 +1,15 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
-import { launchChromium, reportFailure, startProduct, type Product } from "./product";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, expect, test } from "vitest";
+import { browserSuite, type Product } from "./product";
 
-// `next dev` compiles each page on its first visit.
-const FIRST_VISIT_MS = 90_000;
 // Default window 4 s, then the offline responder; room for a slow machine.
 const REPLY_MS = 30_000;
 
+const suite = browserSuite();
 let product: Product;
-let browser: Browser;
 let context: BrowserContext;
-
-beforeAll(async () => {
-  product = await startProduct();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
-beforeEach(async () => {
-  // A fresh context per test: empty localStorage, so the playground starts a new visitor.
-  context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-  context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
-  context.setDefaultTimeout(FIRST_VISIT_MS);
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await reportFailure(context, product, task.name);
-  await context.close();
+beforeEach(() => {
+  ({ product, context } = suite);
 });
 
 async function openPlayground(): Promise<Page> {

@@ -1,45 +1,32 @@
 import { ConvexHttpClient } from "convex/browser";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { findFreeSlots } from "../../lib/meetings/slots";
 import { DAY } from "../../lib/time";
 import { DEFAULT_WORKING_HOURS } from "../../lib/workingHours";
 import { replyWith, startFakeAnthropic, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
-import { launchChromium, reportFailure, startProduct, type Product } from "./product";
+import { browserSuite, type Product } from "./product";
 
-// `next dev` compiles each page on its first visit.
-const FIRST_VISIT_MS = 90_000;
 // The 4 s batching window, then two calls to the fake model; room for a slow machine.
 const REPLY_MS = 30_000;
 
 // The offline responder never calls tools, so the product talks to a fake Anthropic server that
 // scripts the agent's tool calls (schedule_followup, book_meeting) like the Convex suites do.
 let anthropic: FakeAnthropic;
-let product: Product;
-let convex: ConvexHttpClient;
-let browser: Browser;
-let context: BrowserContext;
-
 beforeAll(async () => {
   anthropic = await startFakeAnthropic();
-  product = await startProduct({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: anthropic.url });
-  convex = new ConvexHttpClient(product.convexUrl);
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
   await anthropic?.close();
 });
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-  context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
-  context.setDefaultTimeout(FIRST_VISIT_MS);
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") await reportFailure(context, product, task.name);
-  await context.close();
+const suite = browserSuite(() => ({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: anthropic.url }));
+let product: Product;
+let context: BrowserContext;
+let convex: ConvexHttpClient;
+beforeEach(() => {
+  ({ product, context } = suite);
+  convex = new ConvexHttpClient(product.convexUrl);
 });
 
 /**

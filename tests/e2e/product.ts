@@ -10,11 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 // Cold start on a 2-core machine: runtime and `next dev` (start.mjs waits up to 60 s for each).
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 20_000;
+// `next dev` compiles each page on its first visit.
+export const FIRST_VISIT_MS = 90_000;
 
 export type Product = {
   appUrl: string;
@@ -149,4 +152,32 @@ export async function reportFailure(context: BrowserContext, product: Product, t
     console.error(`screenshot: ${file}`);
   }
   console.error(`product output:\n${product.output()}`);
+}
+
+/**
+ * The hooks of a browser suite: the product (with `env()` added to its
+ * environment) and Chromium once per file, and a fresh context per test
+ * (empty storage, so the playground starts a new visitor). Read
+ * `suite.product`, `suite.context` in tests.
+ */
+export function browserSuite(env: () => Record<string, string> = () => ({})) {
+  const suite = {} as { product: Product; browser: Browser; context: BrowserContext };
+  beforeAll(async () => {
+    suite.product = await startProduct(env());
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.product?.stop();
+  });
+  beforeEach(async () => {
+    suite.context = await suite.browser.newContext({ viewport: { width: 1360, height: 860 } });
+    suite.context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
+    suite.context.setDefaultTimeout(FIRST_VISIT_MS);
+  });
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") await reportFailure(suite.context, suite.product, task.name);
+    await suite.context.close();
+  });
+  return suite;
 }
