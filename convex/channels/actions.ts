@@ -9,7 +9,7 @@ export const typing = internalAction({
   args: { conversationId: v.id("conversations") },
   returns: v.null(),
   handler: async (ctx, { conversationId }) => {
-    const target = await ctx.runQuery(internal.channels.queries.typingTarget, { conversationId });
+    const target = await ctx.runQuery(internal.channels.queries.target, { conversationId, whileBatching: true });
     if (!target) return null;
     try {
       await adapterFor(target.channel).typing(target);
@@ -25,7 +25,8 @@ export const answerCallback = internalAction({
   args: { conversationId: v.id("conversations"), callbackQueryId: v.string() },
   returns: v.null(),
   handler: async (ctx, { conversationId, callbackQueryId }) => {
-    const target = await ctx.runQuery(internal.channels.queries.typingTarget, { conversationId });
+    // Answered even under takeover: the button's spinner is the customer's, not the bot's.
+    const target = await ctx.runQuery(internal.channels.queries.target, { conversationId, whileBatching: false });
     const adapter = target ? adapterFor(target.channel) : undefined;
     try {
       await adapter?.answerCallback?.(callbackQueryId);

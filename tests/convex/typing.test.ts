@@ -95,3 +95,25 @@ describe("Telegram delivery", () => {
     expect(messages.filter((m) => m.direction === "out").map((m) => m.status)).toEqual(["sent"]);
   });
 });
+
+describe("Telegram buttons", () => {
+  test("a pressed button is acknowledged and answered like a message, also while a human has taken over", async () => {
+    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } });
+    const press = (messageId: number, id: string) =>
+      t.mutation(api.ingest.inbound, {
+        secret: INGEST_SECRET,
+        events: [telegramMessage({ messageId, externalId: `cb:${id}`, text: "size_10", callbackQueryId: id })],
+      });
+    await press(1, "cbq-1");
+    await settle(t);
+    expect(telegram.callsTo("/answerCallbackQuery").map((c) => c.body.callback_query_id)).toEqual(["cbq-1"]);
+    expect(telegram.callsTo("/sendMessage")).toHaveLength(1);
+
+    const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
+    await t.mutation(api.conversations.setTakeover, { conversationId: conversation!._id, takeover: true });
+    await press(2, "cbq-2");
+    await settle(t);
+    expect(telegram.callsTo("/answerCallbackQuery").map((c) => c.body.callback_query_id)).toEqual(["cbq-1", "cbq-2"]);
+    expect(telegram.callsTo("/sendMessage")).toHaveLength(1); // the human answers now, not the bot
+  });
+});
