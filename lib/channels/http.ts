@@ -57,7 +57,13 @@ export async function callPlatform(url: string, request: Request, deps: HttpDeps
   } catch (error) {
     // The URL is left out on purpose: Telegram's carries the bot token.
     const reason = abort.signal.aborted ? `no answer within ${PLATFORM_REQUEST_TIMEOUT_MS} ms` : describeNetworkError(error);
-    return { ok: false, retryable: true, error: `${request.platform} unreachable: ${reason}` };
+    // Retry only when the request never left; after a timeout or a dropped
+    // connection the platform may have delivered it, and a retry could
+    // send the customer the same message twice.
+    if (neverSent(error) && !abort.signal.aborted) {
+      return { ok: false, retryable: true, error: `${request.platform} unreachable: ${reason}` };
+    }
+    return { ok: false, retryable: false, error: `${request.platform} delivery unknown: ${reason}; check the chat before resending` };
   } finally {
     clearTimeout(timer);
   }
@@ -65,6 +71,14 @@ export async function callPlatform(url: string, request: Request, deps: HttpDeps
   const body = parseJsonOrText(text);
   if (response.ok) return { ok: true, status: response.status, body };
   return classifyFailure(request.platform, response.status, body, response.headers.get("retry-after"), Date.now());
+}
+
+/** Connection errors that happen before any byte of the request is sent. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function neverSent(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
 function describeNetworkError(error: unknown): string {

@@ -127,6 +127,16 @@ describe("Telegram replies", () => {
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 
+  it("a connection dropped after the request went out is not retried: the message may have arrived", async () => {
+    const { createServer } = await import("node:http");
+    const dropper = createServer((req) => req.on("data", () => {}).on("end", () => req.socket.destroy()));
+    await new Promise<void>((resolve) => dropper.listen(0, "127.0.0.1", resolve));
+    process.env.TELEGRAM_API_BASE_URL = `http://127.0.0.1:${(dropper.address() as { port: number }).port}`;
+    const result = await createTelegramAdapter().send(target, "Hi", options);
+    await new Promise((resolve) => dropper.close(resolve));
+    expect(result).toMatchObject({ ok: false, retryable: false, error: expect.stringMatching(/^Telegram delivery unknown/) });
+  });
+
   it("a later part hit by a short flood wait is retried in place, so earlier parts are not sent twice", async () => {
     const pacing = recordingSleep();
     telegram.respond((request, index) =>
