@@ -19,6 +19,7 @@ import { findFreeSlots, isSlotFree } from "../lib/meetings/slots";
 import type { Interval } from "../lib/workingHours";
 import { createZoomMeeting } from "../lib/meetings/zoom";
 import { DAY, HOUR, MINUTE } from "../lib/time";
+import { assertCurrentAttempt } from "./batching/batch";
 import { conversationParty, scheduleReminder, type ToolOutcome } from "./followups";
 import { operatorQuery } from "./functions";
 import schema from "./schema";
@@ -107,7 +108,7 @@ export async function findMeetingSlots(
 
 export async function bookMeeting(
   ctx: ActionCtx,
-  where: { conversationId: Id<"conversations">; batchId?: Id<"batches"> },
+  where: { conversationId: Id<"conversations">; batchId: Id<"batches">; attempt: number },
   input: { start: string; topic: string; email?: string },
 ): Promise<ToolOutcome> {
   const now = Date.now();
@@ -152,9 +153,15 @@ export async function bookMeeting(
 
 /** Stores a booking, refusing a double booking, and schedules its reminders. */
 export const record = internalMutation({
-  args: { ...omit(schema.tables.meetings.validator.fields, ["status"]), timeZone: v.string() },
+  args: {
+    ...omit(schema.tables.meetings.validator.fields, ["status", "batchId"]),
+    batchId: v.id("batches"),
+    attempt: v.number(),
+    timeZone: v.string(),
+  },
   returns: v.union(v.object({ ok: v.literal(true), meetingId: v.id("meetings") }), v.object({ ok: v.literal(false), error: v.string() })),
-  handler: async (ctx, { timeZone, ...meeting }) => {
+  handler: async (ctx, { timeZone, attempt, ...meeting }) => {
+    await assertCurrentAttempt(ctx, meeting.batchId, attempt);
     const clash = await ctx.db
       .query("meetings")
       .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gt("start", meeting.start - DAY).lt("start", meeting.end))

@@ -11,18 +11,21 @@ import type { Id } from "../_generated/dataModel";
 import { internalMutation, type ActionCtx } from "../_generated/server";
 import { parseToolInput } from "../../lib/agent/tools";
 import { MeetingApiError } from "../../lib/meetings/http";
+import { assertCurrentAttempt } from "../batching/batch";
 import { startTakeover } from "../conversations";
 import { cancelFollowups, scheduleFollowup } from "../followups";
 import { bookMeeting, findMeetingSlots } from "../meetings";
 import type { ToolRunner } from "./claude";
 
-type Where = { conversationId: Id<"conversations">; batchId: Id<"batches"> };
+type Where = { conversationId: Id<"conversations">; batchId: Id<"batches">; attempt: number };
 
 export function toolRunner(ctx: ActionCtx, where: Where): ToolRunner {
   return async (name, rawInput) => {
     const parsed = parseToolInput(name, rawInput);
     if (!parsed.ok) return { content: parsed.error, isError: true };
     const call = parsed.value;
+    // Stale attempts stop here (the throw ends the attempt); live ones get more time.
+    await ctx.runMutation(internal.batching.batch.renewLease, { batchId: where.batchId, attempt: where.attempt });
     try {
       switch (call.name) {
         case "schedule_followup":
@@ -49,6 +52,7 @@ export const toolEffects = internalMutation({
   args: {
     conversationId: v.id("conversations"),
     batchId: v.id("batches"),
+    attempt: v.number(),
     call: v.union(
       v.object({ name: v.literal("schedule_followup"), input: v.object({ when: v.string(), note: v.string() }) }),
       v.object({ name: v.literal("cancel_followups"), input: v.object({ reason: v.optional(v.string()) }) }),
@@ -57,7 +61,8 @@ export const toolEffects = internalMutation({
     ),
   },
   returns: vToolOutcome,
-  handler: async (ctx, { conversationId, batchId, call }) => {
+  handler: async (ctx, { conversationId, batchId, attempt, call }) => {
+    await assertCurrentAttempt(ctx, batchId, attempt);
     const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
     switch (call.name) {

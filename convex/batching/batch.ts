@@ -10,7 +10,7 @@
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
-import { internalAction, internalMutation, type MutationCtx } from "../_generated/server";
+import { internalAction, internalMutation, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { retryDelayMs } from "../../lib/backoff";
 import { inPlatformOrder } from "../../lib/prompt";
 import type { Settings } from "../../lib/settings";
@@ -42,7 +42,7 @@ export const answer = internalAction({
       reply = await writeReply({
         ...job,
         tools: AGENT_TOOLS,
-        runTool: toolRunner(ctx, { conversationId: job.conversationId, batchId }),
+        runTool: toolRunner(ctx, { conversationId: job.conversationId, batchId, attempt: job.attempt }),
       });
     } catch (error) {
       const failure = classify(error);
@@ -111,6 +111,34 @@ export const begin = internalMutation({
       history,
       burst: burst.map(toPrompt),
     };
+  },
+});
+
+/**
+ * Whether this attempt still owns the batch. A slow attempt the watchdog
+ * gave up on, or a draft already superseded, must not act any more.
+ */
+export async function assertCurrentAttempt(ctx: QueryCtx, batchId: Id<"batches">, attempt: number) {
+  const batch = await ctx.db.get("batches", batchId);
+  if (!batch || batch.outcome !== "processing" || batch.attempts !== attempt) {
+    throw new Error(`Batch ${batchId} attempt ${attempt} is no longer current`);
+  }
+  return batch;
+}
+
+/**
+ * Called before each tool the model runs: proves the attempt is still the
+ * current one and extends its lease, since a tool loop takes several model
+ * calls. Throws when the attempt is stale, which ends it quietly.
+ */
+export const renewLease = internalMutation({
+  args: { batchId: v.id("batches"), attempt: v.number() },
+  returns: v.null(),
+  handler: async (ctx, { batchId, attempt }) => {
+    await assertCurrentAttempt(ctx, batchId, attempt);
+    const settings = await loadSettings(ctx);
+    await ctx.db.patch("batches", batchId, { leaseUntil: Date.now() + settings.llmTimeoutMs + LEASE_SLACK_MS });
+    return null;
   },
 });
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { api, internal } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { listActions, MAX_PAGE_SIZE } from "../../convex/followups";
 import { ingestEvents } from "../../convex/ingest";
@@ -7,9 +7,9 @@ import { UPCOMING_SHOWN, upcomingMeetings } from "../../convex/meetings";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import {
   agentReplies,
-  batchesOf,
   conversationOf,
   offlineSuite,
+  scheduleFollowupNow,
   newSession,
   say,
   settle,
@@ -25,17 +25,9 @@ beforeEach(() => {
 
 const FIRST_PAGE = { numItems: 10, cursor: null };
 
-/**
- * The agent schedules a follow-up the way its tool does, from the batch that
- * answered the customer (so `settle` first; not after, it would send it).
- */
+/** The agent schedules a follow-up the way its tool does (`settle` first; not after, it would send it). */
 async function followup(conversationId: Id<"conversations">, when: string, note: string) {
-  const [batch] = await batchesOf(t, conversationId);
-  await t.mutation(internal.agent.tools.toolEffects, {
-    conversationId,
-    batchId: batch!._id,
-    call: { name: "schedule_followup", input: { when, note } },
-  });
+  await scheduleFollowupNow(t, conversationId, when, note);
 }
 
 async function webCustomer(text: string) {

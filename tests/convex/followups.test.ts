@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { api, internal } from "../../convex/_generated/api";
+import { api } from "../../convex/_generated/api";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import {
   overloaded,
@@ -17,6 +17,7 @@ import {
   INGEST_SECRET,
   conversationOf,
   modelBackedSuite,
+  scheduleFollowupNow,
   newSession,
   say,
   settle,
@@ -164,11 +165,7 @@ describe("sending a follow-up", () => {
     await say(t, session, "hello");
     await settle(t);
     const conversationId = await conversationOf(t, session);
-    await t.mutation(internal.agent.tools.toolEffects, {
-      conversationId,
-      batchId: (await batchesOf(t, conversationId))[0]!._id,
-      call: { name: "schedule_followup", input: { when: `in ${delayMs / SECOND} seconds`, note: "check in" } },
-    });
+    await scheduleFollowupNow(t, conversationId, `in ${delayMs / SECOND} seconds`, "check in");
     return conversationId;
   }
 
@@ -222,11 +219,7 @@ describe("sending a follow-up", () => {
     });
     await settle(t);
     const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
-    await t.mutation(internal.agent.tools.toolEffects, {
-      conversationId: conversation!._id,
-      batchId: (await batchesOf(t, conversation!._id))[0]!._id,
-      call: { name: "schedule_followup", input: { when: "in 2 days", note: "check in" } },
-    });
+    await scheduleFollowupNow(t, conversation!._id, "in 2 days", "check in");
     const sendsBefore = messenger.calls.length;
     await settle(t);
     const [action] = await actions();

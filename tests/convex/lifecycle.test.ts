@@ -3,7 +3,7 @@ import { api, internal } from "../../convex/_generated/api";
 import { claimBatch } from "../../convex/batching/state";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { MINUTE, SECOND } from "../../lib/time";
-import type { FakeAnthropic } from "../support/fakeAnthropic";
+import { replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
 import { advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
 
 const suite = modelBackedSuite();
@@ -132,6 +132,32 @@ describe("the watchdog", () => {
     ]);
     const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(t, session)));
     expect(conversation!.needsHuman?.reason).toMatch(/may or may not have reached/);
+  });
+});
+
+describe("an attempt that outlives its lease", () => {
+  test("stops acting once the watchdog re-ran the batch: one follow-up, one reply", async () => {
+    const session = await newSession(t);
+    anthropic.script(
+      // Attempt 1 is slow: its lease runs out, the watchdog re-runs the batch, and only then does it ask for a tool.
+      {
+        before: async () => {
+          const [batch] = await batchesOf(t, await conversationOf(t, session));
+          await t.run((ctx) => ctx.db.patch("batches", batch!._id, { leaseUntil: Date.now() - 1 }));
+          expect(await t.mutation(internal.batching.watchdog.sweep, {})).toEqual({ rerun: 1, failed: 0 });
+          await t.action(internal.batching.batch.answer, { batchId: batch!._id }); // attempt 2, to completion
+        },
+        ...toolUse("schedule_followup", { when: "in 2 hours", note: "from the stale attempt" }),
+      },
+      toolUse("schedule_followup", { when: "in 2 hours", note: "from attempt 2" }),
+      replyWith("I will write to you in 2 hours."),
+    );
+    await say(t, session, "write me in 2 hours");
+    await advance(t, 6 * SECOND);
+    expect((await agentReplies(t, session)).map((r) => r.text)).toEqual(["I will write to you in 2 hours."]);
+    const actions = await t.run((ctx) => ctx.db.query("scheduledActions").collect());
+    expect(actions.map((a) => [a.note, a.status])).toEqual([["from attempt 2", "pending"]]);
+    expect(anthropic.requests).toHaveLength(3); // the stale attempt made no further model call
   });
 });
 

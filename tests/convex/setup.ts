@@ -6,6 +6,7 @@ import { convexTest } from "convex-test";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { scheduleFollowup } from "../../convex/followups";
 import schema from "../../convex/schema";
 import type { InboundMessage } from "../../convex/validators";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
@@ -92,6 +93,11 @@ export function telegramMessage(overrides: Partial<InboundMessage> & { messageId
     chatType: "private",
     ...rest,
   };
+}
+
+/** A follow-up as the agent's tool schedules it, outside any draft (so nothing withdraws it). */
+export async function scheduleFollowupNow(t: Test, conversationId: Id<"conversations">, when: string, note: string) {
+  return await t.run((ctx) => scheduleFollowup(ctx, { conversationId, when, note }));
 }
 
 export async function conversationOf(t: Test, sessionId: string): Promise<Id<"conversations">> {
