@@ -93,6 +93,21 @@ export async function scheduleReminder(
 async function cancelAction(ctx: MutationCtx, action: Doc<"scheduledActions">, reason: string) {
   if (action.jobId) await ctx.scheduler.cancel(action.jobId);
   await ctx.db.patch("scheduledActions", action._id, { status: "cancelled", lastError: reason });
+  // Already written and waiting to go out (e.g. a platform retry): it must not go out now.
+  const message = action.messageId ? await ctx.db.get("messages", action.messageId) : null;
+  if (message?.status === "sending") {
+    await ctx.db.patch("messages", message._id, { status: "send_failed", error: `Not sent: ${reason}` });
+  }
+}
+
+/** The delivery of a follow-up's message decided its fate, unless it was cancelled meanwhile. */
+export async function settleAction(
+  ctx: MutationCtx,
+  actionId: Id<"scheduledActions">,
+  outcome: { status: "sent" | "failed" | "blocked"; lastError?: string },
+) {
+  const action = await ctx.db.get("scheduledActions", actionId);
+  if (action?.status === "pending") await ctx.db.patch("scheduledActions", actionId, outcome);
 }
 
 /** Cancels the conversation's pending follow-ups. Reads nothing when there are none. */

@@ -16,6 +16,7 @@ import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
 import { batchInbound, DELIVERY_LEASE_MS, failBatch } from "./batching/batch";
 import { releaseConversation } from "./batching/state";
+import { settleAction } from "./followups";
 import { loadSettings } from "./settings";
 import { vChannelTarget } from "./validators";
 
@@ -141,7 +142,7 @@ export const recordDelivery = internalMutation({
     if (result.ok) {
       await ctx.db.patch("messages", messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
       await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
-      if (message.scheduledActionId) await ctx.db.patch("scheduledActions", message.scheduledActionId, { status: "sent" });
+      if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "sent" });
       if (batch?.outcome === "sending") {
         await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });
         for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch("messages", inbound._id, { status: "answered" });
@@ -158,7 +159,7 @@ export const recordDelivery = internalMutation({
     }
     await ctx.db.patch("messages", messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
     if (message.scheduledActionId) {
-      await ctx.db.patch("scheduledActions", message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
+      await settleAction(ctx, message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
     }
     if (batch?.outcome === "sending") await failBatch(ctx, batch, `The reply could not be sent: ${result.error}`, now, settings);
     return null;

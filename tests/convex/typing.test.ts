@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { SECOND } from "../../lib/time";
-import { rateLimited, type FakeAnthropic } from "../support/fakeAnthropic";
+import { rateLimited, replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
 import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
 import { advance, INGEST_SECRET, modelBackedSuite, settle, telegramMessage, type Test } from "./setup";
 
@@ -115,5 +115,34 @@ describe("Telegram buttons", () => {
     await settle(t);
     expect(telegram.callsTo("/answerCallbackQuery").map((c) => c.body.callback_query_id)).toEqual(["cbq-1", "cbq-2"]);
     expect(telegram.callsTo("/sendMessage")).toHaveLength(1); // the human answers now, not the bot
+  });
+});
+
+describe("a follow-up waiting on a platform retry", () => {
+  test("is not sent once the customer has written again", async () => {
+    const write = (id: number, text: string) =>
+      t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [telegramMessage({ messageId: id, text })] });
+    anthropic.script(toolUse("schedule_followup", { when: "in 25 seconds", note: "ask about size" }), replyWith("Sure."));
+    await write(1, "write me in 25 seconds");
+    await advance(t, 5 * SECOND);
+    const [action] = await t.run((ctx) => ctx.db.query("scheduledActions").collect());
+    // The follow-up's first send hits flood control (retry after 10 s).
+    let first = true;
+    telegram.on("/sendMessage", (call) => {
+      if (call.body.text === "FOLLOWUP" && first) {
+        first = false;
+        return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 10", parameters: { retry_after: 10 } } };
+      }
+      return telegramOk(call);
+    });
+    anthropic.script(replyWith("FOLLOWUP"));
+    await advance(t, action!.dueAt - Date.now() + SECOND);
+    expect(telegram.callsTo("/sendMessage").filter((c) => c.body.text === "FOLLOWUP")).toHaveLength(1);
+
+    await write(2, "never mind, found them");
+    await settle(t);
+    expect(telegram.callsTo("/sendMessage").filter((c) => c.body.text === "FOLLOWUP")).toHaveLength(1);
+    const after = await t.run((ctx) => ctx.db.get("scheduledActions", action!._id));
+    expect(after).toMatchObject({ status: "cancelled", lastError: "The customer wrote again" });
   });
 });
