@@ -64,7 +64,7 @@ function withoutPending(state: BatchingState): BatchingState {
 
 /**
  * Hands the conversation back to the bot once nobody has written for the
- * configured idle time. `takeoverAt` identifies the takeover this check
+ * configured idle time, unless it is flagged for a human. `takeoverAt` identifies the takeover this check
  * belongs to; a newer takeover has its own.
  */
 export const resumeIfIdle = internalMutation({
@@ -73,6 +73,8 @@ export const resumeIfIdle = internalMutation({
   handler: async (ctx, { conversationId, takeoverAt }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation?.takeover || conversation.takeoverAt !== takeoverAt) return null;
+    // An escalation (handoff, failed batch) waits for a person, however quiet it gets.
+    if (conversation.needsHuman) return null;
     const { takeoverIdleResumeMs } = await loadSettings(ctx);
     if (takeoverIdleResumeMs === 0) return null;
     const quietSince = Math.max(conversation.lastMessageAt, takeoverAt);

@@ -50,7 +50,7 @@ export const settingsSchema = z.object({
   afterHoursNotice: z.string().min(1).max(1000),
   /** Send this text as every follow-up instead of letting the agent write one. Empty: the agent writes. */
   followupFixedText: z.string().max(1000),
-  /** A takeover ends by itself after this long without messages; 0 keeps it until an operator ends it. */
+  /** A takeover ends by itself after this long without messages (not while flagged for a human); 0: only an operator ends it. */
   takeoverIdleResumeMs: z.number().int().min(0).max(30 * 24 * HOUR),
   /** Built-in calendar: meeting length and how far ahead slots are offered. */
   meetingMinutes: z.number().int().min(10).max(240),

@@ -293,4 +293,15 @@ describe("handoff_to_human", () => {
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(1);
   });
+
+  test("an escalation stays with the humans however long it is quiet", async () => {
+    const session = await newSession(t); // takeovers end after 4 h of quiet by default
+    anthropic.script(toolUse("handoff_to_human", { reason: "wants a refund" }), replyWith("A colleague will reply shortly."));
+    await say(t, session, "I want my money back");
+    await settle(t);
+    await say(t, session, "hello? anyone?");
+    await settle(t); // runs the 4-hour quiet check too
+    const conversation = await t.run(async (ctx) => ctx.db.get("conversations", await conversationOf(t, session)));
+    expect(conversation).toMatchObject({ takeover: true, needsHuman: { reason: "wants a refund" } });
+  });
 });
