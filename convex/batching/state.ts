@@ -151,9 +151,15 @@ export async function claimBatch(
   }
   const leftover = buffered[settings.maxBatchMessages];
   const pendingCount = Math.max(0, state.pendingCount - claimed.length);
+  // A fresh generation for the typing heartbeat: the buffering tick (still
+  // scheduled when an operator or a shutdown flushed early) retires.
   const cadence = typingCadence(conversation.channel, settings);
-  const tickId = cadence === null ? undefined : await continueTick(ctx, conversation, now + cadence);
+  const heartbeat =
+    cadence === null
+      ? { tickId: undefined, tickGeneration: conversation.tickGeneration + 1 }
+      : await armTick(ctx, conversation, now + cadence);
   await ctx.db.patch("conversations", conversation._id, {
+    tickGeneration: heartbeat.tickGeneration,
     state: {
       kind: "processing",
       batchId,
@@ -162,7 +168,7 @@ export async function claimBatch(
       newSinceClaim: 0,
       firstPendingAt: pendingCount > 0 ? (leftover?.receivedAt ?? state.lastPendingAt) : undefined,
       lastPendingAt: pendingCount > 0 ? state.lastPendingAt : undefined,
-      tickId,
+      tickId: heartbeat.tickId,
     },
   });
   await ctx.scheduler.runAfter(0, internal.batching.batch.answer, { batchId });

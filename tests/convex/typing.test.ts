@@ -74,6 +74,25 @@ describe("typing on Telegram", () => {
     expect(telegram.callsTo("/sendChatAction")).toHaveLength(0);
     expect(telegram.callsTo("/sendMessage")).toHaveLength(1);
   });
+
+  test("an operator's answer-now keeps a single typing heartbeat", async () => {
+    anthropic.script(rateLimited(20)); // keeps the batch with the model for a while
+    await customerWrites(1, "Hi");
+    await advance(t, 1.5 * SECOND);
+    const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
+    expect(await t.mutation(api.conversations.flushNow, { conversationId: conversation!._id })).toBe(true);
+    const start = Date.now();
+    await advance(t, 16 * SECOND);
+    const typing = telegram.callsTo("/sendChatAction").filter((c) => c.at >= start);
+    expect(typing.length).toBeLessThanOrEqual(4); // every 4 s, not two interleaved chains
+    const liveTicks = await t.run(async (ctx) =>
+      (await ctx.db.system.query("_scheduled_functions").collect()).filter(
+        (job) => job.name === "batching/tick:run" && job.state.kind === "pending",
+      ),
+    );
+    expect(liveTicks).toHaveLength(1);
+    await settle(t);
+  });
 });
 
 describe("Telegram delivery", () => {
