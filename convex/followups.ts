@@ -110,19 +110,16 @@ export async function settleAction(
   if (action?.status === "pending") await ctx.db.patch("scheduledActions", actionId, outcome);
 }
 
-/** Cancels the conversation's pending follow-ups. Reads nothing when there are none. */
+/** Cancels the conversation's pending follow-ups (not meeting reminders). Reads nothing when there are none. */
 export async function cancelFollowups(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string) {
   const pending = await ctx.db
     .query("scheduledActions")
-    .withIndex("by_conversation_and_status", (q) => q.eq("conversationId", conversationId).eq("status", "pending"))
+    .withIndex("by_conversation_and_status_and_cancel_on_reply", (q) =>
+      q.eq("conversationId", conversationId).eq("status", "pending").eq("cancelOnReply", true),
+    )
     .take(MAX_PENDING_PER_CONVERSATION);
-  let cancelled = 0;
-  for (const action of pending) {
-    if (!action.cancelOnReply) continue;
-    await cancelAction(ctx, action, reason);
-    cancelled += 1;
-  }
-  return cancelled;
+  for (const action of pending) await cancelAction(ctx, action, reason);
+  return pending.length;
 }
 
 /** The ingest hook: the customer wrote again, so their pending follow-ups are moot. */

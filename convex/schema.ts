@@ -254,8 +254,8 @@ export default defineSchema({
     /** The outbound message carrying it, once composed. */
     messageId: v.optional(v.id("messages")),
   })
-    // ingest: the conversation's pending follow-ups to cancel
-    .index("by_conversation_and_status", ["conversationId", "status"])
+    // ingest: the conversation's pending follow-ups a reply cancels (reminders stay)
+    .index("by_conversation_and_status_and_cancel_on_reply", ["conversationId", "status", "cancelOnReply"])
     // dashboard: follow-ups by due time; recovery pacing: overdue ones, oldest first
     .index("by_status_and_due_at", ["status", "dueAt"])
     // a retried or superseded draft withdraws what it scheduled
