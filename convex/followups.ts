@@ -128,22 +128,31 @@ export async function cancelFollowupsOnReply(ctx: MutationCtx, conversationId: I
 }
 
 /**
- * A draft that is retried or superseded takes back the follow-ups its tools
- * scheduled. Meeting reminders stay: the booking itself stands (a retry
- * finds it and confirms it).
+ * A draft that is not sent takes back what its tools scheduled. On a retry
+ * of the same burst (`keepBookings`) meetings stand: the retry finds the
+ * booking and confirms it. A superseded, skipped or failed draft also
+ * cancels its bookings and their reminders: the customer never saw them
+ * confirmed. (Zoom meetings and Google events it created stay on those
+ * services; the booking row says so.)
  */
-export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batches">) {
+export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batches">, keepBookings: boolean) {
   const actions = await ctx.db
     .query("scheduledActions")
     .withIndex("by_batch", (q) => q.eq("batchId", batchId))
     .take(MAX_PENDING_PER_CONVERSATION);
   for (const action of actions) {
-    if (action.status === "pending" && action.kind === "followup") {
-      await cancelAction(ctx, action, "Its draft reply was not sent");
-    }
+    if (action.status !== "pending" || (keepBookings && action.kind === "meeting_reminder")) continue;
+    await cancelAction(ctx, action, "Its draft reply was not sent");
+  }
+  if (keepBookings) return;
+  const meetings = await ctx.db
+    .query("meetings")
+    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
+    .take(MAX_PENDING_PER_CONVERSATION);
+  for (const meeting of meetings) {
+    if (meeting.status === "booked") await ctx.db.patch("meetings", meeting._id, { status: "cancelled" });
   }
 }
-
 // ---------------------------------------------------------------------------
 // Running one
 

@@ -280,7 +280,9 @@ export default defineSchema({
     status: v.union(v.literal("booked"), v.literal("cancelled")),
   })
     // slot search and double-booking check: meetings overlapping a range
-    .index("by_status_and_start", ["status", "start"]),
+    .index("by_status_and_start", ["status", "start"])
+    // a draft that was not sent cancels what it booked
+    .index("by_batch", ["batchId"]),
 
   /**
    * The one settings document (key "global"). Written by operators (the

@@ -92,7 +92,7 @@ export const begin = internalMutation({
     const attempt = batch.attempts + 1;
     await ctx.db.patch("batches", batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
     // A failed attempt's tools may have scheduled follow-ups; this attempt decides afresh.
-    if (attempt > 1) await withdrawBatchActions(ctx, batchId);
+    if (attempt > 1) await withdrawBatchActions(ctx, batchId, true);
     const closed = settings.workingHoursEnabled && !isOpen(now, settings.workingHours);
 
     const burst = inPlatformOrder(
@@ -207,7 +207,7 @@ export const commitDraft = internalMutation({
 
     // A takeover that began elsewhere wins; one this draft asked for (handoff) still sends the draft.
     if (conversation.takeover && conversation.takeoverBatchId !== batch._id) {
-      await withdrawBatchActions(ctx, batch._id);
+      await withdrawBatchActions(ctx, batch._id, false);
       await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "skipped" });
       for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "ignored" });
       await releaseConversation(ctx, conversation._id, now, settings);
@@ -215,7 +215,7 @@ export const commitDraft = internalMutation({
     }
     const state = conversation.state;
     if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
-      await withdrawBatchActions(ctx, batch._id);
+      await withdrawBatchActions(ctx, batch._id, false);
       await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "superseded" });
       for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "buffered", batchId: undefined });
       await releaseConversation(ctx, conversation._id, now, settings, {
@@ -262,7 +262,7 @@ export async function failBatch(
   settings: Settings,
 ) {
   await ctx.db.patch("batches", batch._id, { outcome: "failed", lastError: reason, completedAt: now });
-  await withdrawBatchActions(ctx, batch._id);
+  await withdrawBatchActions(ctx, batch._id, false);
   for (const message of await batchInbound(ctx, batch._id)) {
     await ctx.db.patch("messages", message._id, { status: "failed" });
   }

@@ -279,6 +279,28 @@ describe("meetings", () => {
   });
 });
 
+describe("meetings from a draft that was not sent", () => {
+  test("a superseded draft's booking is cancelled with its reminders; the next draft books what the customer settled on", async () => {
+    const session = await newSession(t);
+    anthropic.script(
+      toolUse("book_meeting", { start: "2026-11-23T09:00:00.000Z", topic: "Fitting" }),
+      { before: () => say(t, session, "actually 11:00 is better"), body: textMessage("Booked 09:00") },
+      toolUse("book_meeting", { start: "2026-11-23T11:00:00.000Z", topic: "Fitting" }),
+      replyWith("Booked for Monday 11:00."),
+    );
+    await say(t, session, "book me monday 9:00");
+    await advance(t, 15 * SECOND); // not settle: that would run the reminders too
+    expect((await agentReplies(t, session)).map((r) => r.text)).toEqual(["Booked for Monday 11:00."]);
+    const meetings = await t.run((ctx) => ctx.db.query("meetings").collect());
+    expect(meetings.map((m) => [new Date(m.start).toISOString(), m.status])).toEqual([
+      ["2026-11-23T09:00:00.000Z", "cancelled"],
+      ["2026-11-23T11:00:00.000Z", "booked"],
+    ]);
+    const reminders = (await actions()).filter((a) => a.kind === "meeting_reminder");
+    expect(reminders.filter((r) => r.status === "pending")).toHaveLength(2);
+  });
+});
+
 describe("handoff_to_human", () => {
   test("the agent's handoff sends its reply, flags the conversation and stops automation", async () => {
     await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
