@@ -6,5 +6,7 @@ const crons = cronJobs();
 // Batches whose action died mid-flight; a lease is minutes long, so a
 // minute's delay is noise. (Interval crons do not pile up on minute :00.)
 crons.interval("batch watchdog", { minutes: 1 }, internal.batching.watchdog.sweep, {});
+// Follow-ups and operator messages whose run died; stalls count after 15 minutes.
+crons.interval("follow-up recovery", { minutes: 5 }, internal.followups.recoverStalled, {});
 
 export default crons;

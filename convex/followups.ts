@@ -66,8 +66,7 @@ export async function scheduleFollowup(
     cancelOnReply: true,
     batchId: args.batchId,
   });
-  const jobId = await ctx.scheduler.runAt(parsed.at, internal.followups.fire, { actionId });
-  await ctx.db.patch("scheduledActions", actionId, { jobId });
+  await armFire(ctx, actionId, parsed.at);
   return { content: `Follow-up scheduled for ${parsed.description}.`, isError: false };
 }
 
@@ -86,8 +85,7 @@ export async function scheduleReminder(
     batchId: args.batchId,
     meetingId: args.meetingId,
   });
-  const jobId = await ctx.scheduler.runAt(args.at, internal.followups.fire, { actionId });
-  await ctx.db.patch("scheduledActions", actionId, { jobId });
+  await armFire(ctx, actionId, args.at);
 }
 
 async function cancelAction(ctx: MutationCtx, action: Doc<"scheduledActions">, reason: string) {
@@ -156,9 +154,18 @@ export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batche
 // ---------------------------------------------------------------------------
 // Running one
 
+/**
+ * Schedules the action's next check at `at`. `jobId` always names the live
+ * job and `nextAttemptAt` its time, which is how the stall sweep tells a
+ * waiting action from one whose run died.
+ */
+async function armFire(ctx: MutationCtx, actionId: Id<"scheduledActions">, at: number, lastError?: string) {
+  const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId });
+  await ctx.db.patch("scheduledActions", actionId, { jobId, nextAttemptAt: at, ...(lastError ? { lastError } : {}) });
+}
+
 async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, at: number, note: string) {
-  const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId: action._id });
-  await ctx.db.patch("scheduledActions", action._id, { jobId, nextAttemptAt: at, lastError: note });
+  await armFire(ctx, action._id, at, note);
 }
 
 /** Its time has come: check whether it may go out now, then compose and send. */
@@ -201,7 +208,8 @@ export const fire = internalMutation({
         return null;
       }
     }
-    await ctx.scheduler.runAfter(0, internal.followups.send, { actionId });
+    const jobId = await ctx.scheduler.runAfter(0, internal.followups.send, { actionId });
+    await ctx.db.patch("scheduledActions", actionId, { jobId, nextAttemptAt: now });
     return null;
   },
 });
@@ -368,5 +376,52 @@ export const sendNow = operatorMutation({
     await ctx.db.patch("scheduledActions", actionId, { dueAt: now, pacedAt: now });
     await reschedule(ctx, action, now, "Sent now by an operator");
     return null;
+  },
+});
+
+// ---------------------------------------------------------------------------
+// Recovery: runs that died (a crash, a deploy) between the steps above
+
+/** Long past any model call or platform retry: nothing is still working on it. */
+const STALLED_AFTER_MS = 15 * MINUTE;
+const SWEEP_PAGE = 25;
+
+/**
+ * An action whose run died is fired again; an outbound follow-up or
+ * operator message stuck in `sending` may or may not have reached the
+ * customer, so it is marked failed for a human rather than sent again.
+ * (Batch replies have their own lease and watchdog.)
+ */
+export const recoverStalled = internalMutation({
+  args: {},
+  returns: v.object({ refired: v.number(), flagged: v.number() }),
+  handler: async (ctx) => {
+    const now = Date.now();
+    let refired = 0;
+    let flagged = 0;
+    const stalledActions = await ctx.db
+      .query("scheduledActions")
+      .withIndex("by_status_and_next_attempt_at", (q) => q.eq("status", "pending").lt("nextAttemptAt", now - STALLED_AFTER_MS))
+      .take(SWEEP_PAGE);
+    for (const action of stalledActions) {
+      const job = action.jobId ? await ctx.db.system.get("_scheduled_functions", action.jobId) : null;
+      const live = job?.state.kind === "pending" || job?.state.kind === "inProgress";
+      if (live || action.messageId) continue; // still working, or its message is handled below
+      await armFire(ctx, action._id, now, "Recovered: the previous run stopped before sending");
+      refired += 1;
+    }
+    const stuckSends = await ctx.db
+      .query("messages")
+      .withIndex("by_status_and_sent_at", (q) => q.eq("status", "sending").lt("sentAt", now - STALLED_AFTER_MS))
+      .take(SWEEP_PAGE);
+    for (const message of stuckSends) {
+      if (message.batchId) continue; // the batch watchdog owns these
+      const error = "Delivery unknown: the process stopped while sending. Check the chat before resending.";
+      await ctx.db.patch("messages", message._id, { status: "send_failed", error });
+      if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "failed", lastError: error });
+      await ctx.db.patch("conversations", message.conversationId, { needsHuman: { reason: error, since: now } });
+      flagged += 1;
+    }
+    return { refired, flagged };
   },
 });

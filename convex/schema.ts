@@ -186,7 +186,9 @@ export default defineSchema({
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_conversation", ["conversationId"])
     // a batch's messages, in and out
-    .index("by_batch", ["batchId"]),
+    .index("by_batch", ["batchId"])
+    // stall sweep: outbound messages stuck in `sending`
+    .index("by_status_and_sent_at", ["status", "sentAt"]),
 
   /**
    * One flush of one burst: the unit of analytics and of "at most one reply".
@@ -259,7 +261,9 @@ export default defineSchema({
     // dashboard: follow-ups by due time; recovery pacing: overdue ones, oldest first
     .index("by_status_and_due_at", ["status", "dueAt"])
     // a retried or superseded draft withdraws what it scheduled
-    .index("by_batch", ["batchId"]),
+    .index("by_batch", ["batchId"])
+    // stall sweep: pending actions whose next run is long overdue
+    .index("by_status_and_next_attempt_at", ["status", "nextAttemptAt"]),
 
   /**
    * Meetings booked by the agent. Written by the booking tool; read by slot

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import {
   overloaded,
@@ -22,6 +22,7 @@ import {
   say,
   settle,
   telegramMessage,
+  thread,
   type Test,
 } from "./setup";
 
@@ -240,6 +241,50 @@ describe("sending a follow-up", () => {
     expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(2 * SECOND);
     expect(sent[2]! - sent[1]!).toBeGreaterThanOrEqual(2 * SECOND);
     expect((await actions()).every((a) => a.status === "sent")).toBe(true);
+  });
+});
+
+describe("recovery after a crash", () => {
+  /** The process dies: the named job never runs. */
+  async function crash(name: string) {
+    await t.run(async (ctx) => {
+      for (const job of await ctx.db.system.query("_scheduled_functions").collect()) {
+        if (job.name === name && job.state.kind === "pending") await ctx.scheduler.cancel(job._id);
+      }
+    });
+  }
+
+  test("a follow-up whose run died before writing is fired again and sent", async () => {
+    vi.stubEnv("ANTHROPIC_API_KEY", "");
+    const session = await newSession(t);
+    await say(t, session, "hello");
+    await settle(t);
+    await scheduleFollowupNow(t, await conversationOf(t, session), "in 30 seconds", "check in");
+    // Its time comes: fire runs and schedules the writing, which never happens.
+    await crash("followups:fire");
+    const [action] = await actions();
+    await t.mutation(internal.followups.fire, { actionId: action!._id });
+    await crash("followups:send");
+    await advance(t, 16 * MINUTE);
+    expect(await t.mutation(internal.followups.recoverStalled, {})).toEqual({ refired: 1, flagged: 0 });
+    await advance(t, SECOND);
+    expect((await actions())[0]).toMatchObject({ status: "sent", lastError: "Recovered: the previous run stopped before sending" });
+    expect(await agentReplies(t, session)).toHaveLength(2);
+  });
+
+  test("an operator's message stuck mid-send is marked failed for a human, never sent twice", async () => {
+    const session = await newSession(t);
+    await say(t, session, "hello");
+    await settle(t);
+    const conversationId = await conversationOf(t, session);
+    await t.mutation(api.conversations.sendAsHuman, { conversationId, text: "Hi, Anna here" });
+    await crash("outbound:deliverLater");
+    await advance(t, 16 * MINUTE);
+    expect(await t.mutation(internal.followups.recoverStalled, {})).toEqual({ refired: 0, flagged: 1 });
+    const human = (await thread(t, session)).messages.find((m) => m.author === "human");
+    expect(human!.status).toBe("send_failed");
+    const conversation = await t.run((ctx) => ctx.db.get("conversations", conversationId));
+    expect(conversation!.needsHuman?.reason).toMatch(/Delivery unknown/);
   });
 });
 
