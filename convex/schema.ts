@@ -112,6 +112,8 @@ export default defineSchema({
     state: vBatchingState,
     /** Bumped whenever the tick is re-armed or stopped; a tick carrying an older value exits. */
     tickGeneration: v.number(),
+    /** When "typing…" last went to the channel; the tick refreshes it before it expires. */
+    typingSentAt: v.optional(v.number()),
     /** Human takeover: automation (replies, follow-ups) is paused. */
     takeover: v.boolean(),
     takeoverReason: v.optional(v.string()),

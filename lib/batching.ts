@@ -33,9 +33,16 @@ export function flushPlan(burst: PendingBurst, policy: BatchingPolicy): FlushPla
 
 /**
  * When the conversation's single tick should next run: the flush deadline,
- * or sooner if the channel's typing action must be refreshed first.
+ * or sooner if the channel's typing action (last sent at `typingSentAt`)
+ * must be refreshed before it expires.
  */
-export function nextTickAt(flushAt: number, now: number, typingRefreshMs: number | null): number {
+export function nextTickAt(flushAt: number, typingSentAt: number, typingRefreshMs: number | null): number {
   if (typingRefreshMs === null) return flushAt;
-  return Math.min(flushAt, now + typingRefreshMs);
+  return Math.min(flushAt, typingSentAt + typingRefreshMs);
+}
+
+/** Whether "typing…" needs sending now: never sent this burst, or due for a refresh. */
+export function typingDue(now: number, typingSentAt: number | undefined, typingRefreshMs: number | null): boolean {
+  if (typingRefreshMs === null) return false;
+  return typingSentAt === undefined || now >= typingSentAt + typingRefreshMs;
 }

@@ -12,7 +12,7 @@
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { flushPlan, nextTickAt, type BatchingPolicy } from "../../lib/batching";
+import { flushPlan, typingDue, type BatchingPolicy } from "../../lib/batching";
 import { TYPING_REFRESH_MS } from "../../lib/channels/typing";
 import { renderMessage } from "../../lib/prompt";
 import type { Settings } from "../../lib/settings";
@@ -53,6 +53,21 @@ export async function continueTick(ctx: MutationCtx, conversation: Doc<"conversa
     conversationId: conversation._id,
     generation: conversation.tickGeneration,
   });
+}
+
+/**
+ * Sends "typing…" if it is due (`lib/batching.ts` typingDue) and returns
+ * when it was last sent, for the caller to store as `typingSentAt`.
+ */
+export async function refreshTyping(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  now: number,
+  cadence: number | null,
+): Promise<number | undefined> {
+  if (!typingDue(now, conversation.typingSentAt, cadence)) return conversation.typingSentAt;
+  await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId: conversation._id });
+  return now;
 }
 
 /**
@@ -152,14 +167,17 @@ export async function claimBatch(
   const leftover = buffered[settings.maxBatchMessages];
   const pendingCount = Math.max(0, state.pendingCount - claimed.length);
   // A fresh generation for the typing heartbeat: the buffering tick (still
-  // scheduled when an operator or a shutdown flushed early) retires.
+  // scheduled when an operator or a shutdown flushed early) retires. The
+  // heartbeat keeps the cadence of the typing already shown.
   const cadence = typingCadence(conversation.channel, settings);
+  const typingSentAt = await refreshTyping(ctx, conversation, now, cadence);
   const heartbeat =
     cadence === null
       ? { tickId: undefined, tickGeneration: conversation.tickGeneration + 1 }
-      : await armTick(ctx, conversation, now + cadence);
+      : await armTick(ctx, conversation, (typingSentAt ?? now) + cadence);
   await ctx.db.patch("conversations", conversation._id, {
     tickGeneration: heartbeat.tickGeneration,
+    typingSentAt,
     state: {
       kind: "processing",
       batchId,
@@ -193,10 +211,13 @@ export async function releaseConversation(
   if (state.kind !== "processing") return;
   if (state.tickId) await ctx.scheduler.cancel(state.tickId);
   const pendingCount = state.pendingCount + (returned?.count ?? 0);
+  // A sent reply clears "typing…" on the customer's screen: the next burst shows it afresh.
+  const fresh = { ...conversation, typingSentAt: undefined };
   if (pendingCount === 0 || conversation.takeover) {
     await ctx.db.patch("conversations", conversationId, {
       state: { kind: "idle" },
       tickGeneration: conversation.tickGeneration + 1,
+      typingSentAt: undefined,
     });
     return;
   }
@@ -205,8 +226,12 @@ export async function releaseConversation(
     lastPendingAt: state.lastPendingAt ?? returned?.firstPendingAt ?? now,
     pendingCount,
   };
-  const plan = flushPlan(burst, policyOf(settings));
-  const at = Math.max(now, nextTickAt(plan.at, now, typingCadence(conversation.channel, settings)));
-  const { tickId, tickGeneration } = await armTick(ctx, conversation, at);
-  await ctx.db.patch("conversations", conversationId, { state: { kind: "buffering", ...burst, tickId }, tickGeneration });
+  const cadence = typingCadence(conversation.channel, settings);
+  const at = cadence === null ? Math.max(now, flushPlan(burst, policyOf(settings)).at) : now;
+  const { tickId, tickGeneration } = await armTick(ctx, fresh, at);
+  await ctx.db.patch("conversations", conversationId, {
+    state: { kind: "buffering", ...burst, tickId },
+    tickGeneration,
+    typingSentAt: undefined,
+  });
 }

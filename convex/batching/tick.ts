@@ -1,12 +1,11 @@
 import { v } from "convex/values";
 import { vFlushReason } from "../validators";
 import { internal } from "../_generated/api";
-import type { Id } from "../_generated/dataModel";
-import { internalMutation, type MutationCtx } from "../_generated/server";
+import { internalMutation } from "../_generated/server";
 import { flushPlan, nextTickAt } from "../../lib/batching";
 import { SECOND } from "../../lib/time";
 import { loadSettings } from "../settings";
-import { claimBatch, continueTick, modelSlotsFull, policyOf, typingCadence } from "./state";
+import { claimBatch, continueTick, modelSlotsFull, policyOf, refreshTyping, typingCadence } from "./state";
 
 /** How soon a due burst looks again for a free model slot. */
 const SLOT_RETRY_MS = 1 * SECOND;
@@ -33,25 +32,25 @@ export const run = internalMutation({
         await claimBatch(ctx, conversation, plan.reason, now, settings);
         return null;
       }
-      const at = now >= plan.at ? now + SLOT_RETRY_MS : nextTickAt(plan.at, now, cadence);
-      if (cadence !== null) await sendTyping(ctx, conversationId);
+      // Not yet over (or over, but every model slot is busy): keep typing, look again.
+      const typingSentAt = await refreshTyping(ctx, conversation, now, cadence);
+      const at = Math.min(
+        now >= plan.at ? now + SLOT_RETRY_MS : plan.at,
+        nextTickAt(Infinity, typingSentAt ?? now, cadence),
+      );
       const tickId = await continueTick(ctx, conversation, at);
-      await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId } });
+      await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId }, typingSentAt });
       return null;
     }
 
     // processing: keep "typing…" up while the model writes.
     if (cadence === null) return null;
-    await sendTyping(ctx, conversationId);
-    const tickId = await continueTick(ctx, conversation, now + cadence);
-    await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId } });
+    const typingSentAt = await refreshTyping(ctx, conversation, now, cadence);
+    const tickId = await continueTick(ctx, conversation, (typingSentAt ?? now) + cadence);
+    await ctx.db.patch("conversations", conversationId, { state: { ...state, tickId }, typingSentAt });
     return null;
   },
 });
-
-async function sendTyping(ctx: MutationCtx, conversationId: Id<"conversations">) {
-  await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId });
-}
 
 /** Conversations flushed per call; the rest follow in the next page. */
 const FLUSH_PAGE = 50;

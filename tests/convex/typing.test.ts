@@ -65,6 +65,27 @@ describe("typing on Telegram", () => {
     // The burst was claimed at 4 s; the heartbeat went on through the 10 s wait.
     expect(typing.filter((c) => c.at - start > 4 * SECOND).length).toBeGreaterThanOrEqual(2);
     expect(typing.every((c) => c.at <= reply!.at)).toBe(true);
+    // Never lapses (Telegram clears it after 5 s), also across the flush.
+    const times = [...typing.map((c) => c.at), reply!.at];
+    expect(Math.max(...times.slice(1).map((at, i) => at - times[i]!))).toBeLessThan(5 * SECOND);
+  });
+
+  test("a burst waiting for a free model slot refreshes typing at the usual cadence, not on every look", async () => {
+    await t.mutation(api.settings.update, { patch: { llmConcurrency: 1 } });
+    anthropic.script(rateLimited(20)); // the first chat holds the only slot for a while
+    await customerWrites(1, "first chat");
+    await advance(t, 4.5 * SECOND);
+    const start = Date.now();
+    await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [telegramMessage({ messageId: 1, chatId: "520002", externalId: "520002:1", text: "second chat" })],
+    });
+    await advance(t, 12 * SECOND);
+    const waiting = telegram.callsTo("/sendChatAction").filter((c) => c.body.chat_id === 520002 && c.at >= start);
+    expect(waiting.length).toBeGreaterThanOrEqual(3);
+    expect(waiting.length).toBeLessThanOrEqual(4);
+    await settle(t);
+    expect(telegram.callsTo("/sendMessage")).toHaveLength(2);
   });
 
   test("with typing switched off, no typing action is sent", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { flushPlan, nextTickAt } from "../../lib/batching";
+import { flushPlan, nextTickAt, typingDue } from "../../lib/batching";
 import { SECOND } from "../../lib/time";
 
 const policy = { windowMs: 4 * SECOND, maxWaitMs: 30 * SECOND, maxMessages: 10 };
@@ -35,8 +35,14 @@ describe("the tick's next turn", () => {
   test("a channel without typing sleeps until the flush", () => {
     expect(nextTickAt(10 * SECOND, 0, null)).toBe(10 * SECOND);
   });
-  test("Telegram wakes every 4 s to refresh typing", () => {
+  test("Telegram wakes 4 s after the last typing action to refresh it", () => {
     expect(nextTickAt(10 * SECOND, 0, 4 * SECOND)).toBe(4 * SECOND);
     expect(nextTickAt(10 * SECOND, 8 * SECOND, 4 * SECOND)).toBe(10 * SECOND);
+  });
+  test("typing is sent at the start of a burst and then only when due", () => {
+    expect(typingDue(0, undefined, 4 * SECOND)).toBe(true);
+    expect(typingDue(3.9 * SECOND, 0, 4 * SECOND)).toBe(false);
+    expect(typingDue(4 * SECOND, 0, 4 * SECOND)).toBe(true);
+    expect(typingDue(0, undefined, null)).toBe(false);
   });
 });
