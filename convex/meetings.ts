@@ -31,6 +31,7 @@ const SLOTS_OFFERED = 6;
 /** Bookings considered busy; a small business books far fewer in a horizon. */
 const BOOKINGS_CAP = 500;
 const REMINDERS_BEFORE_MS = [24 * HOUR, 1 * HOUR];
+const MAX_UPCOMING_PER_CONVERSATION = 2;
 
 // Access tokens live as long as the action's isolate; a cold start fetches a new one.
 const zoomTokens: TokenCache = {};
@@ -119,6 +120,10 @@ export async function bookMeeting(
   // A retried draft books the same slot again: confirm the booking it already made.
   if (calendar.bookings.some((b) => b.start === start && b.conversationId === where.conversationId)) {
     return { content: `Already booked “${input.topic}” for ${when}.`, isError: false };
+  }
+  // A customer books a meeting or two, not a calendar's worth (the web chat is open to anyone).
+  if (calendar.bookings.filter((b) => b.conversationId === where.conversationId && b.start > now).length >= MAX_UPCOMING_PER_CONVERSATION) {
+    return { content: "This customer already has upcoming meetings booked; offer to move one instead of booking more.", isError: true };
   }
   const slot = { start, end: start + calendar.meetingMinutes * MINUTE };
   if (!isSlotFree(slot, { hours, bookings: busy, now })) {

@@ -4,8 +4,10 @@
  * id; whoever holds it can write to and read that one conversation.
  */
 import { ConvexError, v } from "convex/values";
-import { mutation, query } from "./_generated/server";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import { MINUTE } from "../lib/time";
 import { ingestEvents } from "./ingest";
+import { loadSettings } from "./settings";
 
 export const WEB_ACCOUNT = "web";
 const SESSION_ID = /^[0-9a-f]{32}$/;
@@ -39,6 +41,11 @@ export const send = mutation({
       throw new ConvexError({ code: "TOO_LONG", message: `Messages are limited to ${MAX_TEXT} characters` });
     }
     const now = Date.now();
+    const settings = await loadSettings(ctx);
+    if (!settings.webChatEnabled) {
+      throw new ConvexError({ code: "WEB_CHAT_OFF", message: "The web chat is turned off" });
+    }
+    await refuseFlooding(ctx, sessionId, now, settings.webChatMessagesPerMinute);
     await ingestEvents(
       ctx,
       [
@@ -61,6 +68,33 @@ export const send = mutation({
   },
 });
 
+/**
+ * The web chat is open to anyone with the URL, and every burst costs a model
+ * call: a visitor writing faster than a person types is refused.
+ */
+async function refuseFlooding(ctx: QueryCtx, sessionId: string, now: number, perMinute: number) {
+  const conversation = await findWebConversation(ctx, sessionId);
+  if (!conversation) return;
+  const recent = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
+    .order("desc")
+    .take(perMinute * 2); // replies interleave with the visitor's messages
+  const lastMinute = recent.filter((m) => m.direction === "in" && now - m.receivedAt < MINUTE);
+  if (lastMinute.length >= perMinute) {
+    throw new ConvexError({ code: "TOO_FAST", message: "You are sending messages very fast; wait a minute and try again" });
+  }
+}
+
+async function findWebConversation(ctx: QueryCtx, sessionId: string) {
+  return await ctx.db
+    .query("conversations")
+    .withIndex("by_channel_and_account_and_chat", (q) =>
+      q.eq("channel", "web").eq("accountId", WEB_ACCOUNT).eq("chatId", sessionId),
+    )
+    .unique();
+}
+
 /** Messages shown in the widget; older ones are in the dashboard. */
 const THREAD_LIMIT = 100;
 
@@ -81,12 +115,7 @@ export const thread = query({
   }),
   handler: async (ctx, { sessionId }) => {
     assertSession(sessionId);
-    const conversation = await ctx.db
-      .query("conversations")
-      .withIndex("by_channel_and_account_and_chat", (q) =>
-        q.eq("channel", "web").eq("accountId", WEB_ACCOUNT).eq("chatId", sessionId),
-      )
-      .unique();
+    const conversation = await findWebConversation(ctx, sessionId);
     if (!conversation) return { conversationId: null, typing: false, messages: [] };
     const recent = await ctx.db
       .query("messages")

@@ -41,6 +41,10 @@ export const settingsSchema = z.object({
   llmMaxAttempts: z.number().int().min(1).max(10),
   /** Telegram groups: answer every message, not only when addressed. */
   telegramGroupsAnswerAll: z.boolean(),
+  /** The built-in web chat (and the playground) accept visitors; anyone with the URL can write. */
+  webChatEnabled: z.boolean(),
+  /** Web chat messages one visitor may send per minute; more are refused with a clear error. */
+  webChatMessagesPerMinute: z.number().int().min(1).max(120),
   /** Apply the weekly hours below to replies and follow-ups. */
   workingHoursEnabled: z.boolean(),
   /** The business's week in its own time zone, also the default zone for customers. */
@@ -80,6 +84,8 @@ export const DEFAULT_SETTINGS: Settings = {
   llmTimeoutMs: 60 * SECOND,
   llmMaxAttempts: 4,
   telegramGroupsAnswerAll: false,
+  webChatEnabled: true,
+  webChatMessagesPerMinute: 20,
   workingHoursEnabled: false,
   workingHours: DEFAULT_WORKING_HOURS,
   afterHoursMode: "answer",

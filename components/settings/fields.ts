@@ -170,9 +170,14 @@ const TEXTS: Record<string, FieldText> = {
   llmTimeoutMs: { label: "Model timeout (ms)", help: "One attempt's time limit." },
   llmMaxAttempts: { label: "Model attempts", help: "Attempts per batch before it is marked failed for a human." },
   telegramGroupsAnswerAll: { label: "Telegram groups: answer all", help: "Otherwise only when the bot is addressed." },
+  webChatEnabled: {
+    label: "Web chat open",
+    help: "Visitors (and the playground) can write. Anyone with the URL can; turn it off if you do not use it.",
+  },
+  webChatMessagesPerMinute: { label: "Web chat messages per minute", help: "Per visitor; faster writing is refused." },
   takeoverIdleResumeMs: {
     label: "Takeover ends after idle (ms)",
-    help: "A takeover ends by itself after this long without messages; 0 keeps it until an operator ends it.",
+    help: "A takeover ends by itself after this long without messages (not while flagged for a human); 0 keeps it until an operator ends it.",
   },
   workingHoursEnabled: { label: "Use working hours", help: "Apply the weekly hours to replies and follow-ups." },
   workingHours: {
@@ -226,6 +231,8 @@ const SECTIONS: { title: string; keys: string[] }[] = [
     title: "Channels, takeover and follow-ups",
     keys: [
       "telegramGroupsAnswerAll",
+      "webChatEnabled",
+      "webChatMessagesPerMinute",
       "takeoverIdleResumeMs",
       "followupFixedText",
       "meetingMinutes",

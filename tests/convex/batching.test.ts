@@ -233,6 +233,25 @@ describe("web chat typing", () => {
   });
 });
 
+describe("web chat protection", () => {
+  test("a visitor writing faster than a person types is refused with a clear error", async () => {
+    await t.mutation(api.settings.update, { patch: { webChatMessagesPerMinute: 3 } });
+    const session = await newSession(t);
+    for (const text of ["a", "b", "c"]) await say(t, session, text);
+    await expect(say(t, session, "d")).rejects.toThrow(/sending messages very fast/);
+    await advance(t, 61 * SECOND);
+    await say(t, session, "e");
+    expect((await thread(t, session)).messages.filter((m) => m.author === "customer").map((m) => m.text)).toEqual(["a", "b", "c", "e"]);
+  });
+
+  test("with the web chat turned off, visitors are told so and nothing is stored", async () => {
+    await t.mutation(api.settings.update, { patch: { webChatEnabled: false } });
+    const session = await newSession(t);
+    await expect(say(t, session, "hello")).rejects.toThrow(/web chat is turned off/);
+    expect((await thread(t, session)).messages).toEqual([]);
+  });
+});
+
 describe("offline responder", () => {
   test("without an API key the offline responder answers, says so, and lists every message", async () => {
     vi.stubEnv("ANTHROPIC_API_KEY", "");

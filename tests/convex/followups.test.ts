@@ -324,6 +324,20 @@ describe("meetings", () => {
   });
 });
 
+describe("meeting limits", () => {
+  test("one customer cannot fill the calendar: a third upcoming meeting is refused", async () => {
+    const session = await newSession(t);
+    for (const hour of [9, 10, 11]) {
+      anthropic.script(toolUse("book_meeting", { start: `2026-11-23T${hour}:00:00.000Z`.replace("T9:", "T09:"), topic: "Fitting" }), replyWith("ok"));
+      await say(t, session, `book monday ${hour}`);
+      await advance(t, 5 * SECOND);
+    }
+    const results = anthropic.requests.filter((r) => toolResults(r).length > 0).map((r) => toolResults(r)[0]!);
+    expect(results.map((r) => r.is_error)).toEqual([false, false, true]);
+    expect(results[2]!.content).toMatch(/already has upcoming meetings/);
+  });
+});
+
 describe("meetings from a draft that was not sent", () => {
   test("a superseded draft's booking is cancelled with its reminders; the next draft books what the customer settled on", async () => {
     const session = await newSession(t);
