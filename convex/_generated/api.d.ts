@@ -26,6 +26,7 @@ import type * as channels_adapter from "../channels/adapter.js";
 import type * as channels_index from "../channels/index.js";
 import type * as channels_instagram from "../channels/instagram.js";
 import type * as channels_messenger from "../channels/messenger.js";
+import type * as channels_metaAdapter from "../channels/metaAdapter.js";
 import type * as channels_queries from "../channels/queries.js";
 import type * as channels_telegram from "../channels/telegram.js";
 import type * as channels_web from "../channels/web.js";
@@ -65,6 +66,7 @@ declare const fullApi: ApiFromModules<{
   "channels/index": typeof channels_index;
   "channels/instagram": typeof channels_instagram;
   "channels/messenger": typeof channels_messenger;
+  "channels/metaAdapter": typeof channels_metaAdapter;
   "channels/queries": typeof channels_queries;
   "channels/telegram": typeof channels_telegram;
   "channels/web": typeof channels_web;

@@ -1,0 +1,36 @@
+/**
+ * The Messenger Send API adapter shared by Messenger and Instagram: same
+ * typing action, same paced multi-part sends; they differ in credentials,
+ * text limit and whether sends can carry our metadata marker.
+ */
+import type { ChannelAdapter } from "./adapter";
+import { isFailure, logTypingFailure, sendInParts, type HttpDeps, type SendFailure } from "../../lib/channels/http";
+import { splitText, type TextLimit } from "../../lib/channels/split";
+import { META_PART_GAP_MS, sendMetadata, sendMetaSenderAction, sendMetaText, type MetaSendConfig } from "../../lib/channels/meta";
+
+export function createMetaAdapter(options: {
+  name: "messenger" | "instagram";
+  config: (deps: HttpDeps) => MetaSendConfig | SendFailure;
+  limit: TextLimit;
+  /** Messenger echoes carry it back, so our own sends are recognised; Instagram documents none. */
+  markSends: boolean;
+  deps: HttpDeps;
+}): ChannelAdapter {
+  const { name, config: configFor, limit, markSends, deps } = options;
+  return {
+    async typing(target) {
+      const config = configFor(deps);
+      logTypingFailure(name, isFailure(config) ? config : await sendMetaSenderAction(config, target.chatId, "typing_on"));
+    },
+    async send(target, text, { outboundKey, fromHuman }) {
+      const config = configFor(deps);
+      if (isFailure(config)) return config;
+      const metadata = markSends ? sendMetadata(outboundKey) : undefined;
+      return sendInParts(
+        splitText(text, limit),
+        (part) => sendMetaText(config, target.chatId, part, { fromHuman, metadata }),
+        { gapMs: META_PART_GAP_MS, sleep: deps.sleep },
+      );
+    },
+  };
+}
