@@ -40,9 +40,15 @@ export const inbound = mutation({
   },
 });
 
-export async function ingestEvents(ctx: MutationCtx, events: InboundEvent[], now: number): Promise<IngestResult> {
+/** `loaded`: settings the caller already read, so they are not read twice. */
+export async function ingestEvents(
+  ctx: MutationCtx,
+  events: InboundEvent[],
+  now: number,
+  loaded?: Settings,
+): Promise<IngestResult> {
   const result: IngestResult = { accepted: 0, duplicates: 0, ignored: 0 };
-  let settings: Settings | undefined;
+  let settings = loaded;
   for (const event of events) {
     settings ??= await loadSettings(ctx);
     const outcome = await ingestEvent(ctx, event, now, settings);

@@ -63,6 +63,7 @@ export const send = mutation({
         },
       ],
       now,
+      settings,
     );
     return null;
   },
