@@ -15,6 +15,7 @@ import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
 import { answerCallbackLater, startTakeover } from "./conversations";
 import { cancelFollowupsOnReply } from "./followups";
+import { sanitizeInbound } from "../lib/webhooks/limits";
 import { loadSettings } from "./settings";
 import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";
 
@@ -51,7 +52,7 @@ export async function ingestEvents(
   let settings = loaded;
   for (const event of events) {
     settings ??= await loadSettings(ctx);
-    const outcome = await ingestEvent(ctx, event, now, settings);
+    const outcome = await ingestEvent(ctx, sanitizeInbound(event, now), now, settings);
     result[outcome] += 1;
   }
   return result;
@@ -82,10 +83,17 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
     case "status":
       return await applyReceipt(ctx, event);
     case "echo": {
+      // An id we stored when sending (WhatsApp wamid, Telegram id) is our own reply.
       if (await findMessage(ctx, event)) return "duplicates";
-      const conversation = await findConversation(ctx, event);
-      if (!conversation) return "ignored";
-      if (await isOurOwnSend(ctx, conversation._id, event.text, now)) return "ignored";
+      const existing = await findConversation(ctx, event);
+      if (existing && event.matchOwnByText && (await isOurOwnSend(ctx, existing._id, event.text, now))) return "ignored";
+      // A person answering a customer the bot has not met yet: the conversation starts taken over.
+      const conversation =
+        existing ??
+        (await ctx.db.get(
+          "conversations",
+          await insertConversation(ctx, event, await upsertContact(ctx, { ...event, sender: { externalId: event.chatId } }), now),
+        ))!;
       await ctx.db.insert("messages", {
         conversationId: conversation._id,
         channel: event.channel,
@@ -97,6 +105,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         attachments: [],
         status: "sent",
         sentAt: event.sentAt,
+        sentAtEstimated: event.sentAtEstimated,
         receivedAt: now,
       });
       await ctx.db.patch("conversations", conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
@@ -127,6 +136,7 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
     attachments: event.attachments,
     status: answerable ? "buffered" : "ignored",
     sentAt: event.sentAt,
+    sentAtEstimated: event.sentAtEstimated,
     receivedAt: now,
     callbackQueryId: event.callbackQueryId,
   });
@@ -172,7 +182,9 @@ async function findConversation(ctx: MutationCtx, event: Where) {
     .unique();
 }
 
-async function upsertContact(ctx: MutationCtx, event: InboundMessage): Promise<Doc<"contacts">> {
+type ContactSource = Where & { sender: InboundMessage["sender"] };
+
+async function upsertContact(ctx: MutationCtx, event: ContactSource): Promise<Doc<"contacts">> {
   const found = await ctx.db
     .query("contacts")
     .withIndex("by_channel_and_account_and_external_id", (q) =>
@@ -191,7 +203,7 @@ async function upsertContact(ctx: MutationCtx, event: InboundMessage): Promise<D
   return { _id: await ctx.db.insert("contacts", fields), _creationTime: Date.now(), ...fields };
 }
 
-async function insertConversation(ctx: MutationCtx, event: InboundMessage, contact: Doc<"contacts">, now: number) {
+async function insertConversation(ctx: MutationCtx, event: Where, contact: Doc<"contacts">, now: number) {
   return await ctx.db.insert("conversations", {
     channel: event.channel,
     accountId: event.accountId,

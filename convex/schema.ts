@@ -167,6 +167,8 @@ export default defineSchema({
     status: vMessageStatus,
     /** Platform send time; orders a burst when arrivals interleave. */
     sentAt: v.number(),
+    /** The platform gave no sane send time; `sentAt` is when it arrived. */
+    sentAtEstimated: v.optional(v.boolean()),
     /** When ingest stored it (drives the batching window). */
     receivedAt: v.number(),
     batchId: v.optional(v.id("batches")),

@@ -69,6 +69,8 @@ export const vInboundMessage = v.object({
   attachments: v.array(vAttachment),
   /** Platform send time in ms (Telegram/WhatsApp seconds are converted). */
   sentAt: v.number(),
+  /** The platform's time was missing or absurd; `sentAt` is the receive time (lib/webhooks/limits.ts). */
+  sentAtEstimated: v.optional(v.boolean()),
   /** Telegram forum topic; replies go back to the same thread. */
   threadId: v.optional(v.string()),
   /** Group chats: whether the bot was addressed (mention, reply, command). */
@@ -113,6 +115,13 @@ export const vInboundEcho = v.object({
   externalId: v.string(),
   text: v.string(),
   sentAt: v.number(),
+  sentAtEstimated: v.optional(v.boolean()),
+  /**
+   * Instagram only: echoes carry no marker of our sends, so an echo whose
+   * text is part of a reply we just sent is taken as ours. Elsewhere markers
+   * and ids decide, and short human replies ("OK") are never mistaken.
+   */
+  matchOwnByText: v.optional(v.boolean()),
 });
 
 /** A reaction to a message (recorded, never answered). */

@@ -5,7 +5,16 @@
  */
 import { z } from "zod";
 import type { Attachment, InboundEvent } from "../../convex/validators";
-import { buttonText, describeAttachments, parseOrThrow, WebhookParseError, type Normalized } from "../webhooks/normalize";
+import {
+  buttonText,
+  describeAttachments,
+  parseOrThrow,
+  toMillis,
+  tolerant,
+  WebhookParseError,
+  zTimeValue,
+  type Normalized,
+} from "../webhooks/normalize";
 import { callPlatform, readEnv, unexpectedResponse, type HttpDeps, type PartResult, type PlatformResult } from "./http";
 import type { TextLimit } from "./split";
 
@@ -52,43 +61,46 @@ const LABEL_OF: Record<MetaChannel, string> = { messenger: "Messenger", instagra
 
 const zObject = z.object({ object: z.string() });
 const zEnvelope = z.object({
-  entry: z.array(
-    z.object({
-      /** Page id (Messenger) or Instagram professional account id. */
-      id: z.string(),
-      // Events are validated one by one below, so an error names the event.
-      messaging: z.array(z.record(z.string(), z.unknown())).optional(),
-      /** Events for threads another app controls (handover protocol): not ours to answer. */
-      standby: z.array(z.unknown()).optional(),
-    }),
-  ),
+  // Entries and events are validated one by one below, so one bad item is skipped, not the POST.
+  entry: z.array(z.unknown()),
+});
+const zEntry = z.object({
+  /** Page id (Messenger) or Instagram professional account id; the dashboard sample sends "0". */
+  id: z.union([z.string(), z.number()]).transform(String),
+  messaging: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Events for threads another app controls (handover protocol): not ours to answer. */
+  standby: z.array(z.unknown()).optional(),
 });
 
-const zParty = z.object({ id: z.string() });
-const zBase = { sender: zParty, recipient: zParty, timestamp: z.number() };
+const zParty = z.object({ id: z.union([z.string(), z.number()]).transform(String) });
+/** Receipts in Meta's own reference carry no `timestamp`; the receive time stands in. */
+const zBase = { sender: zParty, recipient: zParty, timestamp: zTimeValue.optional() };
 
 const zAttachment = z.object({
   type: z.string(),
   payload: z
     .object({
-      url: z.string().optional(),
-      title: z.string().optional(),
-      sticker_id: z.number().optional(),
-      coordinates: z.object({ lat: z.number(), long: z.number() }).optional(),
+      url: z.string().nullish(),
+      title: z.string().nullish(),
+      sticker_id: z.union([z.number(), z.string()]).nullish(),
+      coordinates: z.object({ lat: z.number(), long: z.number() }).nullish(),
     })
     .nullish(),
+  /** `fallback` attachments (shared links) may put these beside the payload instead. */
+  url: z.string().nullish(),
+  title: z.string().nullish(),
 });
 type MetaAttachment = z.infer<typeof zAttachment>;
 
 const zMessage = z.object({
   mid: z.string(),
-  text: z.string().optional(),
+  text: z.string().nullish(),
   is_echo: z.boolean().optional(),
-  app_id: z.union([z.number(), z.string()]).optional(),
-  metadata: z.string().optional(),
-  quick_reply: z.object({ payload: z.string() }).optional(),
-  attachments: z.array(zAttachment).optional(),
-  reply_to: z.object({ story: z.object({ url: z.string().optional() }).optional() }).optional(),
+  app_id: z.union([z.number(), z.string()]).nullish(),
+  metadata: z.string().nullish(),
+  quick_reply: z.object({ payload: z.string() }).nullish(),
+  attachments: z.array(zAttachment).nullish(),
+  reply_to: z.object({ story: z.object({ url: z.string().nullish() }).nullish() }).nullish(),
   /** Instagram: the customer unsent the message. */
   is_deleted: z.boolean().optional(),
   /** Instagram: content the API cannot show (e.g. some GIFs). */
@@ -96,27 +108,28 @@ const zMessage = z.object({
 });
 
 const zMessageEvent = z.object({ ...zBase, message: zMessage });
-const zEditEvent = z.object({ ...zBase, message_edit: z.object({ mid: z.string(), text: z.string().optional() }) });
+const zEditEvent = z.object({ ...zBase, message_edit: z.object({ mid: z.string(), text: z.string().nullish() }) });
 const zPostbackEvent = z.object({
   ...zBase,
-  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }),
+  postback: z.object({ mid: z.string().nullish(), title: z.string().nullish(), payload: z.string().nullish() }),
 });
 const zDeliveryEvent = z.object({
   ...zBase,
-  delivery: z.object({ mids: z.array(z.string()).optional(), watermark: z.number() }),
+  delivery: z.object({ mids: z.array(z.string()).nullish(), watermark: zTimeValue.nullish() }),
 });
 /** Messenger reads carry a watermark; Instagram's messaging_seen names the message. */
 const zReadEvent = z.object({
   ...zBase,
-  read: z.object({ watermark: z.number().optional(), mid: z.string().optional() }),
+  read: z.object({ watermark: zTimeValue.nullish(), mid: z.string().nullish() }),
 });
+/** Unreacts may carry `emoji: null` or nothing; a reaction without `mid` names no message. */
 const zReactionEvent = z.object({
   ...zBase,
   reaction: z.object({
-    mid: z.string(),
-    action: z.string(),
-    emoji: z.string().optional(),
-    reaction: z.string().optional(),
+    mid: z.string().nullish(),
+    action: z.string().nullish(),
+    emoji: z.string().nullish(),
+    reaction: z.string().nullish(),
   }),
 });
 
@@ -127,11 +140,14 @@ export type MetaOptions = {
   channel: MetaChannel;
   /** META_APP_ID when set: echoes carrying it are our own sends. */
   ownAppId?: string;
+  /** When the POST arrived (ms): the time of events that carry none. Defaults to now. */
+  receivedAt?: number;
 };
 
 /**
  * One POST may batch many entries (up to 1000 updates), each with its
- * events; all become one list, in order.
+ * events; all become one list, in order. An event that cannot be read is
+ * skipped with its reason; its siblings still count.
  */
 export function normalizeMetaWebhook(body: unknown, options: MetaOptions): Normalized {
   const label = LABEL_OF[options.channel];
@@ -145,16 +161,20 @@ export function normalizeMetaWebhook(body: unknown, options: MetaOptions): Norma
   }
   const envelope = parseOrThrow(zEnvelope, body, `${label} webhook`);
   const events: InboundEvent[] = [];
+  const skipped: string[] = [];
   let ignored = 0;
-  for (const [i, entry] of envelope.entry.entries()) {
+  for (const [i, rawEntry] of envelope.entry.entries()) {
+    const [entry] = tolerant(skipped, () => [parseOrThrow(zEntry, rawEntry, `${label} entry`, ["entry", i])]);
+    if (!entry) continue;
     ignored += entry.standby?.length ?? 0;
     for (const [j, raw] of (entry.messaging ?? []).entries()) {
-      const produced = normalizeEvent(raw, entry.id, options, ["entry", i, "messaging", j]);
+      const at = ["entry", i, "messaging", j];
+      const produced = tolerant(skipped, () => normalizeEvent(raw, entry.id, options, at));
       if (produced.length === 0) ignored += 1;
       events.push(...produced);
     }
   }
-  return { events, ignored };
+  return { events, ignored, skipped };
 }
 
 function normalizeEvent(
@@ -166,9 +186,12 @@ function normalizeEvent(
   const channel = options.channel;
   const what = `${LABEL_OF[channel]} messaging event`;
   const where = { channel, accountId };
+  const receivedAt = options.receivedAt ?? Date.now();
+  const timeOf = (timestamp: number | undefined) => (timestamp === undefined ? receivedAt : toMillis(timestamp));
 
   if (raw.message !== undefined) {
     const { sender, recipient, timestamp, message } = parseOrThrow(zMessageEvent, raw, what, at);
+    const attachments = attachmentsOf(message.attachments ?? []);
     if (message.is_echo) {
       if (isOurOwnSend(message, options.ownAppId)) return [];
       // Sent from the Page inbox or the Instagram app: a human is answering.
@@ -178,19 +201,20 @@ function normalizeEvent(
           ...where,
           chatId: recipient.id,
           externalId: message.mid,
-          text: message.text ?? describeAttachments(attachmentsOf(message.attachments ?? [])),
-          sentAt: timestamp,
+          text: message.text ?? describeAttachments(attachments),
+          sentAt: timeOf(timestamp),
+          // Messenger marks every send of ours; only Instagram leaves text as the last resort.
+          matchOwnByText: channel === "instagram" ? true : undefined,
         },
       ];
     }
     if (message.is_deleted) return [];
-    const attachments = attachmentsOf(message.attachments ?? []);
     if (message.reply_to?.story) {
-      attachments.push({ kind: "other", caption: "reply to a story", ref: message.reply_to.story.url });
+      attachments.push({ kind: "other", caption: "reply to a story", ref: message.reply_to.story.url ?? undefined });
     }
     if (message.is_unsupported) attachments.push({ kind: "other", caption: "unsupported message" });
     const text = message.quick_reply
-      ? buttonText(message.text, message.quick_reply.payload)
+      ? buttonText(message.text ?? undefined, message.quick_reply.payload)
       : (message.text ?? "");
     if (text === "" && attachments.length === 0) return [];
     return [
@@ -202,7 +226,7 @@ function normalizeEvent(
         sender: { externalId: sender.id },
         text,
         attachments,
-        sentAt: timestamp,
+        sentAt: timeOf(timestamp),
       },
     ];
   }
@@ -217,64 +241,68 @@ function normalizeEvent(
         externalId: edit.mid,
         text: edit.text ?? "",
         attachments: [],
-        editedAt: timestamp,
+        editedAt: timeOf(timestamp),
       },
     ];
   }
 
   if (raw.postback !== undefined) {
     const { sender, timestamp, postback } = parseOrThrow(zPostbackEvent, raw, what, at);
+    const sentAt = timeOf(timestamp);
     return [
       {
         kind: "message",
         ...where,
         chatId: sender.id,
         // Older API versions send postbacks without a mid; sender + time is unique enough.
-        externalId: postback.mid ?? `postback:${sender.id}:${timestamp}`,
+        externalId: postback.mid ?? `postback:${sender.id}:${sentAt}`,
         sender: { externalId: sender.id },
-        text: buttonText(postback.title, postback.payload),
+        text: buttonText(postback.title ?? undefined, postback.payload ?? undefined),
         attachments: [],
-        sentAt: timestamp,
+        sentAt,
       },
     ];
   }
 
   if (raw.delivery !== undefined) {
     const { sender, timestamp, delivery } = parseOrThrow(zDeliveryEvent, raw, what, at);
-    const base = { kind: "status", ...where, chatId: sender.id, status: "delivered", at: timestamp } as const;
+    const watermark = delivery.watermark ?? undefined;
+    const base = { kind: "status", ...where, chatId: sender.id, status: "delivered", at: timeOf(timestamp ?? watermark) } as const;
     // "watermark is always present and mids is sometimes present".
-    if (!delivery.mids?.length) return [{ ...base, watermark: delivery.watermark }];
-    return delivery.mids.map((mid) => ({ ...base, externalId: mid, watermark: delivery.watermark }));
+    if (!delivery.mids?.length) return watermark === undefined ? [] : [{ ...base, watermark: toMillis(watermark) }];
+    return delivery.mids.map((mid) => ({ ...base, externalId: mid, watermark: watermark && toMillis(watermark) }));
   }
 
   if (raw.read !== undefined) {
     const { sender, timestamp, read } = parseOrThrow(zReadEvent, raw, what, at);
+    const time = timeOf(timestamp ?? read.watermark ?? undefined);
     return [
       {
         kind: "status",
         ...where,
         chatId: sender.id,
         status: "read",
-        at: timestamp,
-        externalId: read.mid,
+        at: time,
+        externalId: read.mid ?? undefined,
         // Instagram names one message instead; everything up to its arrival was seen.
-        watermark: read.watermark ?? (read.mid ? undefined : timestamp),
+        watermark: read.watermark ? toMillis(read.watermark) : read.mid ? undefined : time,
       },
     ];
   }
 
   if (raw.reaction !== undefined) {
     const { sender, timestamp, reaction } = parseOrThrow(zReactionEvent, raw, what, at);
+    if (!reaction.mid) return []; // nothing to attach it to
     return [
       {
         kind: "reaction",
         ...where,
         chatId: sender.id,
         externalId: reaction.mid, // the message reacted to
-        // Empty when taken back; Meta may omit both names on "unreact".
+        // Empty when taken back; Meta may omit both names (or send null) on "unreact".
         emoji: reaction.action === "unreact" ? "" : (reaction.emoji ?? reaction.reaction ?? ""),
         sender: { externalId: sender.id },
-        at: timestamp,
+        at: timeOf(timestamp),
       },
     ];
   }
@@ -285,7 +313,7 @@ function normalizeEvent(
 
 function isOurOwnSend(message: z.infer<typeof zMessage>, ownAppId: string | undefined): boolean {
   if (message.metadata?.startsWith(OUR_SEND_METADATA_PREFIX)) return true;
-  return ownAppId !== undefined && message.app_id !== undefined && String(message.app_id) === ownAppId;
+  return ownAppId !== undefined && message.app_id != null && String(message.app_id) === ownAppId;
 }
 
 /** Messenger's thumbs-up "like" button sends this sticker. */
@@ -306,8 +334,9 @@ function attachmentsOf(list: MetaAttachment[]): Attachment[] {
   const hasStickerType = list.some((a) => a.type === "sticker");
   const out: Attachment[] = [];
   for (const a of list) {
-    const url = a.payload?.url;
-    const stickerId = a.payload?.sticker_id;
+    const url = a.payload?.url ?? a.url ?? undefined;
+    const title = a.payload?.title ?? a.title ?? undefined;
+    const stickerId = a.payload?.sticker_id == null ? undefined : Number(a.payload.sticker_id);
     if (a.type === "image" && stickerId !== undefined) {
       if (!hasStickerType) out.push(sticker(stickerId, url));
       continue;
@@ -322,8 +351,8 @@ function attachmentsOf(list: MetaAttachment[]): Attachment[] {
       kind === "location" && coordinates
         ? `${coordinates.lat}, ${coordinates.long}`
         : kind === "other"
-          ? [a.type.replace(/_/g, " "), a.payload?.title].filter(Boolean).join(": ")
-          : a.payload?.title;
+          ? [a.type.replace(/_/g, " "), title].filter(Boolean).join(": ")
+          : title;
     out.push({ kind, caption, ref: url });
   }
   return out;

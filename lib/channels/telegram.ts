@@ -50,7 +50,8 @@ type TelegramUser = z.infer<typeof zUser>;
 
 const zChat = z.object({
   id: z.number(),
-  type: z.string(),
+  /** Always sent by Telegram, but some relays and older libraries drop it; inferred from the id then. */
+  type: z.string().optional(),
   title: z.string().optional(),
   first_name: z.string().optional(),
   last_name: z.string().optional(),
@@ -160,7 +161,7 @@ export type TelegramBot = {
   botUsername?: string;
 };
 
-const NOTHING: Normalized = { events: [], ignored: 1 };
+const NOTHING: Normalized = { events: [], ignored: 1, skipped: [] };
 
 /**
  * One webhook POST carries one Update. `receivedAt` (ms) stamps button
@@ -175,7 +176,7 @@ export function normalizeTelegramUpdate(body: unknown, bot: TelegramBot, receive
   else if (update.edited_business_message) event = editEvent(update.edited_business_message, bot);
   else if (update.callback_query) event = callbackEvent(update.callback_query, bot, receivedAt);
   else if (update.message_reaction) event = reactionEvent(update.message_reaction, bot);
-  return event ? { events: [event], ignored: 0 } : NOTHING;
+  return event ? { events: [event], ignored: 0, skipped: [] } : NOTHING;
 }
 
 /** Telegram's id for a message is only unique within its chat. */
@@ -184,8 +185,10 @@ export function telegramExternalId(chatId: number | string, messageId: number): 
 }
 
 function chatTypeOf(chat: TelegramChat): "private" | "group" | null {
-  if (chat.type === "private") return "private";
-  if (chat.type === "group" || chat.type === "supergroup") return "group";
+  // Users have positive ids, groups and channels negative ones.
+  const type = chat.type ?? (chat.id > 0 ? "private" : "group");
+  if (type === "private") return "private";
+  if (type === "group" || type === "supergroup") return "group";
   return null; // channels: the bot is a publisher there, not a support agent
 }
 

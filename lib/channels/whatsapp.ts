@@ -5,10 +5,18 @@
  */
 import { z } from "zod";
 import type { Attachment, InboundEvent } from "../../convex/validators";
-import { buttonText, parseOrThrow, WebhookParseError, type Normalized } from "../webhooks/normalize";
+import {
+  buttonText,
+  describeAttachments,
+  parseOrThrow,
+  toMillis,
+  tolerant,
+  WebhookParseError,
+  zTimeValue,
+  type Normalized,
+} from "../webhooks/normalize";
 import { callPlatform, unexpectedResponse, type HttpDeps, type PartResult, type PlatformResult } from "./http";
 import type { TextLimit } from "./split";
-import { SECOND } from "../time";
 
 /** Text message body limit. */
 export const WHATSAPP_TEXT_LIMIT: TextLimit = { max: 4096, unit: "chars" };
@@ -18,21 +26,20 @@ export const WHATSAPP_PART_GAP_MS = 300;
 const EXPECTED_OBJECT = "whatsapp_business_account";
 
 // ---------------------------------------------------------------------------
-// Webhook shapes. Timestamps are Unix seconds as strings.
+// Webhook shapes. Timestamps are Unix seconds, usually as strings.
 
-const zSeconds = z.string().regex(/^\d+$/, "expected Unix seconds as a string");
 const zMedia = z.object({
-  id: z.string(),
+  id: z.string().optional(),
+  url: z.string().optional(),
   mime_type: z.string().optional(),
   caption: z.string().optional(),
   filename: z.string().optional(),
   voice: z.boolean().optional(),
 });
+type WhatsAppMedia = z.infer<typeof zMedia>;
 
-const zMessage = z.object({
-  from: z.string(),
-  id: z.string(),
-  timestamp: zSeconds,
+/** What a message says; also the shape of an edit's new version. */
+const zContent = z.object({
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
   image: zMedia.optional(),
@@ -52,7 +59,7 @@ const zMessage = z.object({
   contacts: z
     .array(
       z.object({
-        name: z.object({ formatted_name: z.string() }).optional(),
+        name: z.object({ formatted_name: z.string().optional() }).optional(),
         phones: z.array(z.object({ phone: z.string().optional() })).optional(),
       }),
     )
@@ -62,19 +69,61 @@ const zMessage = z.object({
       type: z.string(),
       button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
       list_reply: z.object({ id: z.string(), title: z.string() }).optional(),
+      /** A completed WhatsApp Flow. */
+      nfm_reply: z.object({ body: z.string().optional(), name: z.string().optional() }).optional(),
     })
     .optional(),
   /** A quick-reply button on a template message. */
   button: z.object({ text: z.string().optional(), payload: z.string().optional() }).optional(),
+  order: z
+    .object({
+      catalog_id: z.string().optional(),
+      text: z.string().optional(),
+      product_items: z
+        .array(
+          z.object({
+            product_retailer_id: z.string(),
+            quantity: z.union([z.number(), z.string()]).optional(),
+            item_price: z.union([z.number(), z.string()]).optional(),
+            currency: z.string().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  unsupported: z.object({ type: z.string().optional() }).optional(),
+  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional() })).optional(),
+});
+type WhatsAppContent = z.infer<typeof zContent>;
+
+const zMessage = zContent.extend({
+  /**
+   * The customer's number. Customers known only by a business-scoped user id
+   * (usernames) come with `from_user_id` instead.
+   */
+  from: z.string().optional(),
+  from_user_id: z.string().optional(),
+  id: z.string(),
+  timestamp: zTimeValue,
   reaction: z.object({ message_id: z.string(), emoji: z.string().optional() }).optional(),
+  edit: z.object({ original_message_id: z.string(), message: zContent.optional() }).optional(),
 });
 type WhatsAppMessage = z.infer<typeof zMessage>;
+
+/** The owner writing from the WhatsApp Business app (coexistence): `smb_message_echoes`. */
+const zEcho = zContent.extend({
+  to: z.string().optional(),
+  to_user_id: z.string().optional(),
+  id: z.string(),
+  timestamp: zTimeValue,
+});
 
 const zStatus = z.object({
   id: z.string(),
   status: z.string(),
-  timestamp: zSeconds,
-  recipient_id: z.string(),
+  timestamp: zTimeValue,
+  recipient_id: z.string().optional(),
+  recipient_user_id: z.string().optional(),
   errors: z
     .array(
       z.object({
@@ -88,26 +137,37 @@ const zStatus = z.object({
 });
 
 const zValue = z.object({
-  metadata: z.object({ phone_number_id: z.string() }),
-  contacts: z.array(z.object({ wa_id: z.string(), profile: z.object({ name: z.string().optional() }).optional() })).optional(),
+  metadata: z.object({ phone_number_id: z.union([z.string(), z.number()]).transform(String) }),
+  contacts: z
+    .array(
+      z.object({
+        wa_id: z.string().optional(),
+        user_id: z.string().optional(),
+        profile: z.object({ name: z.string().optional() }).optional(),
+      }),
+    )
+    .optional(),
   messages: z.array(z.unknown()).optional(),
+  message_echoes: z.array(z.unknown()).optional(),
   statuses: z.array(z.unknown()).optional(),
 });
+type WhatsAppValue = z.infer<typeof zValue>;
 
 const zObject = z.object({ object: z.string() });
-const zEnvelope = z.object({
-  entry: z.array(
-    z.object({
-      id: z.string(),
-      changes: z.array(z.object({ field: z.string(), value: z.unknown() })),
-    }),
-  ),
-});
+const zEnvelope = z.object({ entry: z.array(z.unknown()) });
+const zEntry = z.object({ changes: z.array(z.object({ field: z.string(), value: z.unknown() })) });
+
+/** The change fields that carry conversations; the rest (templates, account, calls) are acknowledged. */
+const CONVERSATION_FIELDS = new Set(["messages", "smb_message_echoes"]);
 
 // ---------------------------------------------------------------------------
 // Normalization
 
-/** The account is the business phone number (`phone_number_id`), the chat the customer's wa_id. */
+/**
+ * The account is the business phone number (`phone_number_id`), the chat the
+ * customer's wa_id (or business-scoped user id). One unreadable item is
+ * skipped with its reason; the rest of the POST still counts.
+ */
 export function normalizeWhatsAppWebhook(body: unknown): Normalized {
   // The product first: a body meant for another webhook deserves that reason, not a missing field.
   const { object } = parseOrThrow(zObject, body, "WhatsApp webhook");
@@ -116,53 +176,107 @@ export function normalizeWhatsAppWebhook(body: unknown): Normalized {
   }
   const envelope = parseOrThrow(zEnvelope, body, "WhatsApp webhook");
   const events: InboundEvent[] = [];
+  const skipped: string[] = [];
   let ignored = 0;
-  for (const [i, entry] of envelope.entry.entries()) {
+  const collect = (produced: InboundEvent[]) => {
+    if (produced.length === 0) ignored += 1;
+    events.push(...produced);
+  };
+  for (const [i, rawEntry] of envelope.entry.entries()) {
+    const [entry] = tolerant(skipped, () => [parseOrThrow(zEntry, rawEntry, "WhatsApp entry", ["entry", i])]);
+    if (!entry) continue;
     for (const [j, change] of entry.changes.entries()) {
-      // Template reviews, quality ratings, account updates: not conversations.
-      if (change.field !== "messages") {
+      if (!CONVERSATION_FIELDS.has(change.field)) {
         ignored += 1;
         continue;
       }
       const at = ["entry", i, "changes", j, "value"];
-      const value = parseOrThrow(zValue, change.value, "WhatsApp messages change", at);
+      const [value] = tolerant(skipped, () => [parseOrThrow(zValue, change.value, "WhatsApp messages change", at)]);
+      if (!value) continue;
       const accountId = value.metadata.phone_number_id;
-      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
+      const names = new Map<string, string | undefined>();
+      for (const c of value.contacts ?? []) {
+        if (c.wa_id) names.set(c.wa_id, c.profile?.name);
+        if (c.user_id) names.set(c.user_id, c.profile?.name);
+      }
 
       for (const [k, raw] of (value.messages ?? []).entries()) {
-        const message = parseOrThrow(zMessage, raw, "WhatsApp message", [...at, "messages", k]);
-        const event = messageEvent(message, accountId, names.get(message.from));
-        if (event) events.push(event);
-        else ignored += 1;
+        collect(
+          tolerant(skipped, () => {
+            const message = parseOrThrow(zMessage, raw, "WhatsApp message", [...at, "messages", k]);
+            const customer = customerOf(message, value);
+            if (!customer) {
+              throw new WebhookParseError(`${formatAt([...at, "messages", k])}: no from, from_user_id or contact wa_id`);
+            }
+            const event = messageEvent(message, accountId, customer, names.get(customer));
+            return event ? [event] : [];
+          }),
+        );
+      }
+      for (const [k, raw] of (value.message_echoes ?? []).entries()) {
+        collect(
+          tolerant(skipped, () => {
+            const echo = parseOrThrow(zEcho, raw, "WhatsApp message echo", [...at, "message_echoes", k]);
+            const chatId = echo.to ?? echo.to_user_id;
+            const content = contentOf(echo);
+            // Edits and deletions from the app carry no reply to record.
+            if (!chatId || !content) return [];
+            const text = content.text || describeAttachments(content.attachments);
+            const sentAt = toMillis(echo.timestamp);
+            return [{ kind: "echo", channel: "whatsapp", accountId, chatId, externalId: echo.id, text, sentAt }];
+          }),
+        );
       }
       for (const [k, raw] of (value.statuses ?? []).entries()) {
-        const status = parseOrThrow(zStatus, raw, "WhatsApp status", [...at, "statuses", k]);
-        const event = statusEvent(status, accountId);
-        if (event) events.push(event);
-        else ignored += 1;
+        collect(
+          tolerant(skipped, () => {
+            const status = parseOrThrow(zStatus, raw, "WhatsApp status", [...at, "statuses", k]);
+            const event = statusEvent(status, accountId);
+            return event ? [event] : [];
+          }),
+        );
       }
     }
   }
-  return { events, ignored };
+  return { events, ignored, skipped };
 }
 
-function messageEvent(m: WhatsAppMessage, accountId: string, name: string | undefined): InboundEvent | null {
-  const sentAt = Number(m.timestamp) * SECOND;
-  const sender = { externalId: m.from, displayName: name };
-  const where = { channel: "whatsapp" as const, accountId, chatId: m.from };
+function formatAt(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** The customer: their number, else their business-scoped user id, else the change's only contact. */
+function customerOf(m: WhatsAppMessage, value: WhatsAppValue): string | undefined {
+  if (m.from) return m.from;
+  if (m.from_user_id) return m.from_user_id;
+  const contacts = value.contacts ?? [];
+  return contacts.length === 1 ? (contacts[0]!.wa_id ?? contacts[0]!.user_id) : undefined;
+}
+
+function messageEvent(m: WhatsAppMessage, accountId: string, customer: string, name: string | undefined): InboundEvent | null {
+  const sentAt = toMillis(m.timestamp);
+  const sender = { externalId: customer, displayName: name };
+  const where = { channel: "whatsapp" as const, accountId, chatId: customer };
 
   if (m.type === "reaction" && m.reaction) {
     // An empty emoji means the customer took the reaction back.
     return { kind: "reaction", ...where, externalId: m.reaction.message_id, emoji: m.reaction.emoji ?? "", sender, at: sentAt };
   }
+  if (m.type === "edit" && m.edit) {
+    const content = m.edit.message ? contentOf(m.edit.message) : null;
+    if (!content) return null;
+    return { kind: "edit", ...where, externalId: m.edit.original_message_id, ...content, editedAt: sentAt };
+  }
   const content = contentOf(m);
-  if (!content) return null; // system notices, "unsupported", orders…
+  if (!content) return null; // system notices, deletions ("revoke"), empty interactive…
   return { kind: "message", ...where, externalId: m.id, sender, ...content, sentAt };
 }
 
-function contentOf(m: WhatsAppMessage): { text: string; attachments: Attachment[] } | null {
-  const media = (kind: Attachment["kind"], file: z.infer<typeof zMedia> | undefined, caption?: string) =>
-    file ? { text: file.caption ?? "", attachments: [{ kind, caption, ref: file.id, mimeType: file.mime_type }] } : null;
+function contentOf(m: WhatsAppContent): { text: string; attachments: Attachment[] } | null {
+  const media = (kind: Attachment["kind"], file: WhatsAppMedia | undefined, caption?: string) =>
+    file
+      ? { text: file.caption ?? "", attachments: [{ kind, caption, ref: file.id ?? file.url, mimeType: file.mime_type }] }
+      : null;
 
   switch (m.type) {
     case "text":
@@ -199,10 +313,28 @@ function contentOf(m: WhatsAppMessage): { text: string; attachments: Attachment[
       };
     case "interactive": {
       const reply = m.interactive?.button_reply ?? m.interactive?.list_reply;
-      return reply ? { text: buttonText(reply.title, reply.id), attachments: [] } : null;
+      if (reply) return { text: buttonText(reply.title, reply.id), attachments: [] };
+      const flow = m.interactive?.nfm_reply;
+      return flow ? { text: flow.body ?? flow.name ?? "", attachments: [{ kind: "other", caption: "form reply" }] } : null;
     }
     case "button":
       return m.button ? { text: buttonText(m.button.text, m.button.payload), attachments: [] } : null;
+    case "order": {
+      // Stored with its items so a person (and the agent) can see what was ordered.
+      const items = (m.order?.product_items ?? []).map(
+        (item) =>
+          `${item.quantity ?? 1} × ${item.product_retailer_id}${item.item_price !== undefined ? ` @ ${item.item_price}${item.currency ? ` ${item.currency}` : ""}` : ""}`,
+      );
+      return {
+        text: m.order?.text ?? "",
+        attachments: [{ kind: "other", caption: `order${items.length ? `: ${items.join(", ")}` : ""}`, ref: m.order?.catalog_id }],
+      };
+    }
+    case "unsupported": {
+      // Kept as such: a person can open the chat on the phone to see what it was.
+      const what = m.unsupported?.type ?? m.errors?.[0]?.title;
+      return { text: "", attachments: [{ kind: "other", caption: `unsupported message${what ? ` (${what})` : ""}` }] };
+    }
     default:
       return null;
   }
@@ -222,10 +354,11 @@ function statusEvent(s: z.infer<typeof zStatus>, accountId: string): InboundEven
     kind: "status",
     channel: "whatsapp",
     accountId,
-    chatId: s.recipient_id,
+    // Receipts are matched by message id; the chat is informational.
+    chatId: s.recipient_id ?? s.recipient_user_id ?? "",
     externalId: s.id,
     status: s.status,
-    at: Number(s.timestamp) * SECOND,
+    at: toMillis(s.timestamp),
     error: s.status === "failed" ? (error ?? "failed without details") : undefined,
   };
 }

@@ -16,6 +16,7 @@ import { normalizeWhatsAppWebhook } from "../channels/whatsapp";
 import { webhookPost, type WebhookSpec } from "./handler";
 import { errorResponse, requireEnv, WebhookConfigError } from "./respond";
 
+/** Telegram proves itself with a header, so a forged POST is refused before its body is read. */
 async function telegramAuthenticate(req: Request): Promise<Response | null> {
   const secret = requireEnv("TELEGRAM_WEBHOOK_SECRET");
   const given = req.headers.get(TELEGRAM_SECRET_HEADER);
@@ -35,9 +36,23 @@ async function metaAuthenticate(req: Request, rawBody: Uint8Array): Promise<Resp
   return null;
 }
 
+/**
+ * One Telegram update is small (a 4096-character text, a few entities);
+ * 1 MiB is far above any real one.
+ */
+const TELEGRAM_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Meta batches up to 1,000 events per POST, each up to a few KB (2,000
+ * characters of text, attachment URLs): 16 MiB leaves room, and stops a
+ * 300 MB forgery long before it fills memory (the signature needs the body).
+ */
+const META_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 const telegram: WebhookSpec = {
   channel: "telegram",
-  authenticate: telegramAuthenticate,
+  maxBodyBytes: TELEGRAM_MAX_BODY_BYTES,
+  authenticateHeaders: telegramAuthenticate,
+  authenticate: async () => null,
   normalize(body, receivedAt) {
     const botId = telegramBotIdFromToken(requireEnv("TELEGRAM_BOT_TOKEN"));
     if (!botId) throw new WebhookConfigError("TELEGRAM_BOT_TOKEN is not a bot token (<bot id>:<secret>)");
@@ -49,13 +64,15 @@ const telegram: WebhookSpec = {
 function metaSpec(channel: "messenger" | "instagram"): WebhookSpec {
   return {
     channel,
+    maxBodyBytes: META_MAX_BODY_BYTES,
     authenticate: metaAuthenticate,
-    normalize: (body) => normalizeMetaWebhook(body, { channel, ownAppId: readEnv("META_APP_ID") }),
+    normalize: (body, receivedAt) => normalizeMetaWebhook(body, { channel, ownAppId: readEnv("META_APP_ID"), receivedAt }),
   };
 }
 
 const whatsapp: WebhookSpec = {
   channel: "whatsapp",
+  maxBodyBytes: META_MAX_BODY_BYTES,
   authenticate: metaAuthenticate,
   normalize: (body) => normalizeWhatsAppWebhook(body),
 };

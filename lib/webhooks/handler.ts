@@ -1,39 +1,135 @@
 /**
- * The shape every webhook POST follows: read the raw bytes, prove they came
- * from the platform, parse and normalize, hand everything to Convex in one
- * call, answer at once. No model call and no outbound request here: the
- * platforms wait on this answer (Telegram holds the chat's next message).
+ * The shape every webhook POST follows: prove the request came from the
+ * platform (headers first where the platform allows, before a byte of the
+ * body is read), read the body up to a cap, parse and normalize, hand the
+ * events to Convex in bounded chunks, answer at once. No model call and no
+ * outbound request here: the platforms wait on this answer (Telegram holds
+ * the chat's next message).
+ *
+ * The answer is 200 unless authentication fails (401), the body is too big
+ * (413) or not JSON (400), or our side failed (5xx). A body or event we
+ * cannot read is acknowledged and logged with its reason: answering 4xx
+ * makes Meta redeliver it (and its well-formed siblings) and eventually
+ * disable the webhook.
  */
-import type { Channel } from "../../convex/validators";
-import { ConvexUnavailableError, ingestEvents } from "./ingest";
+import type { Channel, InboundEvent } from "../../convex/validators";
+import { ConvexUnavailableError, ingestEvents, type IngestResult } from "./ingest";
+import { sanitizeInbound } from "./limits";
 import { parseJson, WebhookParseError, type Normalized } from "./normalize";
 import { errorResponse, jsonResponse, WebhookConfigError } from "./respond";
 
 export type WebhookSpec = {
   channel: Channel;
+  /** The largest body this platform sends, with headroom; anything bigger is refused while reading. */
+  maxBodyBytes: number;
   /**
-   * Checks the platform's signature or secret over the exact bytes received;
+   * A check on headers alone, run before the body is read (Telegram's secret
+   * header); returns the response to send instead, or null.
+   */
+  authenticateHeaders?(req: Request): Promise<Response | null>;
+  /**
+   * Checks the platform's signature over the exact bytes received;
    * returns the response to send instead (401), or null when authentic.
    */
   authenticate(req: Request, rawBody: Uint8Array): Promise<Response | null>;
-  /** Throws `WebhookParseError` for bodies it cannot read. */
+  /** Throws `WebhookParseError` for bodies it cannot read at all. */
   normalize(body: unknown, receivedAt: number): Normalized;
 };
+
+/**
+ * Events per `ingest.inbound` call. Each message reads a handful of index
+ * ranges; Convex allows 4096 per mutation, so a 1,000-event Meta POST in one
+ * call fails every retry. 50 keeps a chunk far inside every limit.
+ */
+export const INGEST_CHUNK_EVENTS = 50;
+/** Arguments stay far below Convex's per-call size limit too. */
+export const INGEST_CHUNK_BYTES = 512 * 1024;
+
+export class BodyTooLargeError extends Error {
+  name = "BodyTooLargeError";
+}
+
+/** Reads the body, refusing it as soon as it passes `limit` bytes (a declared length is checked first). */
+export async function readBodyCapped(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new BodyTooLargeError(`body of ${declared} bytes is over the ${limit}-byte limit`);
+  }
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(`body is over the ${limit}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** Splits events into calls that each stay inside Convex's per-mutation limits, in order. */
+export function chunkEvents(events: InboundEvent[]): InboundEvent[][] {
+  const chunks: InboundEvent[][] = [];
+  let current: InboundEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = JSON.stringify(event).length;
+    if (current.length > 0 && (current.length >= INGEST_CHUNK_EVENTS || bytes + size > INGEST_CHUNK_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Response> {
   return async (req) => {
     const receivedAt = Date.now();
     try {
+      const early = await spec.authenticateHeaders?.(req);
+      if (early) return early;
       // Bytes, not text: the signature covers exactly what was sent.
-      const rawBody = new Uint8Array(await req.arrayBuffer());
+      const rawBody = await readBodyCapped(req, spec.maxBodyBytes);
       const denied = await spec.authenticate(req, rawBody);
       if (denied) return denied;
 
-      const { events, ignored } = spec.normalize(parseJson(new TextDecoder().decode(rawBody)), receivedAt);
-      if (events.length === 0) return jsonResponse(200, { ok: true, accepted: 0, duplicates: 0, ignored });
+      const body = parseJson(new TextDecoder().decode(rawBody));
+      let normalized: Normalized;
+      try {
+        normalized = spec.normalize(body, receivedAt);
+      } catch (error) {
+        if (!(error instanceof WebhookParseError)) throw error;
+        normalized = { events: [], ignored: 0, skipped: [error.reason] };
+      }
+      const { ignored, skipped } = normalized;
+      for (const reason of skipped) console.warn(`[webhook:${spec.channel}] skipped: ${reason}`);
+      const events = normalized.events.map((event) => sanitizeInbound(event, receivedAt));
 
-      const result = await ingestEvents(events);
-      return jsonResponse(200, { ok: true, ...result, ignored: result.ignored + ignored });
+      const total: IngestResult = { accepted: 0, duplicates: 0, ignored };
+      // In order, one chunk after another: a customer's burst keeps its order. If a
+      // later chunk fails the platform redelivers the POST and dedupe drops the stored part.
+      for (const chunk of chunkEvents(events)) {
+        const result = await ingestEvents(chunk);
+        total.accepted += result.accepted;
+        total.duplicates += result.duplicates;
+        total.ignored += result.ignored;
+      }
+      return jsonResponse(200, { ok: true, ...total, skipped: skipped.length, ...(skipped.length ? { reasons: skipped.slice(0, 5) } : {}) });
     } catch (error) {
       return failure(spec.channel, error);
     }
@@ -41,10 +137,14 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
 }
 
 /**
- * 400 tells the platform the body is bad; 5xx asks it to retry later, which
- * is what we want whenever the fault is on our side.
+ * 4xx tells the platform the request is bad; 5xx asks it to retry later,
+ * which is what we want whenever the fault is on our side.
  */
 function failure(channel: Channel, error: unknown): Response {
+  if (error instanceof BodyTooLargeError) {
+    console.warn(`[webhook:${channel}] refused: ${error.message}`);
+    return errorResponse(413, "too_large", error.message);
+  }
   if (error instanceof WebhookParseError) {
     console.warn(`[webhook:${channel}] rejected body: ${error.reason}`);
     return errorResponse(400, "bad_request", error.reason);

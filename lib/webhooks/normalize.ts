@@ -6,7 +6,7 @@
  * the 400 in the platform's webhook log, e.g.
  * "entry[0].messaging[0].timestamp: expected number".
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Attachment, InboundEvent } from "../../convex/validators";
 
 export class WebhookParseError extends Error {
@@ -58,7 +58,45 @@ export function parseJson(text: string): unknown {
  * the body it deliberately skipped (our own echoes, sent receipts, update
  * kinds we do not handle), which the route reports back for debugging.
  */
-export type Normalized = { events: InboundEvent[]; ignored: number };
+export type Normalized = {
+  events: InboundEvent[];
+  ignored: number;
+  /**
+   * Items that could not be read, each with its reason ("entry[0].messaging[2]: …").
+   * They are acknowledged with the rest: one malformed event must not make
+   * the platform redeliver (or drop) its well-formed siblings.
+   */
+  skipped: string[];
+};
+
+/**
+ * Runs `read` for one item of a body; a `WebhookParseError` becomes a
+ * skipped entry instead of failing the whole POST. Any other error is a bug
+ * and propagates.
+ */
+export function tolerant<T>(skipped: string[], read: () => T[]): T[] {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof WebhookParseError)) throw error;
+    skipped.push(error.reason);
+    return [];
+  }
+}
+
+/**
+ * A platform time as sent: a number, or (Meta's dashboard "Test" button,
+ * WhatsApp) a string of digits.
+ */
+export const zTimeValue = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Number)]);
+
+/**
+ * Seconds or milliseconds? Meta documents milliseconds but its dashboard
+ * samples send seconds; no real message time in ms is below 1e11 (1973).
+ */
+export function toMillis(value: number): number {
+  return value < 1e11 ? value * 1000 : value;
+}
 
 /** A text stand-in for a text-less message, e.g. "[photo] [sticker: 👍]". */
 export function describeAttachments(attachments: readonly Attachment[]): string {

@@ -16,7 +16,7 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-export type ErrorCode = "unauthorized" | "forbidden" | "bad_request" | "misconfigured" | "convex_unavailable" | "internal";
+export type ErrorCode = "unauthorized" | "forbidden" | "bad_request" | "too_large" | "misconfigured" | "convex_unavailable" | "internal";
 
 export function jsonResponse(status: number, body: unknown): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });

@@ -27,6 +27,7 @@ describe("Messenger messages", () => {
         },
       ],
       ignored: 0,
+      skipped: [],
     });
   });
 
@@ -85,7 +86,7 @@ describe("Messenger messages", () => {
 
 describe("Messenger echoes", () => {
   it("our own send (metadata marker) is ignored", () => {
-    expect(messenger("echo_ours.json")).toEqual({ events: [], ignored: 1 });
+    expect(messenger("echo_ours.json")).toEqual({ events: [], ignored: 1, skipped: [] });
   });
 
   it("our own send is also recognised by app id when META_APP_ID is configured", () => {
@@ -149,8 +150,8 @@ describe("Messenger receipts and reactions", () => {
   });
 
   it("standby events (another app owns the thread) and opt-ins are ignored", () => {
-    expect(messenger("standby.json")).toEqual({ events: [], ignored: 1 });
-    expect(messenger("optin.json")).toEqual({ events: [], ignored: 1 });
+    expect(messenger("standby.json")).toEqual({ events: [], ignored: 1, skipped: [] });
+    expect(messenger("optin.json")).toEqual({ events: [], ignored: 1, skipped: [] });
   });
 });
 
@@ -193,7 +194,7 @@ describe("Instagram", () => {
 
   it("reactions are recorded and unsent messages ignored", () => {
     expect(instagram("reaction.json").events[0]).toMatchObject({ kind: "reaction", emoji: "❤️" });
-    expect(instagram("deleted.json")).toEqual({ events: [], ignored: 1 });
+    expect(instagram("deleted.json")).toEqual({ events: [], ignored: 1, skipped: [] });
   });
 });
 
@@ -204,11 +205,12 @@ describe("malformed Meta bodies", () => {
     );
   });
 
-  it("a message without a mid is refused with its path", () => {
-    const body = fixture<{ entry: { messaging: { message: Record<string, unknown> }[] }[] }>("messenger/text.json");
-    delete body.entry[0]!.messaging[0]!.message.mid;
-    expect(() => normalizeMetaWebhook(body, { channel: "messenger" })).toThrow(WebhookParseError);
-    expect(() => normalizeMetaWebhook(body, { channel: "messenger" })).toThrow(/entry\[0\]\.messaging\[0\]\.message\.mid/);
+  it("a message without a mid is skipped with its path while the other events of the POST still count", () => {
+    const body = fixture<{ entry: { messaging: { message: Record<string, unknown> }[] }[] }>("messenger/burst_3_entries.json");
+    delete body.entry[1]!.messaging[0]!.message.mid;
+    const result = normalizeMetaWebhook(body, { channel: "messenger" });
+    expect(result.events.map((e) => e.kind === "message" && e.text)).toEqual(["hello", "Shimano, not SRAM"]);
+    expect(result.skipped).toEqual([expect.stringMatching(/entry\[1\]\.messaging\[0\]\.message\.mid/)]);
   });
 
   it("a body without entries is refused", () => {

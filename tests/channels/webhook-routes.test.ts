@@ -57,7 +57,7 @@ describe("Telegram webhook", () => {
   it("an authentic update is handed to Convex once, with the ingest secret, and acknowledged", async () => {
     const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, accepted: 1, duplicates: 0, ignored: 0 });
+    expect(await response.json()).toEqual({ ok: true, accepted: 1, duplicates: 0, ignored: 0, skipped: 0 });
     const calls = convex.mutations();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe("ingest:inbound");
@@ -83,16 +83,17 @@ describe("Telegram webhook", () => {
     expect(await response.json()).toMatchObject({ error: "bad_request", reason: expect.stringMatching(/not JSON/) });
   });
 
-  it("JSON of an unknown shape is a 400 naming what is missing", async () => {
+  it("JSON of an unknown shape is acknowledged and skipped with a reason naming what is missing", async () => {
     const response = await telegramRoute.POST(telegramRequest('{"hello":"world"}'));
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/update_id/) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, accepted: 0, skipped: 1, reasons: [expect.stringMatching(/update_id/)] });
+    expect(convex.mutations()).toHaveLength(0);
   });
 
   it("an update kind we do not handle is acknowledged without calling Convex", async () => {
     const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/my_chat_member.json")));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, accepted: 0, duplicates: 0, ignored: 1 });
+    expect(await response.json()).toEqual({ ok: true, accepted: 0, duplicates: 0, ignored: 1, skipped: 0 });
     expect(convex.mutations()).toHaveLength(0);
   });
 
@@ -207,10 +208,11 @@ describe("Messenger webhook", () => {
     expect(convex.mutations()).toHaveLength(0);
   });
 
-  it("a signed body of the wrong product is a 400", async () => {
+  it("a signed body of the wrong product is acknowledged, stores nothing and says why", async () => {
     const response = await messengerRoute.POST(metaRequest("messenger", fixtureText("whatsapp/text.json")));
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/expected "page"/) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 0, skipped: 1, reasons: [expect.stringMatching(/expected "page"/)] });
+    expect(convex.mutations()).toHaveLength(0);
   });
 });
 
@@ -224,7 +226,7 @@ describe("Instagram and WhatsApp webhooks", () => {
   it("WhatsApp receipts go in one call; the 'sent' receipt is counted as ignored", async () => {
     const response = await whatsappRoute.POST(metaRequest("whatsapp", fixtureText("whatsapp/statuses.json")));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, accepted: 2, duplicates: 0, ignored: 1 });
+    expect(await response.json()).toEqual({ ok: true, accepted: 2, duplicates: 0, ignored: 1, skipped: 0 });
     expect(convex.mutations()).toHaveLength(1);
   });
 

@@ -24,6 +24,7 @@ describe("WhatsApp messages", () => {
         },
       ],
       ignored: 0,
+      skipped: [],
     });
   });
 
@@ -74,8 +75,10 @@ describe("WhatsApp messages", () => {
     });
   });
 
-  it("unsupported message types are ignored", () => {
-    expect(normalize("unsupported.json")).toEqual({ events: [], ignored: 1 });
+  it("an unsupported message is stored as such, so a person can look at it on the phone", () => {
+    expect(normalize("unsupported.json").events).toEqual([
+      expect.objectContaining({ kind: "message", text: "", attachments: [expect.objectContaining({ kind: "other", caption: expect.stringMatching(/^unsupported message/) })] }),
+    ]);
   });
 });
 
@@ -106,18 +109,19 @@ describe("WhatsApp statuses", () => {
   });
 
   it("other webhook fields (template reviews) are ignored", () => {
-    expect(normalize("template_status_update.json")).toEqual({ events: [], ignored: 1 });
+    expect(normalize("template_status_update.json")).toEqual({ events: [], ignored: 1, skipped: [] });
   });
 });
 
 describe("malformed WhatsApp bodies", () => {
-  it("a message without an id is refused with its path", () => {
+  it("a message without an id is skipped with its path while its sibling is stored", () => {
     const body = fixture<{ entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] }>(
-      "whatsapp/text.json",
+      "whatsapp/burst_two_messages.json",
     );
     delete body.entry[0]!.changes[0]!.value.messages[0]!.id;
-    expect(() => normalizeWhatsAppWebhook(body)).toThrow(WebhookParseError);
-    expect(() => normalizeWhatsAppWebhook(body)).toThrow(/entry\[0\]\.changes\[0\]\.value\.messages\[0\]\.id/);
+    const result = normalizeWhatsAppWebhook(body);
+    expect(result.events).toHaveLength(1);
+    expect(result.skipped).toEqual([expect.stringMatching(/entry\[0\]\.changes\[0\]\.value\.messages\[0\]\.id/)]);
   });
 
   it("a Messenger body sent to the WhatsApp webhook is refused", () => {

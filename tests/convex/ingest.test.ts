@@ -143,7 +143,7 @@ describe("echoes of our own replies", () => {
     const firstLine = reply!.text.split("\n")[0]!;
     const result = await t.mutation(api.ingest.inbound, {
       secret: INGEST_SECRET,
-      events: [{ kind: "echo", channel: "instagram", accountId: "ig-1", chatId: "igsid-1", externalId: "ig_echo_2", text: firstLine, sentAt: Date.now() }],
+      events: [{ kind: "echo", channel: "instagram", accountId: "ig-1", chatId: "igsid-1", externalId: "ig_echo_2", text: firstLine, sentAt: Date.now(), matchOwnByText: true }],
     });
     expect(result).toEqual({ accepted: 0, duplicates: 0, ignored: 1 });
     const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
