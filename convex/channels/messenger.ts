@@ -1,10 +1,12 @@
 /**
- * Messenger adapter: Send API through the Page access token. Every send
- * carries our metadata marker, so its echo is recognised and ignored.
+ * Messenger adapter: Send API through the access token of the Page the
+ * conversation belongs to. Every send carries our metadata marker, so its
+ * echo is recognised and ignored.
  */
 import type { ChannelAdapter } from "./adapter";
 import { createMetaAdapter } from "./metaAdapter";
-import { missingEnv, readEnv, type HttpDeps, type SendFailure } from "../../lib/channels/http";
+import { tokenForAccount } from "../../lib/channels/accounts";
+import { readEnv, type HttpDeps, type SendFailure } from "../../lib/channels/http";
 import {
   graphApiVersion,
   META_DEFAULT_GRAPH_API_BASE_URL,
@@ -12,12 +14,12 @@ import {
   type MetaSendConfig,
 } from "../../lib/channels/meta";
 
-function messengerConfig(deps: HttpDeps): MetaSendConfig | SendFailure {
-  const token = readEnv("META_PAGE_ACCESS_TOKEN");
-  if (!token) return missingEnv("META_PAGE_ACCESS_TOKEN");
+function messengerConfig(deps: HttpDeps, pageId: string): MetaSendConfig | SendFailure {
+  const token = tokenForAccount("META_PAGE_ACCESS_TOKENS", "META_PAGE_ACCESS_TOKEN", pageId);
+  if (!token.ok) return token;
   return {
     ...deps,
-    token,
+    token: token.token,
     baseUrl: readEnv("META_GRAPH_API_BASE_URL") ?? META_DEFAULT_GRAPH_API_BASE_URL,
     version: graphApiVersion(),
     platform: "Messenger",

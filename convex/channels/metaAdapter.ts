@@ -10,7 +10,8 @@ import { META_PART_GAP_MS, sendMetadata, sendMetaSenderAction, sendMetaText, typ
 
 export function createMetaAdapter(options: {
   name: "messenger" | "instagram";
-  config: (deps: HttpDeps) => MetaSendConfig | SendFailure;
+  /** Credentials for the business account (Page or Instagram account) a conversation belongs to. */
+  config: (deps: HttpDeps, accountId: string) => MetaSendConfig | SendFailure;
   limit: TextLimit;
   /** Messenger echoes carry it back, so our own sends are recognised; Instagram documents none. */
   markSends: boolean;
@@ -19,11 +20,11 @@ export function createMetaAdapter(options: {
   const { name, config: configFor, limit, markSends, deps } = options;
   return {
     async typing(target) {
-      const config = configFor(deps);
+      const config = configFor(deps, target.accountId);
       logTypingFailure(name, isFailure(config) ? config : await sendMetaSenderAction(config, target.chatId, "typing_on"));
     },
     async send(target, text, { outboundKey, fromHuman }) {
-      const config = configFor(deps);
+      const config = configFor(deps, target.accountId);
       if (isFailure(config)) return config;
       const metadata = markSends ? sendMetadata(outboundKey) : undefined;
       return sendInParts(

@@ -1,9 +1,11 @@
 /**
  * WhatsApp adapter: Cloud API text messages and the typing indicator, from
- * the business number WHATSAPP_PHONE_NUMBER_ID.
+ * the business number the conversation belongs to (its account id is the
+ * phone number id the customer wrote to), with that number's token.
  */
 import type { ChannelAdapter } from "./adapter";
-import { isFailure, logTypingFailure, missingEnv, readEnv, sendInParts, type HttpDeps, type SendFailure } from "../../lib/channels/http";
+import { tokenForAccount } from "../../lib/channels/accounts";
+import { isFailure, logTypingFailure, readEnv, sendInParts, type HttpDeps, type SendFailure } from "../../lib/channels/http";
 import { splitText } from "../../lib/channels/split";
 import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
 import {
@@ -14,14 +16,12 @@ import {
   type WhatsAppConfig,
 } from "../../lib/channels/whatsapp";
 
-function whatsappConfig(deps: HttpDeps): WhatsAppConfig | SendFailure {
-  const token = readEnv("WHATSAPP_ACCESS_TOKEN");
-  if (!token) return missingEnv("WHATSAPP_ACCESS_TOKEN");
-  const phoneNumberId = readEnv("WHATSAPP_PHONE_NUMBER_ID");
-  if (!phoneNumberId) return missingEnv("WHATSAPP_PHONE_NUMBER_ID");
+function whatsappConfig(deps: HttpDeps, phoneNumberId: string): WhatsAppConfig | SendFailure {
+  const token = tokenForAccount("WHATSAPP_ACCESS_TOKENS", "WHATSAPP_ACCESS_TOKEN", phoneNumberId);
+  if (!token.ok) return token;
   return {
     ...deps,
-    token,
+    token: token.token,
     phoneNumberId,
     baseUrl: readEnv("META_GRAPH_API_BASE_URL") ?? META_DEFAULT_GRAPH_API_BASE_URL,
     version: graphApiVersion(),
@@ -35,7 +35,7 @@ export function createWhatsAppAdapter(deps: HttpDeps = {}): ChannelAdapter {
     // read); with no message to point at there is nothing to show.
     async typing(target) {
       if (!target.lastInboundExternalId) return;
-      const config = whatsappConfig(deps);
+      const config = whatsappConfig(deps, target.accountId);
       logTypingFailure(
         "whatsapp",
         isFailure(config) ? config : await sendWhatsAppTyping(config, target.lastInboundExternalId),
@@ -43,7 +43,7 @@ export function createWhatsAppAdapter(deps: HttpDeps = {}): ChannelAdapter {
     },
 
     async send(target, text) {
-      const config = whatsappConfig(deps);
+      const config = whatsappConfig(deps, target.accountId);
       if (isFailure(config)) return config;
       return sendInParts(
         splitText(text, WHATSAPP_TEXT_LIMIT),

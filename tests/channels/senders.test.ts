@@ -59,6 +59,7 @@ beforeEach(() => {
   });
   delete process.env.INSTAGRAM_ACCESS_TOKEN;
   delete process.env.META_GRAPH_API_VERSION;
+  for (const name of ["META_PAGE_ACCESS_TOKENS", "INSTAGRAM_ACCESS_TOKENS", "WHATSAPP_ACCESS_TOKENS"]) delete process.env[name];
   vi.spyOn(console, "warn").mockImplementation(() => {});
 });
 
@@ -359,12 +360,81 @@ describe("WhatsApp replies", () => {
     });
   });
 
-  it("without the phone number id the error names it", async () => {
-    delete process.env.WHATSAPP_PHONE_NUMBER_ID;
+  it("a customer who wrote to our second number is answered from that number, with its token", async () => {
+    const SECOND_NUMBER = "109000000000002";
+    process.env.WHATSAPP_ACCESS_TOKENS = JSON.stringify({ [PHONE_NUMBER_ID]: WA_TOKEN, [SECOND_NUMBER]: "second-number-token" });
+    graph.respond(() => ({ body: fixture("whatsapp/send_response.json") }));
+    await createWhatsAppAdapter().send({ ...target, accountId: SECOND_NUMBER }, "Hola", options);
+    await createWhatsAppAdapter().send(target, "Hola", options);
+    expect(graph.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+      [`/v25.0/${SECOND_NUMBER}/messages`, "Bearer second-number-token"],
+      [`/v25.0/${PHONE_NUMBER_ID}/messages`, `Bearer ${WA_TOKEN}`],
+    ]);
+  });
+
+  it("a number missing from WHATSAPP_ACCESS_TOKENS is refused by name, never sent from another number", async () => {
+    process.env.WHATSAPP_ACCESS_TOKENS = JSON.stringify({ "109000000000002": "second-number-token" });
     expect(await createWhatsAppAdapter().send(target, "Hi", options)).toEqual({
       ok: false,
       retryable: false,
-      error: "WHATSAPP_PHONE_NUMBER_ID is not set",
+      error: `WHATSAPP_ACCESS_TOKENS has no token for account ${PHONE_NUMBER_ID}`,
+    });
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it("without any token the error names the variables", async () => {
+    delete process.env.WHATSAPP_ACCESS_TOKEN;
+    expect(await createWhatsAppAdapter().send(target, "Hi", options)).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: "WHATSAPP_ACCESS_TOKEN is not set (nor WHATSAPP_ACCESS_TOKENS)",
+    });
+  });
+});
+
+describe("several Pages and Instagram accounts", () => {
+  const pageA: ChannelTarget = { channel: "messenger", accountId: "231045678901234", chatId: "6543210987654321" };
+  const pageB: ChannelTarget = { channel: "messenger", accountId: "231045678900002", chatId: "6543210980000002" };
+
+  it("each Page's customers are answered with that Page's token", async () => {
+    process.env.META_PAGE_ACCESS_TOKENS = JSON.stringify({ [pageA.accountId]: "token-page-a", [pageB.accountId]: "token-page-b" });
+    await createMessengerAdapter().send(pageA, "Hi A", options);
+    await createMessengerAdapter().send(pageB, "Hi B", options);
+    expect(graph.requests.map((r) => [r.body.recipient.id, r.headers.authorization])).toEqual([
+      [pageA.chatId, "Bearer token-page-a"],
+      [pageB.chatId, "Bearer token-page-b"],
+    ]);
+  });
+
+  it("a Page missing from the map is refused by name, not answered through another Page", async () => {
+    process.env.META_PAGE_ACCESS_TOKENS = JSON.stringify({ [pageA.accountId]: "token-page-a" });
+    expect(await createMessengerAdapter().send(pageB, "Hi", options)).toMatchObject({
+      ok: false,
+      error: `META_PAGE_ACCESS_TOKENS has no token for account ${pageB.accountId}`,
+    });
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it("a malformed map is a configuration error naming the variable", async () => {
+    process.env.META_PAGE_ACCESS_TOKENS = "page-a=token";
+    expect(await createMessengerAdapter().send(pageA, "Hi", options)).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: expect.stringMatching(/^META_PAGE_ACCESS_TOKENS is not JSON/),
+    });
+  });
+
+  it("two Instagram accounts: one through Instagram Login, the other through its Page", async () => {
+    process.env.INSTAGRAM_ACCESS_TOKENS = JSON.stringify({ "17841400000000001": "ig-login-token-1" });
+    process.env.META_PAGE_ACCESS_TOKENS = JSON.stringify({ "17841400000000002": "page-token-for-ig-2" });
+    const ig = (accountId: string): ChannelTarget => ({ channel: "instagram", accountId, chatId: "igsid-9" });
+    await createInstagramAdapter().send(ig("17841400000000001"), "Hi", options);
+    await createInstagramAdapter().send(ig("17841400000000002"), "Hi", options);
+    expect(instagramGraph.requests.map((r) => r.headers.authorization)).toEqual(["Bearer ig-login-token-1"]);
+    expect(graph.requests.map((r) => r.headers.authorization)).toEqual(["Bearer page-token-for-ig-2"]);
+    expect(await createInstagramAdapter().send(ig("17841400000000003"), "Hi", options)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("no token for Instagram account 17841400000000003"),
     });
   });
 });
