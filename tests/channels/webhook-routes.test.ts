@@ -235,3 +235,72 @@ describe("Instagram and WhatsApp webhooks", () => {
     expect((await whatsappRoute.POST(metaRequest("whatsapp", body, sign(body, "wrong")))).status).toBe(401);
   });
 });
+
+describe("bodies too big to be real", () => {
+  /** A body that counts how much of it was read. */
+  function bigBody(totalBytes: number) {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= totalBytes) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    return { stream, read: () => sent };
+  }
+
+  it("a forged Telegram POST of 300 MB is refused by its header before the body is read", async () => {
+    const body = bigBody(300 * 1024 * 1024);
+    const response = await telegramRoute.POST(
+      new Request("https://shop.example.com/api/webhooks/telegram", {
+        method: "POST",
+        headers: { "x-telegram-bot-api-secret-token": "guessed" },
+        body: body.stream,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(401);
+    expect(body.read()).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it("an unsigned 300 MB Meta POST is cut off at the cap with 413, long before it is all in memory", async () => {
+    const body = bigBody(300 * 1024 * 1024);
+    const response = await messengerRoute.POST(
+      new Request("https://shop.example.com/api/webhooks/messenger", {
+        method: "POST",
+        headers: { "x-hub-signature-256": "sha256=00" },
+        body: body.stream,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: "too_large" });
+    expect(body.read()).toBeLessThan(20 * 1024 * 1024);
+    expect(convex.mutations()).toHaveLength(0);
+  });
+
+  it("a signed 1,000-event Messenger POST reaches Convex whole, in calls of at most 50 events", async () => {
+    const entry = Array.from({ length: 1000 }, (_, i) => ({
+      id: "231045678901234",
+      time: Date.now(),
+      messaging: [
+        {
+          sender: { id: `psid-${i % 200}` },
+          recipient: { id: "231045678901234" },
+          timestamp: Date.now() - 1000,
+          message: { mid: `m_bulk_${i}`, text: `message ${i}` },
+        },
+      ],
+    }));
+    const text = JSON.stringify({ object: "page", entry });
+    const response = await messengerRoute.POST(metaRequest("messenger", text));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, accepted: 1000 });
+    const calls = convex.mutations();
+    expect(calls.length).toBe(20);
+    expect(calls.every((c) => c.args.events.length <= 50)).toBe(true);
+    expect(calls.flatMap((c) => c.args.events.map((e) => e.externalId))).toEqual(entry.map((_, i) => `m_bulk_${i}`));
+  });
+});
