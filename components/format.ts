@@ -28,6 +28,7 @@ export function flushReasonLabel(reason: string): string {
 
 /** "850 ms", "4.0 s", "2 min 05 s", "4 h 00 min". */
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return "—";
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
@@ -44,8 +45,14 @@ const dayAndTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 
-/** Time of day for today, date and time otherwise. */
+/** Whether a stored time is one a calendar can show (a 400-digit timestamp is not). */
+export function isShowableTime(at: number): boolean {
+  return Number.isFinite(at) && !Number.isNaN(new Date(at).getTime());
+}
+
+/** Time of day for today, date and time otherwise; a stored time no calendar can show reads "unknown time". */
 export function formatTime(at: number): string {
+  if (!isShowableTime(at)) return "unknown time";
   const sameDay = new Date(at).toDateString() === new Date().toDateString();
   return sameDay ? timeOfDay.format(at) : dayAndTime.format(at);
 }

@@ -10,7 +10,8 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
-import { retryDelayMs } from "../lib/backoff";
+import { nextSendAttemptAt } from "../lib/backoff";
+import { MINUTE } from "../lib/time";
 import { replyWindow } from "../lib/channels/window";
 import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
@@ -20,8 +21,6 @@ import { settleAction } from "./followups";
 import { loadSettings } from "./settings";
 import { vChannelTarget } from "./validators";
 
-/** Platform send attempts before a reply is given to a human. */
-const MAX_SEND_ATTEMPTS = 5;
 
 export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
   return {
@@ -150,8 +149,17 @@ export const recordDelivery = internalMutation({
       }
       return null;
     }
-    if (result.retryable && !result.blocked && attempts < MAX_SEND_ATTEMPTS) {
-      const delay = retryDelayMs(attempts, { retryAfterMs: result.retryAfterMs });
+    // Retried for as long as the budget lasts, counted from when the reply was recorded.
+    const retryAt =
+      result.retryable && !result.blocked
+        ? nextSendAttemptAt(attempts, now, {
+            firstAttemptAt: message._creationTime,
+            budgetMs: settings.sendRetryBudgetMinutes * MINUTE,
+            retryAfterMs: result.retryAfterMs,
+          })
+        : null;
+    if (retryAt !== null) {
+      const delay = retryAt - now;
       await ctx.db.patch("messages", messageId, { attempts, error: result.error });
       if (batch?.outcome === "sending") await ctx.db.patch("batches", batch._id, { leaseUntil: now + delay + DELIVERY_LEASE_MS });
       await ctx.scheduler.runAfter(delay, internal.outbound.deliverLater, { messageId });

@@ -36,3 +36,21 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/**
+ * When a failed send should be tried again, or null when the next attempt
+ * would fall outside the retry budget that started with the first attempt.
+ * A platform's retry_after is a floor, never a replacement for the
+ * backoff: with "come back in 3 s" repeated through a long outage, a fixed
+ * count of attempts would be spent in seconds.
+ */
+export function nextSendAttemptAt(
+  attempt: number,
+  now: number,
+  options: { firstAttemptAt: number; budgetMs: number; retryAfterMs?: number; random?: () => number },
+): number | null {
+  const backoff = retryDelayMs(attempt, { random: options.random });
+  const delay = Math.max(backoff, options.retryAfterMs ?? 0);
+  const at = now + delay;
+  return at <= options.firstAttemptAt + options.budgetMs ? at : null;
+}

@@ -39,6 +39,11 @@ export const settingsSchema = z.object({
   llmTimeoutMs: z.number().int().min(5 * SECOND).max(300 * SECOND),
   /** Model attempts per batch before it is marked failed for a human. */
   llmMaxAttempts: z.number().int().min(1).max(10),
+  /**
+   * How long a reply keeps being retried after rate limits and platform
+   * outages (honouring retry_after) before a human is asked to step in.
+   */
+  sendRetryBudgetMinutes: z.number().int().min(1).max(24 * 60),
   /** Telegram groups: answer every message, not only when addressed. */
   telegramGroupsAnswerAll: z.boolean(),
   /** The built-in web chat (and the playground) accept visitors; anyone with the URL can write. */
@@ -83,6 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   llmConcurrency: 4,
   llmTimeoutMs: 60 * SECOND,
   llmMaxAttempts: 4,
+  sendRetryBudgetMinutes: 15,
   telegramGroupsAnswerAll: false,
   webChatEnabled: true,
   webChatMessagesPerMinute: 20,

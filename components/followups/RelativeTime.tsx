@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { DAY, HOUR, MINUTE, SECOND } from "@/lib/time";
-import { formatTime } from "../format";
+import { formatTime, isShowableTime } from "../format";
 
 /** Relative times read in minutes, so a refresh this often keeps them right. */
 const TICK_MS = 30 * SECOND;
@@ -29,7 +29,7 @@ export function formatRelative(at: number, now: number): string {
 export function RelativeTime({ at }: { at: number }) {
   const now = useNow();
   return (
-    <time className="nowrap" dateTime={new Date(at).toISOString()}>
+    <time className="nowrap" dateTime={isShowableTime(at) ? new Date(at).toISOString() : undefined}>
       {formatTime(at)}
       <span className="muted relative-time">{formatRelative(at, now)}</span>
     </time>

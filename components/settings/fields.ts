@@ -169,6 +169,10 @@ const TEXTS: Record<string, FieldText> = {
   llmConcurrency: { label: "Model calls at once", help: "Further batches wait their turn." },
   llmTimeoutMs: { label: "Model timeout (ms)", help: "One attempt's time limit." },
   llmMaxAttempts: { label: "Model attempts", help: "Attempts per batch before it is marked failed for a human." },
+  sendRetryBudgetMinutes: {
+    label: "Send retries for (minutes)",
+    help: "A reply hit by rate limits or a platform outage is retried this long (as the platform asks), then flagged for a human.",
+  },
   telegramGroupsAnswerAll: { label: "Telegram groups: answer all", help: "Otherwise only when the bot is addressed." },
   webChatEnabled: {
     label: "Web chat open",
@@ -231,6 +235,7 @@ const SECTIONS: { title: string; keys: string[] }[] = [
     title: "Channels, takeover and follow-ups",
     keys: [
       "telegramGroupsAnswerAll",
+      "sendRetryBudgetMinutes",
       "webChatEnabled",
       "webChatMessagesPerMinute",
       "takeoverIdleResumeMs",
