@@ -16,6 +16,7 @@ import { addToBuffer } from "./batching/state";
 import { answerCallbackLater, startTakeover } from "./conversations";
 import { cancelFollowupsOnReply } from "./followups";
 import { sanitizeInbound } from "../lib/webhooks/limits";
+import { markSent } from "./outbound";
 import { loadSettings } from "./settings";
 import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";
 
@@ -83,6 +84,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
     case "status":
       return await applyReceipt(ctx, event);
     case "echo": {
+      if (event.ownSendKey !== undefined) return await confirmOwnSend(ctx, event, now);
       // An id we stored when sending (WhatsApp wamid, Telegram id) is our own reply.
       if (await findMessage(ctx, event)) return "duplicates";
       const existing = await findConversation(ctx, event);
@@ -216,6 +218,20 @@ async function insertConversation(ctx: MutationCtx, event: Where, contact: Doc<"
     lastMessagePreview: "",
     lastMessageAt: now,
   });
+}
+
+/**
+ * The echo of our own send (Messenger's metadata marker names the outbound
+ * message). Usually the send already answered and this is noise; when the
+ * send's answer was lost it proves delivery, so no human is asked.
+ */
+async function confirmOwnSend(ctx: MutationCtx, event: Extract<InboundEvent, { kind: "echo" }>, now: number): Promise<Outcome> {
+  const id = ctx.db.normalizeId("messages", event.ownSendKey!);
+  const message = id ? await ctx.db.get("messages", id) : null;
+  // Only a send whose answer was lost: an echo racing a send still in flight must not cut it short.
+  if (!message || message.status !== "sending" || !message.awaitingEcho) return "ignored";
+  await markSent(ctx, message, [event.externalId], now);
+  return "accepted";
 }
 
 /** Delivery and read receipts move our outbound messages forward, never back. */

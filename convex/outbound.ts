@@ -124,8 +124,16 @@ const vSendResult = v.union(
     retryAfterMs: v.optional(v.number()),
     error: v.string(),
     blocked: v.optional(v.boolean()),
+    unknownOutcome: v.optional(v.boolean()),
   }),
 );
+
+/**
+ * How long to wait for the platform's echo of a send whose answer was lost
+ * (timeout, dropped connection) before asking a human. Meta echoes within
+ * seconds; a minute is generous.
+ */
+const ECHO_CONFIRM_WAIT_MS = 1 * MINUTE;
 
 export const recordDelivery = internalMutation({
   args: { messageId: v.id("messages"), result: vSendResult },
@@ -139,14 +147,7 @@ export const recordDelivery = internalMutation({
     const settings = await loadSettings(ctx);
 
     if (result.ok) {
-      await ctx.db.patch("messages", messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
-      await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
-      if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "sent" });
-      if (batch?.outcome === "sending") {
-        await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });
-        for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch("messages", inbound._id, { status: "answered" });
-        await releaseConversation(ctx, batch.conversationId, now, settings);
-      }
+      await markSent(ctx, { ...message, attempts }, result.externalIds, now);
       return null;
     }
     // Retried for as long as the budget lasts, counted from when the reply was recorded.
@@ -165,11 +166,77 @@ export const recordDelivery = internalMutation({
       await ctx.scheduler.runAfter(delay, internal.outbound.deliverLater, { messageId });
       return null;
     }
-    await ctx.db.patch("messages", messageId, { status: result.blocked ? "blocked" : "send_failed", attempts, error: result.error });
-    if (message.scheduledActionId) {
-      await settleAction(ctx, message.scheduledActionId, { status: result.blocked ? "blocked" : "failed", lastError: result.error });
+    if (result.unknownOutcome && adapterFor(message.channel).confirmsOwnSends) {
+      // Check before asking a human: the platform's echo of this send settles it (ingest → markSent).
+      await ctx.db.patch("messages", messageId, {
+        attempts,
+        awaitingEcho: true,
+        error: `${result.error} (waiting for the platform's echo to confirm)`,
+      });
+      if (batch?.outcome === "sending") {
+        await ctx.db.patch("batches", batch._id, { leaseUntil: now + ECHO_CONFIRM_WAIT_MS + DELIVERY_LEASE_MS });
+      }
+      await ctx.scheduler.runAfter(ECHO_CONFIRM_WAIT_MS, internal.outbound.settleUnconfirmed, { messageId, error: result.error });
+      return null;
     }
-    if (batch?.outcome === "sending") await failBatch(ctx, batch, `The reply could not be sent: ${result.error}`, now, settings);
+    await giveUp(ctx, message, { ...result, attempts }, now);
     return null;
   },
 });
+
+/** No echo came for a send whose outcome was unknown: now a human is asked. */
+export const settleUnconfirmed = internalMutation({
+  args: { messageId: v.id("messages"), error: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { messageId, error }) => {
+    const message = await ctx.db.get("messages", messageId);
+    if (!message || message.status !== "sending") return null; // confirmed meanwhile
+    await giveUp(ctx, message, { error: `${error}; no echo from the platform confirmed it`, attempts: message.attempts ?? 1 }, Date.now());
+    return null;
+  },
+});
+
+/**
+ * The one place a reply's delivery succeeds: the send answered, or (Messenger)
+ * its echo confirmed a send whose answer was lost.
+ */
+export async function markSent(ctx: MutationCtx, message: Doc<"messages">, externalIds: string[], now: number) {
+  await ctx.db.patch("messages", message._id, {
+    status: "sent",
+    externalId: externalIds[0],
+    attempts: message.attempts,
+    error: undefined,
+    awaitingEcho: undefined,
+    sentAt: now,
+  });
+  await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
+  if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "sent" });
+  const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
+  if (batch?.outcome === "sending") {
+    await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });
+    for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch("messages", inbound._id, { status: "answered" });
+    await releaseConversation(ctx, batch.conversationId, now, await loadSettings(ctx));
+  }
+}
+
+/** The one place a reply's delivery ends without success: the operator sees why. */
+async function giveUp(
+  ctx: MutationCtx,
+  message: Doc<"messages">,
+  failure: { error: string; attempts: number; blocked?: boolean },
+  now: number,
+) {
+  await ctx.db.patch("messages", message._id, {
+    status: failure.blocked ? "blocked" : "send_failed",
+    awaitingEcho: undefined,
+    attempts: failure.attempts,
+    error: failure.error,
+  });
+  if (message.scheduledActionId) {
+    await settleAction(ctx, message.scheduledActionId, { status: failure.blocked ? "blocked" : "failed", lastError: failure.error });
+  }
+  const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
+  if (batch?.outcome === "sending") {
+    await failBatch(ctx, batch, `The reply could not be sent: ${failure.error}`, now, await loadSettings(ctx));
+  }
+}

@@ -176,6 +176,8 @@ export default defineSchema({
     error: v.optional(v.string()),
     /** Outbound: send attempts so far. */
     attempts: v.optional(v.number()),
+    /** Outbound: the send's answer was lost; the platform's echo of it will confirm delivery (convex/outbound.ts). */
+    awaitingEcho: v.optional(v.boolean()),
     reactions: v.optional(v.array(v.object({ emoji: v.string(), at: v.number() }))),
     callbackQueryId: v.optional(v.string()),
     /** Outbound: the follow-up or reminder this message carries. */

@@ -122,6 +122,12 @@ export const vInboundEcho = v.object({
    * and ids decide, and short human replies ("OK") are never mistaken.
    */
   matchOwnByText: v.optional(v.boolean()),
+  /**
+   * Messenger: the echo of our own send, carrying the outbound message id
+   * from our metadata marker. Ingest uses it to confirm a reply whose send
+   * timed out (delivered after all) instead of asking a human.
+   */
+  ownSendKey: v.optional(v.string()),
 });
 
 /** A reaction to a message (recorded, never answered). */

@@ -22,6 +22,8 @@ export type SendResult =
       error: string;
       /** Set when the platform refused because its reply window is closed. */
       blocked?: boolean;
+      /** The request may have been delivered (timeout, dropped connection): never resend blindly. */
+      unknownOutcome?: boolean;
     };
 
 export type SendOptions = {
@@ -35,6 +37,12 @@ export interface ChannelAdapter {
   /** Shows "typing…" once; the caller re-sends it before it expires. */
   typing(target: ChannelTarget): Promise<void>;
   send(target: ChannelTarget, text: string, options: SendOptions): Promise<SendResult>;
+  /**
+   * The platform echoes our sends with a marker naming the outbound message
+   * (Messenger's metadata), so a send whose outcome is unknown can be
+   * confirmed by its echo before a human is asked.
+   */
+  confirmsOwnSends?: boolean;
   /** Telegram only: stop the spinner on a pressed inline button. */
   answerCallback?(callbackQueryId: string): Promise<void>;
 }

@@ -19,6 +19,7 @@ export function createMetaAdapter(options: {
 }): ChannelAdapter {
   const { name, config: configFor, limit, markSends, deps } = options;
   return {
+    confirmsOwnSends: markSends,
     async typing(target) {
       const config = configFor(deps, target.accountId);
       logTypingFailure(name, isFailure(config) ? config : await sendMetaSenderAction(config, target.chatId, "typing_on"));

@@ -63,7 +63,12 @@ export async function callPlatform(url: string, request: Request, deps: HttpDeps
     if (neverSent(error) && !abort.signal.aborted) {
       return { ok: false, retryable: true, error: `${request.platform} unreachable: ${reason}` };
     }
-    return { ok: false, retryable: false, error: `${request.platform} delivery unknown: ${reason}; check the chat before resending` };
+    return {
+      ok: false,
+      retryable: false,
+      unknownOutcome: true,
+      error: `${request.platform} delivery unknown: ${reason}; check the chat before resending`,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -50,6 +50,12 @@ export function sendMetadata(outboundKey: string): string {
   return `${OUR_SEND_METADATA_PREFIX}:${outboundKey}`.slice(0, METADATA_MAX_CHARS);
 }
 
+/** The outbound key our marker carries, or undefined for any other metadata. */
+export function ownSendKeyOf(metadata: string | null | undefined): string | undefined {
+  const prefix = `${OUR_SEND_METADATA_PREFIX}:`;
+  return metadata?.startsWith(prefix) ? metadata.slice(prefix.length) || undefined : undefined;
+}
+
 // ---------------------------------------------------------------------------
 // Webhook shapes
 
@@ -193,6 +199,13 @@ function normalizeEvent(
     const { sender, recipient, timestamp, message } = parseOrThrow(zMessageEvent, raw, what, at);
     const attachments = attachmentsOf(message.attachments ?? []);
     if (message.is_echo) {
+      const ownSendKey = ownSendKeyOf(message.metadata);
+      if (ownSendKey) {
+        // Our reply, echoed: it confirms a send whose answer we never got.
+        return [
+          { kind: "echo", ...where, chatId: recipient.id, externalId: message.mid, text: "", sentAt: timeOf(timestamp), ownSendKey },
+        ];
+      }
       if (isOurOwnSend(message, options.ownAppId)) return [];
       // Sent from the Page inbox or the Instagram app: a human is answering.
       return [

@@ -136,7 +136,7 @@ describe("webhook to reply, per channel", () => {
     );
   });
 
-  it("WhatsApp: read + typing indicator, then one text message", async () => {
+  it("WhatsApp: read + typing indicator, then one text message from the number the customer wrote to", async () => {
     const body = fixtureText("whatsapp/text.json");
     const response = await metaPost(whatsappRoute, "whatsapp", body);
     expect(response.status).toBe(200);
@@ -144,7 +144,11 @@ describe("webhook to reply, per channel", () => {
       (r) => r.body?.typing_indicator?.type === "text",
       (r) => r.body?.type === "text" && r.body?.messaging_product === "whatsapp",
     );
-    expect(reply.path).toBe(`/v25.0/${SECRETS.WHATSAPP_PHONE_NUMBER_ID}/messages`);
+    // The fixture's phone_number_id, not WHATSAPP_PHONE_NUMBER_ID: a reply leaves from the conversation's number.
+    const phoneNumberId = (JSON.parse(body) as { entry: { changes: { value: { metadata: { phone_number_id: string } } }[] }[] })
+      .entry[0]!.changes[0]!.value.metadata.phone_number_id;
+    expect(phoneNumberId).not.toBe(SECRETS.WHATSAPP_PHONE_NUMBER_ID);
+    expect(reply.path).toBe(`/v25.0/${phoneNumberId}/messages`);
   });
 
   it("a redelivered Telegram update changes nothing and gets no second reply", async () => {
