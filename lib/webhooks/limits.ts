@@ -28,8 +28,13 @@ export function truncationMarker(omitted: number): string {
   return ` … [truncated: ${omitted} more characters]`;
 }
 
-/** Cuts `text` to at most `max` characters, including the marker; never splits a surrogate pair. */
-export function truncateText(text: string, max: number): string {
+/**
+ * Cuts `text` to at most `max` characters, including the marker; never
+ * splits a surrogate pair, and replaces lone surrogates (which no platform
+ * sends on purpose and Convex may refuse) with U+FFFD.
+ */
+export function truncateText(raw: string, max: number): string {
+  const text = raw.toWellFormed();
   if (text.length <= max) return text;
   let cut = max - truncationMarker(text.length).length;
   if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut -= 1;
