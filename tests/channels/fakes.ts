@@ -26,7 +26,13 @@ export type RecordedRequest = {
   body: any;
 };
 
-export type FakeReply = { status?: number; body?: unknown; headers?: Record<string, string> };
+export type FakeReply = {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Take the request, then drop the connection without answering: the sender cannot know whether it was delivered. */
+  drop?: boolean;
+};
 
 export type FakeServer = {
   url: string;
@@ -54,6 +60,10 @@ export async function startFakeServer(
       };
       requests.push(recorded);
       void Promise.resolve(current(recorded, requests.length - 1)).then((reply) => {
+        if (reply.drop) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
         res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
       });
