@@ -24,6 +24,8 @@ const MAX_CLOCK_AHEAD_MS = 1 * HOUR;
 /** Platforms redeliver for days at most (Meta: up to 7 days; some queues longer). */
 const MAX_DELIVERY_DELAY_MS = 60 * DAY;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function truncationMarker(omitted: number): string {
   return ` … [truncated: ${omitted} more characters]`;
 }
@@ -34,7 +36,7 @@ export function truncationMarker(omitted: number): string {
  * sends on purpose and Convex may refuse) with U+FFFD.
  */
 export function truncateText(raw: string, max: number): string {
-  const text = raw.toWellFormed();
+  const text = raw.replace(LONE_SURROGATE, "\uFFFD");
   if (text.length <= max) return text;
   let cut = max - truncationMarker(text.length).length;
   if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1]!)) cut -= 1;

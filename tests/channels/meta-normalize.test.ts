@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { normalizeMetaWebhook } from "../../lib/channels/meta";
-import { WebhookParseError } from "../../lib/webhooks/normalize";
 import { fixture } from "./fakes";
 
 const PAGE = "231045678901234";

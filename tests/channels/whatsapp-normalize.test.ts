@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { normalizeWhatsAppWebhook } from "../../lib/channels/whatsapp";
-import { WebhookParseError } from "../../lib/webhooks/normalize";
 import { fixture } from "./fakes";
 
 const PHONE_NUMBER_ID = "109876543210987";
