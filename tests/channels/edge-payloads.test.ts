@@ -10,6 +10,8 @@ import { normalizeWhatsAppWebhook } from "../../lib/channels/whatsapp";
 import { chunkEvents, INGEST_CHUNK_EVENTS, readBodyCapped, BodyTooLargeError } from "../../lib/webhooks/handler";
 import { MAX_INBOUND_TEXT_CHARS, sanitizeInbound, truncateText } from "../../lib/webhooks/limits";
 import type { InboundEvent, InboundMessage } from "../../convex/validators";
+import { formatDuration, formatTime } from "../../components/format";
+import { offlineReply } from "../../lib/offline";
 import { fixture } from "./fakes";
 
 const RECEIVED = Date.UTC(2026, 10, 30, 12);
@@ -262,5 +264,27 @@ describe("reading a body", () => {
   it("reads a body under the cap whole", async () => {
     const req = new Request("http://x/", { method: "POST", body: JSON.stringify({ a: "é".repeat(10) }) });
     expect(new TextDecoder().decode(await readBodyCapped(req, 1024))).toBe(JSON.stringify({ a: "é".repeat(10) }));
+  });
+});
+
+describe("what a customer and an operator see of oversized or broken data", () => {
+  it("a lone surrogate in a text is stored as U+FFFD, not refused", () => {
+    const stored = sanitizeInbound(message({ text: "ok \uD83D then" }), RECEIVED) as InboundMessage;
+    expect(stored.text).toBe("ok \uFFFD then");
+  });
+
+  it("the offline responder answers a 2 MB text with a short quote, not hundreds of messages", () => {
+    const reply = offlineReply(["x".repeat(2_000_000), ...Array.from({ length: 30 }, (_, i) => `message ${i}`)]);
+    expect(reply.length).toBeLessThan(4096); // one Telegram message
+    expect(reply).toMatch(/… \(1999800 more characters\)/);
+    expect(reply).toMatch(/… and 21 more\.$/);
+  });
+
+  it("the dashboard shows 'unknown time' for a time no calendar can show, and real times as usual", () => {
+    expect(formatTime(Number("9".repeat(400)))).toBe("unknown time");
+    expect(formatTime(Number.NaN)).toBe("unknown time");
+    expect(formatTime(8.65e15)).toBe("unknown time"); // past the last date JavaScript can represent
+    expect(formatTime(1e13)).toMatch(/\d/); // year 2286: odd, but a date
+    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe("—");
   });
 });
