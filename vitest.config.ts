@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],
-    exclude: ["tests/e2e/**", "node_modules/**"],
+    // Reliability suites run on their own: `npm run test:reliability` (vitest.reliability.config.ts).
+    exclude: ["tests/e2e/**", "tests/reliability/**", "node_modules/**"],
     server: { deps: { inline: ["convex-test"] } },
     testTimeout: 20_000,
   },
