@@ -11,7 +11,7 @@ import { chunkEvents } from "../../lib/webhooks/handler";
 import { sanitizeInbound } from "../../lib/webhooks/limits";
 import { startFakeServer, type FakeServer } from "../channels/fakes";
 import { INGEST_SECRET, offlineSuite, settle } from "../convex/setup";
-import { allBatches, allMessages, countBy, size } from "./support";
+import { allBatches, allMessages, countBy, size, SUITE_TIMEOUT_MS } from "./support";
 
 const PAGE = "231045678901234";
 const EVENTS = 1000;
@@ -36,7 +36,7 @@ beforeEach(() => {
 });
 
 describe(`one Messenger POST with ${EVENTS} events from ${CUSTOMERS} customers`, () => {
-  it("stores every event and answers each customer's burst once", { timeout: 120_000 }, async () => {
+  it("stores every event and answers each customer's burst once", { timeout: SUITE_TIMEOUT_MS }, async () => {
     const { t } = suite;
     const now = Date.now();
     const body = {
@@ -76,7 +76,7 @@ describe(`one Messenger POST with ${EVENTS} events from ${CUSTOMERS} customers`,
     expect(replied.reduce((sum, b) => sum + b.messageCount, 0)).toBe(EVENTS);
   });
 
-  it("the same POST in a single mutation is beyond what one transaction may do (why it is chunked)", { timeout: 60_000 }, async () => {
+  it("the same POST in a single mutation is beyond what one transaction may do (why it is chunked)", { timeout: SUITE_TIMEOUT_MS }, async () => {
     const { t } = suite;
     const now = Date.now();
     const events = Array.from({ length: EVENTS }, (_, i) => ({

@@ -11,7 +11,7 @@ import { api } from "../../convex/_generated/api";
 import { textMessage } from "../support/fakeAnthropic";
 import { startFakeServer, type FakeServer } from "../channels/fakes";
 import { INGEST_SECRET, offlineSuite, settle, telegramMessage } from "../convex/setup";
-import { allBatches, allConversations, allMessages, seededRandom, size } from "./support";
+import { allBatches, allConversations, allMessages, seededRandom, size, SUITE_TIMEOUT_MS } from "./support";
 
 const CHATS = size(30, 200);
 const BURST = 3;
@@ -69,7 +69,7 @@ beforeEach(() => {
 });
 
 describe(`${CHATS} bursts while 30 % of model calls fail`, () => {
-  it("every burst is answered or surfaced to a human, and no message is lost", { timeout: 120_000 }, async () => {
+  it("every burst is answered or surfaced to a human, and no message is lost", { timeout: SUITE_TIMEOUT_MS }, async () => {
     const { t } = suite;
     for (let chat = 0; chat < CHATS; chat++) {
       const chatId = String(700_000 + chat);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { api } from "../../convex/_generated/api";
 import { INGEST_SECRET, offlineSuite, settle, telegramMessage } from "../convex/setup";
 import { startFakeServer, type FakeServer } from "../channels/fakes";
-import { allConversations, allMessages, countBy, size } from "./support";
+import { allConversations, allMessages, countBy, size, SUITE_TIMEOUT_MS } from "./support";
 import { SECOND } from "../../lib/time";
 
 const CHATS = size(10, 50);
@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 describe("a rate limit, then an outage, then recovery", () => {
-  it(`each of ${CHATS} replies reaches its customer exactly once and nobody is asked to step in`, { timeout: 60_000 }, async () => {
+  it(`each of ${CHATS} replies reaches its customer exactly once and nobody is asked to step in`, { timeout: SUITE_TIMEOUT_MS }, async () => {
     const { t } = suite;
     outageStart = Date.now();
     for (let chat = 0; chat < CHATS; chat++) {

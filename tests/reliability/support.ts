@@ -16,6 +16,9 @@ export function size(ci: number, full: number): number {
   return FULL ? full : ci;
 }
 
+/** Per test: generous at CI size, and room for the full sizes on a shared 2-core box. */
+export const SUITE_TIMEOUT_MS = FULL ? 900_000 : 120_000;
+
 /** mulberry32: small, fast, and the same sequence for the same seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -9,7 +9,7 @@ import { api } from "../../convex/_generated/api";
 import { normalizeTelegramUpdate } from "../../lib/channels/telegram";
 import { startFakeServer, type FakeServer } from "../channels/fakes";
 import { advance, INGEST_SECRET, offlineSuite, settle } from "../convex/setup";
-import { allBatches, allMessages, countBy, seededRandom, shuffle, size } from "./support";
+import { allBatches, allMessages, countBy, seededRandom, shuffle, size, SUITE_TIMEOUT_MS } from "./support";
 
 const BOT_ID = "7012345678";
 const CHATS = size(40, 200);
@@ -48,7 +48,7 @@ function update(chat: number, n: number, updateId: number) {
 }
 
 describe(`${CHATS} chats × ${BURST} messages, every update delivered twice in shuffled order`, () => {
-  it("every message is stored once and every chat gets exactly one reply", { timeout: 120_000 }, async () => {
+  it("every message is stored once and every chat gets exactly one reply", { timeout: SUITE_TIMEOUT_MS }, async () => {
     const { t } = suite;
     const updates = Array.from({ length: CHATS * BURST }, (_, i) => update(Math.floor(i / BURST), i % BURST, 1000 + i));
     const deliveries = shuffle([...updates, ...updates], seededRandom(9));
