@@ -1,15 +1,16 @@
 import { defineConfig } from "vitest/config";
-import base from "./vitest.config";
 
-// Load, fault and fuzz suites (tests/reliability). CI runs them at the CI
-// size through `npm run test:reliability`; `npm run bench:reliability`
-// runs the full sizes the issue names (RELIABILITY_SCALE=full).
+// Load, fault and fuzz suites (tests/reliability), set up as vitest.config.ts.
+// CI runs them at the CI size through `npm run test:reliability`;
+// `npm run bench:reliability` runs the full sizes the issue names
+// (RELIABILITY_SCALE=full).
 export default defineConfig({
-  ...base,
+  resolve: { alias: { "@": new URL("./", import.meta.url).pathname } },
   test: {
-    ...base.test,
+    environment: "node",
     include: ["tests/reliability/**/*.test.ts"],
     exclude: ["node_modules/**"],
+    server: { deps: { inline: ["convex-test"] } },
     testTimeout: 120_000,
     // One suite at a time: each already keeps both cores busy.
     fileParallelism: false,
