@@ -10,6 +10,7 @@ import { INGEST_SECRET, offlineSuite, settle, telegramMessage } from "../convex/
 import { startFakeServer, type FakeServer } from "../channels/fakes";
 import { allConversations, allMessages, countBy, size, SUITE_TIMEOUT_MS } from "./support";
 import { SECOND } from "../../lib/time";
+import { saveSettings } from "../../convex/settings";
 
 const CHATS = size(10, 50);
 const RATE_LIMITED_FOR_MS = 16 * SECOND;
@@ -70,5 +71,33 @@ describe("a rate limit, then an outage, then recovery", () => {
     expect((await allConversations(t)).filter((c) => c.needsHuman)).toEqual([]);
     // And the outage was real: many attempts were refused before recovery.
     expect(sends.length).toBeGreaterThan(CHATS * 3);
+  });
+});
+
+describe("an outage longer than the retry budget", () => {
+  it("the reply is flagged for a human once the budget is spent, never sooner than retry_after allowed", { timeout: SUITE_TIMEOUT_MS }, async () => {
+    const { t } = suite;
+    await t.run((ctx) => saveSettings(ctx, { sendRetryBudgetMinutes: 1 }));
+    const attempts: number[] = [];
+    telegram.respond((request) => {
+      if (!request.path.endsWith("/sendMessage")) return { body: { ok: true, result: true } };
+      attempts.push(Date.now());
+      return { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 5", parameters: { retry_after: 5 } } };
+    });
+    const start = Date.now();
+    await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [telegramMessage({ messageId: 1, chatId: "610001", externalId: "610001:1", sender: { externalId: "610001" } })],
+    });
+    await settle(t);
+
+    const [reply] = (await allMessages(t)).filter((m) => m.direction === "out");
+    expect(reply).toMatchObject({ status: "send_failed", error: expect.stringContaining("429") });
+    expect((await allConversations(t))[0]!.needsHuman).toBeDefined();
+    // Every retry waited at least the 5 s Telegram asked for, and none started after the one-minute budget.
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    expect(gaps.every((gap) => gap >= 5 * SECOND)).toBe(true);
+    expect(attempts.at(-1)! - start).toBeLessThanOrEqual(60 * SECOND + 10 * SECOND);
+    expect(attempts.length).toBeGreaterThan(3);
   });
 });
