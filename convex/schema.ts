@@ -183,8 +183,7 @@ export default defineSchema({
     .index("by_status_and_sent_at", ["status", "sentAt"])
     // analytics and archiving: a conversation's messages by the time they
     // entered the system (in and out), e.g. "messages of conversation C
-    // received between T1 and T2"; a prefix of by_conversation on purpose
-    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    // received between T1 and T2"
     .index("by_conversation_and_received_at", ["conversationId", "receivedAt"])
     // analytics rollups and retention: every message received between T1
     // and T2, oldest first, across conversations
