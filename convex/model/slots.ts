@@ -13,7 +13,7 @@ import type { MutationCtx } from "../_generated/server";
 import type { Settings } from "../../lib/settings";
 import { slotProbeOrder } from "../../lib/slots";
 
-function slotKey(conversation: Doc<"conversations">) {
+export function slotKey(conversation: Pick<Doc<"conversations">, "channel" | "accountId" | "chatId">) {
   return `${conversation.channel}:${conversation.accountId}:${conversation.chatId}`;
 }
 
