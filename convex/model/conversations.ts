@@ -18,6 +18,7 @@ import { contactLabel } from "../../lib/contacts";
 import type { Settings } from "../../lib/settings";
 import type { BatchingState } from "../schema";
 import type { Channel } from "../validators";
+import { notFound } from "./errors";
 import { ignoreBuffered } from "./messages";
 import { loadSettings } from "./settings";
 
@@ -73,7 +74,7 @@ export async function addTags(ctx: MutationCtx, conversation: Doc<"conversations
 /** Who an operator row is about: the conversation's channel and the contact's name. Two reads. */
 export async function conversationParty(ctx: QueryCtx, conversationId: Id<"conversations">) {
   const conversation = await ctx.db.get("conversations", conversationId);
-  if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+  if (!conversation) throw notFound("conversation", conversationId);
   const contact = await ctx.db.get("contacts", conversation.contactId);
   return { channel: conversation.channel, contactName: contactLabel(contact) };
 }

@@ -3,6 +3,9 @@
  * hides a plain `Error`'s message in production; a `ConvexError` carries
  * its data to the client, so every caller-visible failure is one of these,
  * with a stable `code` for code and words for people.
+ *
+ * Broken invariants inside scheduled work (a batch's conversation gone)
+ * stay plain `Error`s: no caller sees them, and the logs show them whole.
  */
 import { ConvexError } from "convex/values";
 
