@@ -122,6 +122,22 @@ export default tseslint.config(
     },
   },
   {
+    // One owner per table: only convex/model/ writes the database. (Convex
+    // Auth's own tables are written by the library, in convex/auth*.ts.)
+    files: ["convex/**/*.ts"],
+    ignores: ["convex/model/**", "convex/_generated/**", "convex/auth*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(insert|patch|replace|delete)$/][callee.object.type='MemberExpression'][callee.object.property.name='db']",
+          message: "Tables are written only by their owner in convex/model/ (ARCHITECTURE.md, Layers): call its helper, or add one there",
+        },
+      ],
+    },
+  },
+  {
     files: ["lib/**/*.ts"],
     ignores: LIB_IO_MODULES,
     plugins: { "import-x": importX },

@@ -86,3 +86,17 @@ describe("layers", () => {
     expect(await ruleIds(file, "const unusedProbe = 1;\nexport {};\n")).toContain("@typescript-eslint/no-unused-vars");
   });
 });
+
+describe("table owners", () => {
+  it("a feature module may not write a table itself", async () => {
+    const file = path.join(root, "convex", "probe.ts");
+    const text = 'import type { MutationCtx } from "./_generated/server";\nexport async function probe(ctx: MutationCtx) {\n  await ctx.db.insert("contacts", { channel: "web", accountId: "a", externalId: "b" });\n}\n';
+    expect(await ruleIds(file, text)).toContain("no-restricted-syntax");
+  });
+
+  it("the model layer may", async () => {
+    const file = path.join(root, "convex", "model", "probe.ts");
+    const text = 'import type { MutationCtx } from "../_generated/server";\nexport async function probe(ctx: MutationCtx) {\n  await ctx.db.insert("contacts", { channel: "web", accountId: "a", externalId: "b" });\n}\n';
+    expect(await ruleIds(file, text)).toEqual([]);
+  });
+});
