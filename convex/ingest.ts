@@ -2,7 +2,7 @@
  * Ingest: every inbound event enters here, in one transaction per webhook
  * POST. Per customer message it reads the settings, the contact and the
  * conversation, writes the message and the conversation, and makes at most
- * one scheduler call (tests/convex/ingest-cost.test.ts pins this). It never
+ * one scheduler call (tests/convex/ingest.test.ts pins this). It never
  * touches rollups or counters: hot documents would make concurrent
  * webhooks conflict.
  */
