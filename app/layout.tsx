@@ -2,7 +2,12 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { ConvexClientProvider } from "@/components/ConvexClientProvider";
 import { Nav } from "@/components/Nav";
+import { readEnv } from "@/lib/channels/http";
 import "./globals.css";
+
+// Rendered per request so the Convex URL below is the server's current one,
+// not the build's: one `npm start` build serves every instance.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: "burstreply",
@@ -16,7 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <div className="shell">
           <Nav />
           <main className="page">
-            <ConvexClientProvider>{children}</ConvexClientProvider>
+            <ConvexClientProvider url={readEnv("NEXT_PUBLIC_CONVEX_URL")}>{children}</ConvexClientProvider>
           </main>
         </div>
       </body>
