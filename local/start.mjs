@@ -412,7 +412,8 @@ function watchSources() {
   for (const dir of dirs.filter((dir) => existsSync(dir))) {
     watch(dir, { recursive: true }, (_event, file) => {
       if (!file || !SOURCE_FILE.test(file)) return;
-      if (APP_DIRS.includes(dir)) tellStale(dir);
+      // Dotfiles are not in the build's source hash either.
+      if (APP_DIRS.includes(dir) && !/(^|[\\/])\./.test(file)) tellStale(dir);
       if (!WATCHED_DIRS.includes(dir)) return;
       clearTimeout(timer);
       timer = setTimeout(restart, RESTART_DEBOUNCE_MS);
