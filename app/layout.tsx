@@ -14,6 +14,15 @@ export const metadata: Metadata = {
   description: "Operator dashboard: playground, conversations and settings",
 };
 
+/**
+ * The server's value when the page is served (under `npm start`, its own
+ * runtime's port); else the one inlined at build time, as `npx convex deploy
+ * --cmd 'npm run build'` sets it only for the build.
+ */
+function convexUrl(): string | undefined {
+  return readEnv("NEXT_PUBLIC_CONVEX_URL") ?? process.env.NEXT_PUBLIC_CONVEX_URL;
+}
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
@@ -21,7 +30,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <div className="shell">
           <Nav />
           <main className="page">
-            <ConvexClientProvider url={readEnv("NEXT_PUBLIC_CONVEX_URL")}>{children}</ConvexClientProvider>
+            <ConvexClientProvider url={convexUrl()}>{children}</ConvexClientProvider>
           </main>
         </div>
       </body>
