@@ -42,6 +42,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       ".next/**",
+      ".next-start/**",
       ".local-data/**",
       "**/convex/_generated/**",
       "next-env.d.ts",
