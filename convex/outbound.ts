@@ -4,23 +4,20 @@
  * The message is recorded as `sending` before the platform is called. A
  * send is retried only after a recorded, retryable failure; if the process
  * dies mid-call the watchdog flags the message for a human instead of
- * re-sending, so a customer never gets the same reply twice.
+ * re-sending, so a customer never gets the same reply twice. What a
+ * result means for the batch, follow-up or operator send the message
+ * belongs to is decided by model/delivery.ts `completeDelivery`; this
+ * module imports no feature.
  */
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
-import { nextSendAttemptAt } from "../lib/backoff";
-import { MINUTE } from "../lib/time";
+import { internalAction, internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
 import { replyWindow } from "../lib/channels/window";
 import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
-import { batchInbound, DELIVERY_LEASE_MS, failBatch } from "./batching/batch";
-import { releaseConversation } from "./batching/state";
-import { settleAction } from "./followups";
-import { loadSettings } from "./settings";
+import { completeDelivery, settleUnconfirmed as settleUnconfirmedDelivery } from "./model/delivery";
 import { vChannelTarget } from "./validators";
-
 
 export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
   return {
@@ -31,31 +28,6 @@ export function targetOf(conversation: Doc<"conversations">): ChannelTarget {
     businessConnectionId: conversation.businessConnectionId,
     lastInboundExternalId: conversation.lastInboundExternalId,
   };
-}
-
-/**
- * Records a message to send as `sending`, the state `deliver` picks up.
- * One place for every outbound message: batch replies, follow-ups and
- * operators' replies.
- */
-export async function recordOutbound(
-  ctx: MutationCtx,
-  conversation: Doc<"conversations">,
-  message: { text: string; author: "agent" | "human"; batchId?: Id<"batches">; scheduledActionId?: Id<"scheduledActions"> },
-) {
-  const now = Date.now();
-  return await ctx.db.insert("messages", {
-    conversationId: conversation._id,
-    channel: conversation.channel,
-    accountId: conversation.accountId,
-    direction: "out",
-    attachments: [],
-    status: "sending",
-    sentAt: now,
-    receivedAt: now,
-    attempts: 0,
-    ...message,
-  });
 }
 
 /** Sends a `sending` message now and records the result. */
@@ -125,118 +97,26 @@ const vSendResult = v.union(
     error: v.string(),
     blocked: v.optional(v.boolean()),
     unknownOutcome: v.optional(v.boolean()),
+    awaitEcho: v.optional(v.boolean()),
   }),
 );
 
-/**
- * How long to wait for the platform's echo of a send whose answer was lost
- * (timeout, dropped connection) before asking a human. Meta echoes within
- * seconds; a minute is generous.
- */
-const ECHO_CONFIRM_WAIT_MS = 1 * MINUTE;
-
+/** The platform's answer, handed to the one completion function (model/delivery.ts). */
 export const recordDelivery = internalMutation({
   args: { messageId: v.id("messages"), result: vSendResult },
   returns: v.null(),
   handler: async (ctx, { messageId, result }) => {
-    const message = await ctx.db.get("messages", messageId);
-    if (!message || message.status !== "sending") return null;
-    const now = Date.now();
-    const attempts = (message.attempts ?? 0) + 1;
-    const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
-    const settings = await loadSettings(ctx);
-
-    if (result.ok) {
-      await markSent(ctx, { ...message, attempts }, result.externalIds, now);
-      return null;
-    }
-    // Retried for as long as the budget lasts, counted from when the reply was recorded.
-    const retryAt =
-      result.retryable && !result.blocked
-        ? nextSendAttemptAt(attempts, now, {
-            firstAttemptAt: message._creationTime,
-            budgetMs: settings.sendRetryBudgetMinutes * MINUTE,
-            retryAfterMs: result.retryAfterMs,
-          })
-        : null;
-    if (retryAt !== null) {
-      const delay = retryAt - now;
-      await ctx.db.patch("messages", messageId, { attempts, error: result.error });
-      if (batch?.outcome === "sending") await ctx.db.patch("batches", batch._id, { leaseUntil: now + delay + DELIVERY_LEASE_MS });
-      await ctx.scheduler.runAfter(delay, internal.outbound.deliverLater, { messageId });
-      return null;
-    }
-    if (result.unknownOutcome && adapterFor(message.channel).confirmsOwnSends) {
-      // Check before asking a human: the platform's echo of this send settles it (ingest → markSent).
-      await ctx.db.patch("messages", messageId, {
-        attempts,
-        awaitingEcho: true,
-        error: `${result.error} (waiting for the platform's echo to confirm)`,
-      });
-      if (batch?.outcome === "sending") {
-        await ctx.db.patch("batches", batch._id, { leaseUntil: now + ECHO_CONFIRM_WAIT_MS + DELIVERY_LEASE_MS });
-      }
-      await ctx.scheduler.runAfter(ECHO_CONFIRM_WAIT_MS, internal.outbound.settleUnconfirmed, { messageId, error: result.error });
-      return null;
-    }
-    await giveUp(ctx, message, { ...result, attempts }, now);
+    await completeDelivery(ctx, messageId, result);
     return null;
   },
 });
 
-/** No echo came for a send whose outcome was unknown: now a human is asked. */
+/** Scheduled when a send's answer was lost: without the platform's echo by now, a human is asked. */
 export const settleUnconfirmed = internalMutation({
   args: { messageId: v.id("messages"), error: v.string() },
   returns: v.null(),
   handler: async (ctx, { messageId, error }) => {
-    const message = await ctx.db.get("messages", messageId);
-    if (!message || message.status !== "sending") return null; // confirmed meanwhile
-    await giveUp(ctx, message, { error: `${error}; no echo from the platform confirmed it`, attempts: message.attempts ?? 1 }, Date.now());
+    await settleUnconfirmedDelivery(ctx, messageId, error);
     return null;
   },
 });
-
-/**
- * The one place a reply's delivery succeeds: the send answered, or (Messenger)
- * its echo confirmed a send whose answer was lost.
- */
-export async function markSent(ctx: MutationCtx, message: Doc<"messages">, externalIds: string[], now: number) {
-  await ctx.db.patch("messages", message._id, {
-    status: "sent",
-    externalId: externalIds[0],
-    attempts: message.attempts,
-    error: undefined,
-    awaitingEcho: undefined,
-    sentAt: now,
-  });
-  await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
-  if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "sent" });
-  const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
-  if (batch?.outcome === "sending") {
-    await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });
-    for (const inbound of await batchInbound(ctx, batch._id)) await ctx.db.patch("messages", inbound._id, { status: "answered" });
-    await releaseConversation(ctx, batch.conversationId, now, await loadSettings(ctx));
-  }
-}
-
-/** The one place a reply's delivery ends without success: the operator sees why. */
-async function giveUp(
-  ctx: MutationCtx,
-  message: Doc<"messages">,
-  failure: { error: string; attempts: number; blocked?: boolean },
-  now: number,
-) {
-  await ctx.db.patch("messages", message._id, {
-    status: failure.blocked ? "blocked" : "send_failed",
-    awaitingEcho: undefined,
-    attempts: failure.attempts,
-    error: failure.error,
-  });
-  if (message.scheduledActionId) {
-    await settleAction(ctx, message.scheduledActionId, { status: failure.blocked ? "blocked" : "failed", lastError: failure.error });
-  }
-  const batch = message.batchId ? await ctx.db.get("batches", message.batchId) : null;
-  if (batch?.outcome === "sending") {
-    await failBatch(ctx, batch, `The reply could not be sent: ${failure.error}`, now, await loadSettings(ctx));
-  }
-}

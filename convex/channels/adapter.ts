@@ -24,6 +24,12 @@ export type SendResult =
       blocked?: boolean;
       /** The request may have been delivered (timeout, dropped connection): never resend blindly. */
       unknownOutcome?: boolean;
+      /**
+       * With `unknownOutcome`: the platform echoes our sends with a marker
+       * naming the message (Messenger's metadata), so its echo can confirm
+       * delivery before a human is asked.
+       */
+      awaitEcho?: boolean;
     };
 
 export type SendOptions = {
@@ -37,12 +43,6 @@ export interface ChannelAdapter {
   /** Shows "typing…" once; the caller re-sends it before it expires. */
   typing(target: ChannelTarget): Promise<void>;
   send(target: ChannelTarget, text: string, options: SendOptions): Promise<SendResult>;
-  /**
-   * The platform echoes our sends with a marker naming the outbound message
-   * (Messenger's metadata), so a send whose outcome is unknown can be
-   * confirmed by its echo before a human is asked.
-   */
-  confirmsOwnSends?: boolean;
   /** Telegram only: stop the spinner on a pressed inline button. */
   answerCallback?(callbackQueryId: string): Promise<void>;
 }

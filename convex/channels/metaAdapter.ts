@@ -19,7 +19,6 @@ export function createMetaAdapter(options: {
 }): ChannelAdapter {
   const { name, config: configFor, limit, markSends, deps } = options;
   return {
-    confirmsOwnSends: markSends,
     async typing(target) {
       const config = configFor(deps, target.accountId);
       logTypingFailure(name, isFailure(config) ? config : await sendMetaSenderAction(config, target.chatId, "typing_on"));
@@ -28,11 +27,13 @@ export function createMetaAdapter(options: {
       const config = configFor(deps, target.accountId);
       if (isFailure(config)) return config;
       const metadata = markSends ? sendMetadata(outboundKey) : undefined;
-      return sendInParts(
+      const result = await sendInParts(
         splitText(text, limit),
         (part) => sendMetaText(config, target.chatId, part, { fromHuman, metadata }),
         { gapMs: META_PART_GAP_MS, sleep: deps.sleep },
       );
+      // Our marked sends echo back naming the message: a lost answer can be confirmed by the echo.
+      return !result.ok && result.unknownOutcome && markSends ? { ...result, awaitEcho: true } : result;
     },
   };
 }
