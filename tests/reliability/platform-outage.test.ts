@@ -69,8 +69,8 @@ describe("a rate limit, then an outage, then recovery", () => {
     expect(perChat.size).toBe(CHATS);
     expect([...perChat.values()].every((n) => n === 1)).toBe(true);
     expect((await allConversations(t)).filter((c) => c.needsHuman)).toEqual([]);
-    // And the outage was real: many attempts were refused before recovery.
-    expect(sends.length).toBeGreaterThan(CHATS * 3);
+    // The outage was real: more attempts were refused than there are replies.
+    expect(sends.length - CHATS).toBeGreaterThanOrEqual(CHATS);
   });
 });
 
