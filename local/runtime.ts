@@ -22,8 +22,10 @@ export type RuntimeOptions = {
 
 export type Runtime = { url: string; siteUrl: string; stop(): Promise<void> };
 
-// How long a stop waits for running functions before the final snapshot.
+// How long a stop waits for running functions before the final flush.
 const DRAIN_TIMEOUT_MS = 5_000;
+// Finished scheduler records older than the retention go this often (and at start).
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? "127.0.0.1";
@@ -61,7 +63,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       engine,
       engine.modules.byPath.get("crons")?.default,
     );
-    persistence.start();
+    const prune = () =>
+      void engine
+        .pruneScheduledFunctions()
+        .then((n) => n > 0 && log.info(`pruned ${n} finished scheduled-function records older than 7 days`))
+        .catch((error: unknown) => log.error(`could not prune scheduled functions: ${String(error)}`));
+    prune();
+    const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
     // performance.now() counts from process start: the whole cold start.
     log.info(
       `ready in ${Math.round(performance.now())} ms on ${url} (HTTP actions on ${siteUrl})`,
@@ -71,6 +80,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const stop = () =>
       (stopping ??= (async () => {
         stopCrons();
+        clearInterval(pruneTimer);
         engine.stop();
         sync.pause();
         for (const server of [api, site]) {
