@@ -112,10 +112,16 @@ export class Persistence {
   private blobsOnDisk = new Set<string>();
   private stopListening: (() => void) | null = null;
 
+  private readonly minCompactionBytes: number;
+
   constructor(
     private readonly engine: Engine,
     private readonly dataDir: string,
-  ) {}
+    options: { snapshotAfterBytes?: number } = {},
+  ) {
+    this.minCompactionBytes = options.snapshotAfterBytes ?? MIN_COMPACTION_BYTES;
+    this.compactionThreshold = this.minCompactionBytes;
+  }
 
   private file(name: string): string {
     return path.join(this.dataDir, name);
@@ -146,6 +152,12 @@ export class Persistence {
     const walStart = snapshot?.walSeq ?? 1;
     const obsolete = walFiles.filter((f) => f.seq < walStart);
     const logs = walFiles.filter((f) => f.seq >= walStart);
+    if (!snapshot && logs.length > 0 && logs[0].seq !== 1) {
+      throw new Error(
+        `${this.file(SNAPSHOT_FILE)} is missing, but ${this.file(logs[0].name)} continues from it; ` +
+          `without it the commits before that log would be lost. Put it back, or move the folder away to start empty.`,
+      );
+    }
     logs.forEach((f, i) => {
       if (f.seq !== walStart + i) {
         throw new Error(
@@ -154,7 +166,8 @@ export class Persistence {
         );
       }
     });
-    if (snapshot && logs.length === 0 && walFiles.length > 0) {
+    // A snapshot is only ever written after the log that follows it exists.
+    if (snapshot && logs.length === 0) {
       throw new Error(
         `${this.file(walName(walStart))} is missing: ${this.file(SNAPSHOT_FILE)} continues into it. Put it back, or move the folder away to start empty.`,
       );
@@ -220,7 +233,7 @@ export class Persistence {
     this.stopListening = this.engine.onChanges((changes) => this.append(changes));
     this.engine.durable = () => this.durable();
     for (const { name } of obsolete) await unlink(this.file(name)).catch(() => undefined);
-    if (snapshot) this.compactionThreshold = Math.max(MIN_COMPACTION_BYTES, snapshot.bytes);
+    if (snapshot) this.compactionThreshold = Math.max(this.minCompactionBytes, snapshot.bytes);
     if (legacy) {
       // Move to the new format at once, then retire the old file.
       await this.compact();
@@ -277,11 +290,13 @@ export class Persistence {
     this.buffer.push({ file: this.current!, text: JSON.stringify(record) + "\n" });
     this.appended += 1;
     this.scheduleFlush();
-    if (!this.compacting && this.current!.bytes > this.compactionThreshold) {
-      void this.compact().catch((error: unknown) =>
-        log.error(`could not write a snapshot in ${this.dataDir}: ${String(error)} (the log keeps everything)`),
-      );
-    }
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting || this.failure || this.current!.bytes <= this.compactionThreshold) return;
+    void this.compact().catch((error: unknown) =>
+      log.error(`could not write a snapshot in ${this.dataDir}: ${String(error)} (the log keeps everything)`),
+    );
   }
 
   private scheduleFlush(): void {
@@ -291,6 +306,7 @@ export class Persistence {
       await new Promise(setImmediate);
       try {
         while (this.buffer.length > 0) await this.flushOnce();
+        this.maybeCompact();
       } catch (error) {
         this.failure = error;
         log.error(this.failureError().message);
@@ -416,7 +432,7 @@ export class Persistence {
       await unlink(this.file(path.join(BLOB_DIR, id))).catch(() => undefined);
       this.blobsOnDisk.delete(id);
     }
-    this.compactionThreshold = Math.max(MIN_COMPACTION_BYTES, bytes);
+    this.compactionThreshold = Math.max(this.minCompactionBytes, bytes);
     log.info(
       `snapshot of ${documents.length} documents (${Math.round(bytes / 1024 / 1024)} MB) written in ${Math.round(performance.now() - started)} ms`,
     );

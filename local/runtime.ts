@@ -18,6 +18,8 @@ export type RuntimeOptions = {
   /** Function API port; HTTP actions listen on the next one. 0 picks free ports for both. */
   port: number;
   host?: string;
+  /** Write a new snapshot once the log grows past this many bytes (or the last snapshot's size). */
+  snapshotAfterBytes?: number;
 };
 
 export type Runtime = { url: string; siteUrl: string; stop(): Promise<void> };
@@ -32,7 +34,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const unlock = await lockDataDir(options.dataDir);
   try {
     const engine = await createEngine(options.convexDir);
-    const persistence = new Persistence(engine, options.dataDir);
+    const persistence = new Persistence(engine, options.dataDir, {
+      snapshotAfterBytes: options.snapshotAfterBytes,
+    });
     const restored = await persistence.restore();
     const rearmed = await engine.rearmScheduledFunctions();
 

@@ -97,8 +97,10 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-function concrete(ops: Op[], side: "runtime" | "oracle") {
-  return ops.flatMap((op) => {
+type WriteOp = (typeof api.items.write)["_args"]["ops"][number];
+
+function concrete(ops: Op[], side: "runtime" | "oracle"): WriteOp[] {
+  return ops.flatMap((op): WriteOp[] => {
     if (op.kind === "insert") return [op];
     if (live.length === 0) return [];
     const target = live[op.which % live.length];
