@@ -305,8 +305,10 @@ export class Persistence {
       // Let the commits of this turn of the event loop join one sync.
       await new Promise(setImmediate);
       try {
-        while (this.buffer.length > 0) await this.flushOnce();
-        this.maybeCompact();
+        while (this.buffer.length > 0) {
+          await this.flushOnce();
+          this.maybeCompact();
+        }
       } catch (error) {
         this.failure = error;
         log.error(this.failureError().message);
