@@ -118,6 +118,7 @@ export class Engine {
   private readonly listeners = new Set<() => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly jobTimers = new Set<NodeJS.Timeout>();
+  private stopping = false;
   /** Top-level commits so far. */
   commitCount = 0;
   /** Ordered index structures over convex-test's documents. */
@@ -170,6 +171,16 @@ export class Engine {
       if (op === "1.0/actions/mutation") await this.durable();
       return result;
     };
+    const setGate = (convexTestModule as Record<string, unknown>)
+      .__setScheduledFunctionGate as
+      | ((gate: (jobId: string) => boolean) => void)
+      | undefined;
+    if (typeof setGate !== "function") {
+      throw new Error(
+        "convex-test's scheduler gate is missing: start the runtime through local/main.ts (it registers local/engineHooks.mjs).",
+      );
+    }
+    setGate(() => !this.stopping);
     const manager = global.transactionManager;
     const commit = manager.commit.bind(manager);
     manager.commit = (isNested) => {
@@ -413,8 +424,13 @@ export class Engine {
     clearTimeout(timer);
   }
 
-  /** Disarms re-armed jobs; they stay pending in the data for the next start. */
+  /**
+   * Takes no new scheduled work: re-armed jobs are disarmed and jobs that
+   * fall due from now on are not started; they stay pending in the data
+   * and run after the next start. Work already running goes on (see drain).
+   */
   stop(): void {
+    this.stopping = true;
     this.jobTimers.forEach(clearTimeout);
     this.jobTimers.clear();
   }
@@ -434,6 +450,7 @@ export class Engine {
 
   // Mirrors convex-test's own runner: pending → inProgress → success | failed.
   private async runJob(jobId: string): Promise<void> {
+    if (this.stopping) return;
     const started = await this.t.run(async () => {
       const current = this.db.get(
         SCHEDULED_FUNCTIONS,

@@ -250,3 +250,26 @@ test("finished scheduler records older than 7 days are pruned at start; newer on
     await runtime.stop();
   }
 });
+
+test("a job falling due during a planned stop is held back and runs once after the restart", async () => {
+  const dataDir = await newDataDir();
+  const first = await startLocalRuntime(dataDir);
+  // The stop drains this action for ~2 s; the job falls due in the middle.
+  const slow = client(first.url).action(api.notes.slow, { ms: 2_000 });
+  const jobId = await client(first.url).mutation(api.jobs.schedule, { label: "held", delayMs: 500 });
+  const stopped = first.stop("SIGTERM");
+  await expect(slow).resolves.toBeNull();
+  expect(await stopped).toBe(0);
+
+  const second = await startLocalRuntime(dataDir);
+  try {
+    expect(second.output()).toContain("re-armed 1 scheduled functions");
+    await eventually(
+      () => client(second.url).query(api.jobs.status, { jobId }),
+      (state) => state === "success",
+    );
+    expect(await client(second.url).query(api.jobs.runs, { label: "held" })).toBe(1);
+  } finally {
+    await second.stop();
+  }
+});
