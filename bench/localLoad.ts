@@ -66,7 +66,9 @@ function eventsOf(body: unknown) {
 
 async function startRuntime(repoDir: string, dataDir: string) {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
+  // LOAD_PROFILE_DIR=<dir>: write the runtime's CPU profile there on exit.
+  const profile = process.env.LOAD_PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", process.env.LOAD_PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "local/main.ts"], {
     cwd: repoDir,
     env: {
       ...process.env,

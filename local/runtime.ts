@@ -25,7 +25,7 @@ export type RuntimeOptions = {
 export type Runtime = { url: string; siteUrl: string; stop(): Promise<void> };
 
 // How long a stop waits for running functions before the final flush.
-const DRAIN_TIMEOUT_MS = 5_000;
+const DRAIN_TIMEOUT_MS = 10_000;
 // Finished scheduler records older than the retention go this often (and at start).
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
