@@ -410,18 +410,19 @@ export class Engine {
     return armed;
   }
 
-  /** Waits for running functions to finish, at most `timeoutMs`. */
-  async drain(timeoutMs: number): Promise<void> {
+  /** Waits for running functions to finish, at most `timeoutMs`; false if cut off. */
+  async drain(timeoutMs: number): Promise<boolean> {
     const settled = Promise.allSettled([
       ...this.inFlight,
       this.t.finishInProgressScheduledFunctions(),
-    ]);
+    ]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise(
-      (resolve) => (timer = setTimeout(resolve, timeoutMs)),
+    const timeout = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
     );
-    await Promise.race([settled, timeout]);
+    const drained = await Promise.race([settled, timeout]);
     clearTimeout(timer);
+    return drained;
   }
 
   /**

@@ -94,13 +94,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         // Requests already running finish and get their answer (over the
         // socket, with the Transition that resolves a mutation); then the
         // rest is cut. A client re-sends what went unanswered.
-        await engine.drain(DRAIN_TIMEOUT_MS);
+        const stopStarted = performance.now();
+        const drained = await engine.drain(DRAIN_TIMEOUT_MS);
+        if (!drained) {
+          log.warn(
+            `functions still running after ${DRAIN_TIMEOUT_MS / 1000} s were cut off; scheduled actions among them are marked failed on the next start`,
+          );
+        }
         await sync.close();
         await new Promise(setImmediate); // let the last answers leave
         for (const server of [api, site]) server.closeAllConnections();
         await persistence.stop();
         await unlock();
-        log.info(`stopped; data saved in ${display(options.dataDir)}`);
+        log.info(
+          `stopped in ${Math.round(performance.now() - stopStarted)} ms; data saved in ${display(options.dataDir)}`,
+        );
       })());
     return { url, siteUrl, stop };
   } catch (error) {
