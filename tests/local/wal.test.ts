@@ -100,7 +100,7 @@ test("SIGTERM drains: running writes finish and are kept, new ones are refused, 
     if (n === 20) stopped = first.stop("SIGTERM");
   });
   expect(await stopped).toBe(0);
-  expect(first.output()).toContain("stopped; data saved");
+  expect(first.output()).toMatch(/stopped in \d+ ms; data saved/);
   await expect(client(first.url).mutation(api.items.write, { ops: [item("late")] })).rejects.toThrow();
 
   const second = await startLocalRuntime(dataDir);
