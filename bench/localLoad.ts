@@ -12,7 +12,8 @@
  * checkout of main measures the baseline), sends <rate> messages/s spread
  * over 1,000 conversations for <seconds>, waits for the replies, and prints
  * one JSON line: ack p50/p95/p99/max, reply lag past the window p50/p95,
- * errors, runtime CPU (% of one core) and peak RSS.
+ * errors (acks slower than 30 s count as errors, "timeouts"), runtime CPU
+ * (% of one core, during the load) and peak RSS.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, readFile } from "node:fs/promises";
@@ -26,6 +27,7 @@ import { startFakePlatform, telegramOk } from "../tests/support/fakePlatform";
 
 const CONVERSATIONS = 1_000;
 const WINDOW_MS = 4_000; // the default batch window
+const ACK_TIMEOUT_MS = 30_000;
 const SECRETS = {
   INGEST_SECRET: "bench-ingest-secret",
   TELEGRAM_BOT_TOKEN: "5550001111:AAbench-token",
@@ -146,6 +148,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
 
   const acks: number[] = [];
   let errors = 0;
+  let timeouts = 0;
   const lastInbound = new Map<number, number>();
   const cpuStart = await cpuTicks(pid);
   const wallStart = performance.now();
@@ -166,12 +169,20 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
     inFlight.push(
       (async () => {
         const started = performance.now();
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events });
+          // A platform gives up on a webhook long before this; count it as failed.
+          await Promise.race([
+            client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events }),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ACK_TIMEOUT_MS))),
+          ]);
           acks.push(performance.now() - started);
           lastInbound.set(700_000 + chat, Date.now());
-        } catch {
+        } catch (error) {
+          if ((error as Error).message === "timeout") timeouts += 1;
           errors += 1;
+        } finally {
+          clearTimeout(timer);
         }
       })(),
     );
@@ -205,6 +216,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       sent: total,
       acked: acks.length,
       errors,
+      timeouts,
       ackP50: pct(acks, 50),
       ackP95: pct(acks, 95),
       ackP99: pct(acks, 99),
