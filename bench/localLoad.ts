@@ -151,6 +151,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   let timeouts = 0;
   const lastInbound = new Map<number, number>();
   const cpuStart = await cpuTicks(pid);
+  const schedStart = await runQueueWaitNs(pid);
   const wallStart = performance.now();
   let peakRss = 0;
   const sampler = setInterval(() => void rss(pid).then((kb) => (peakRss = Math.max(peakRss, kb))), 500);
@@ -190,6 +191,8 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   await Promise.all(inFlight);
   const loadWall = performance.now() - wallStart;
   const cpuLoad = (await cpuTicks(pid)) - cpuStart;
+  // Time the runtime's main thread was ready to run but waiting for a core (a shared machine).
+  const runQueueWaitMs = ((await runQueueWaitNs(pid)) - schedStart) / 1e6;
   // Replies: the last burst's window plus the model and the send.
   await sleep(WINDOW_MS + 10_000);
   clearInterval(sampler);
@@ -225,6 +228,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       lagP95: pct(lags, 95),
       unanswered,
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
+      runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
       startMs: Math.round(runtime.startMs),
     }),
@@ -235,6 +239,11 @@ async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+async function runQueueWaitNs(pid: number): Promise<number> {
+  const schedstat = await readFile(`/proc/${pid}/schedstat`, "utf8").catch(() => "0 0 0");
+  return Number(schedstat.split(" ")[1]);
 }
 
 async function rss(pid: number): Promise<number> {
