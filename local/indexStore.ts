@@ -13,7 +13,7 @@
 // `_documents`, writes in its transaction layers, validation and search
 // semantics in its code. Search and vector queries keep convex-test's own
 // evaluation but scan one table instead of the whole database.
-import { compareValues, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import { compareValues, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = { _id: string; _creationTime: number; [field: string]: Value | undefined };
 type Key = (Value | undefined)[];
@@ -530,7 +530,7 @@ export class IndexedStore {
         }
       }
       rowsRead += 1;
-      bytesRead += approximateSize(doc);
+      if (maximumBytesRead) bytesRead += getDocumentSize(doc as Record<string, Value>);
       readCursors.push(encode(doc));
       const hitLimit =
         (!!maximumRowsRead && rowsRead >= maximumRowsRead) || (!!maximumBytesRead && bytesRead >= maximumBytesRead);
@@ -555,12 +555,6 @@ export class IndexedStore {
     }
     return { page, isDone: continueCursor === "_end_cursor", continueCursor, splitCursor, pageStatus };
   }
-}
-
-// convex-test counts bytes with getDocumentSize; close enough to decide a
-// split, and only used when a byte budget is given.
-function approximateSize(doc: Doc): number {
-  return JSON.stringify(doc, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)).length;
 }
 
 function* limitAndFilter(docs: Generator<Doc>, filter: FilterFn, query: Query): Generator<Doc> {
