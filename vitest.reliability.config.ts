@@ -8,7 +8,8 @@ export default defineConfig({
   resolve: { alias: { "@": new URL("./", import.meta.url).pathname } },
   test: {
     environment: "node",
-    include: ["tests/reliability/**/*.test.ts"],
+    // The local runtime's fault suite lives beside its harness in tests/local.
+    include: ["tests/reliability/**/*.test.ts", "tests/local/wal.test.ts"],
     exclude: ["node_modules/**"],
     server: { deps: { inline: ["convex-test"] } },
     testTimeout: 120_000,

@@ -8,6 +8,12 @@ import { convexTest } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import type { Value } from "convex/values";
 import { logFunctionError, RefusedCallError } from "./errors.js";
+import {
+  IndexedStore,
+  type Change,
+  type DatabaseInternals,
+  type Doc,
+} from "./indexStore.js";
 import { log } from "./log.js";
 import { loadConvexModules, type ConvexModules } from "./modules.js";
 
@@ -41,7 +47,9 @@ type DatabaseFake = {
   patch(table: string, id: string, fields: Record<string, unknown>): void;
 };
 type ConvexGlobal = {
-  components: Record<string, { db: DatabaseFake }>;
+  components: Record<string, { db: DatabaseFake & DatabaseInternals }>;
+  syscall(op: string, jsonArgs: string): string;
+  asyncSyscall(op: string, jsonArgs: string): Promise<string>;
   transactionManager: {
     _lastCommitTs: bigint;
     commit(isNested: boolean): bigint | null;
@@ -69,6 +77,10 @@ type ScheduledJob = StoredDocument & {
 const SCHEDULED_FUNCTIONS = "_scheduled_functions";
 // setTimeout's ceiling; longer waits re-arm in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// Convex keeps finished scheduled-function records for 7 days.
+export const SCHEDULER_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+// Records deleted per pruning transaction: stays inside Convex's write limits.
+const PRUNE_BATCH = 500;
 
 export async function createEngine(convexDir: string): Promise<Engine> {
   const modules = await loadConvexModules(convexDir);
@@ -106,8 +118,14 @@ export class Engine {
   private readonly listeners = new Set<() => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly jobTimers = new Set<NodeJS.Timeout>();
-  /** Top-level commits so far; persistence saves when it moves. */
+  private stopping = false;
+  /** Top-level commits so far. */
   commitCount = 0;
+  /** Ordered index structures over convex-test's documents. */
+  readonly store: IndexedStore;
+  private readonly changeListeners = new Set<(changes: Change[]) => void>();
+  /** Resolves once every commit so far is durable; persistence supplies it. */
+  durable: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     readonly modules: ConvexModules,
@@ -121,6 +139,48 @@ export class Engine {
     const notify = AsyncResource.bind(() =>
       this.listeners.forEach((listener) => listener()),
     );
+    const db = global.components[""].db;
+    this.store = new IndexedStore(db, (query) => {
+      // convex-test's own \`.filter()\` evaluation, over a table that holds nothing.
+      const resolve = (db as unknown as {
+        _resolveQuerySource(q: unknown): { filterFn: (doc: Doc) => boolean };
+      })._resolveQuerySource.bind(db);
+      return resolve({
+        source: { type: "FullTableScan", tableName: "", order: "asc" },
+        operators: query.operators,
+      }).filterFn;
+    });
+    this.store.install((changes) => {
+      if (changes.length > 0) this.changeListeners.forEach((l) => l(changes));
+    });
+    // convex-test keeps every query's results until the process ends; let
+    // a finished or abandoned query go.
+    const syscall = global.syscall.bind(global);
+    global.syscall = (op, jsonArgs) => {
+      if (op === "1.0/queryCleanup") {
+        const { queryId } = JSON.parse(jsonArgs) as { queryId: number };
+        delete db._queryResults[queryId];
+      }
+      return syscall(op, jsonArgs);
+    };
+    // An action goes on (and may tell the outside world) only once the
+    // mutation it ran is durable.
+    const asyncSyscall = global.asyncSyscall.bind(global);
+    global.asyncSyscall = async (op, jsonArgs) => {
+      const result = await asyncSyscall(op, jsonArgs);
+      if (op === "1.0/actions/mutation") await this.durable();
+      return result;
+    };
+    const setGate = (convexTestModule as Record<string, unknown>)
+      .__setScheduledFunctionGate as
+      | ((gate: (jobId: string) => boolean) => void)
+      | undefined;
+    if (typeof setGate !== "function") {
+      throw new Error(
+        "convex-test's scheduler gate is missing: start the runtime through local/main.ts (it registers local/engineHooks.mjs).",
+      );
+    }
+    setGate(() => !this.stopping);
     const manager = global.transactionManager;
     const commit = manager.commit.bind(manager);
     manager.commit = (isNested) => {
@@ -140,6 +200,15 @@ export class Engine {
   /** Timestamp of the latest commit, in nanoseconds (Convex's `ts`). */
   lastCommitTs(): bigint {
     return this.global.transactionManager._lastCommitTs;
+  }
+
+  /**
+   * Called synchronously inside every top-level commit that wrote something,
+   * with what changed; must not throw. Persistence logs it.
+   */
+  onChanges(listener: (changes: Change[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Called after every top-level commit, outside any transaction. */
@@ -203,7 +272,13 @@ export class Engine {
         : kind === "mutation"
           ? this.t.mutationFromPath(path, args)
           : this.t.actionFromPath(path, args);
-    return this.track(run);
+    // A caller hears of a mutation (or an action's) only once it is durable.
+    return this.track(
+      kind === "query" ? run : run.then(async (value) => {
+        await this.durable();
+        return value;
+      }),
+    );
   }
 
   /** Serves a request with the app's `http.ts` router. */
@@ -215,7 +290,35 @@ export class Engine {
         }),
       );
     }
-    return this.track(this.t.fetch(pathAndQuery, init));
+    return this.track(
+      this.t.fetch(pathAndQuery, init).then(async (response) => {
+        await this.durable();
+        return response;
+      }),
+    );
+  }
+
+  /** Every committed document now (they are never changed in place). */
+  documents(): StoredDocument[] {
+    return Object.values(this.db._documents);
+  }
+
+  hasDocument(id: string): boolean {
+    return id in this.db._documents;
+  }
+
+  /** Stored file contents for a `_storage` id. */
+  blob(id: string): Blob | undefined {
+    return this.db._storage[id];
+  }
+
+  /** Committed counters that a snapshot records. */
+  counters(): { nextDocId: number; lastCreationTime: number; lastCommitTs: bigint } {
+    return {
+      nextDocId: this.db._nextDocId,
+      lastCreationTime: this.db._lastCreationTime,
+      lastCommitTs: this.lastCommitTs(),
+    };
   }
 
   exportState(): EngineState {
@@ -241,6 +344,38 @@ export class Engine {
     db._nextDocId = state.nextDocId;
     db._lastCreationTime = state.lastCreationTime;
     this.global.transactionManager._lastCommitTs = state.lastCommitTs;
+    this.store.rebuild();
+  }
+
+  /**
+   * Deletes finished scheduled-function records older than the retention,
+   * as Convex does, in small transactions. Returns how many went.
+   */
+  async pruneScheduledFunctions(now = Date.now()): Promise<number> {
+    const cutoff = now - SCHEDULER_RETENTION_MS;
+    let pruned = 0;
+    for (;;) {
+      const batch: string[] = [];
+      for (const doc of this.store.tableDocs(SCHEDULED_FUNCTIONS)) {
+        // Ordered by creation: nothing newer than the cutoff can be finished before it.
+        if (doc._creationTime > cutoff || batch.length >= PRUNE_BATCH) break;
+        const job = doc as ScheduledJob & { completedTime?: number };
+        const finished = ["success", "failed", "canceled"].includes(job.state.kind);
+        const finishedAt = job.completedTime ?? job.scheduledTime;
+        if (finished && finishedAt <= cutoff) batch.push(doc._id);
+      }
+      if (batch.length === 0) return pruned;
+      await this.t.run(async () => {
+        for (const id of batch) {
+          (this.db as unknown as { delete(t: string, id: string): void }).delete(
+            SCHEDULED_FUNCTIONS,
+            id,
+          );
+        }
+      });
+      pruned += batch.length;
+      if (batch.length < PRUNE_BATCH) return pruned;
+    }
   }
 
   /**
@@ -251,9 +386,7 @@ export class Engine {
    * so it runs again; an action may have had effects, so it is marked failed.
    */
   async rearmScheduledFunctions(): Promise<number> {
-    const jobs = Object.values(this.db._documents).filter(
-      (doc): doc is ScheduledJob => tableOf(doc._id) === SCHEDULED_FUNCTIONS,
-    );
+    const jobs = [...this.store.tableDocs(SCHEDULED_FUNCTIONS)] as ScheduledJob[];
     let armed = 0;
     for (const job of jobs) {
       if (job.state.kind === "inProgress") {
@@ -277,22 +410,28 @@ export class Engine {
     return armed;
   }
 
-  /** Waits for running functions to finish, at most `timeoutMs`. */
-  async drain(timeoutMs: number): Promise<void> {
+  /** Waits for running functions to finish, at most `timeoutMs`; false if cut off. */
+  async drain(timeoutMs: number): Promise<boolean> {
     const settled = Promise.allSettled([
       ...this.inFlight,
       this.t.finishInProgressScheduledFunctions(),
-    ]);
+    ]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise(
-      (resolve) => (timer = setTimeout(resolve, timeoutMs)),
+    const timeout = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
     );
-    await Promise.race([settled, timeout]);
+    const drained = await Promise.race([settled, timeout]);
     clearTimeout(timer);
+    return drained;
   }
 
-  /** Disarms re-armed jobs; they stay pending in the data for the next start. */
+  /**
+   * Takes no new scheduled work: re-armed jobs are disarmed and jobs that
+   * fall due from now on are not started; they stay pending in the data
+   * and run after the next start. Work already running goes on (see drain).
+   */
   stop(): void {
+    this.stopping = true;
     this.jobTimers.forEach(clearTimeout);
     this.jobTimers.clear();
   }
@@ -312,6 +451,7 @@ export class Engine {
 
   // Mirrors convex-test's own runner: pending → inProgress → success | failed.
   private async runJob(jobId: string): Promise<void> {
+    if (this.stopping) return;
     const started = await this.t.run(async () => {
       const current = this.db.get(
         SCHEDULED_FUNCTIONS,
@@ -373,11 +513,6 @@ function splitUdfPath(
   const modulePath = colon === -1 ? udfPath : udfPath.slice(0, colon);
   const exportName = colon === -1 ? "default" : udfPath.slice(colon + 1);
   return [modulePath.replace(/\.js$/, ""), exportName];
-}
-
-// convex-test ids are a counter followed by the table name.
-function tableOf(id: string): string {
-  return id.replace(/^[0-9]+/, "");
 }
 
 function capitalize(word: string): string {

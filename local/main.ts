@@ -16,6 +16,7 @@ try {
     convexDir: process.env.LOCAL_CONVEX_DIR ?? "convex",
     dataDir: process.env.LOCAL_DATA_DIR ?? ".local-data",
     port: parsePort(process.env.LOCAL_CONVEX_PORT),
+    snapshotAfterBytes: parseBytes(process.env.LOCAL_SNAPSHOT_AFTER_BYTES),
   });
   // Repeated signals are expected (a terminal's Ctrl-C reaches this process
   // and `npm start`, which forwards it) and harmless: stop() runs once and is
@@ -45,4 +46,13 @@ function parsePort(value: string | undefined): number {
     throw new Error(`LOCAL_CONVEX_PORT must be a port number, got "${value}"`);
   }
   return port;
+}
+
+function parseBytes(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes < 0) {
+    throw new Error(`LOCAL_SNAPSHOT_AFTER_BYTES must be a byte count, got "${value}"`);
+  }
+  return bytes;
 }

@@ -18,19 +18,25 @@ export type RuntimeOptions = {
   /** Function API port; HTTP actions listen on the next one. 0 picks free ports for both. */
   port: number;
   host?: string;
+  /** Write a new snapshot once the log grows past this many bytes (or the last snapshot's size). */
+  snapshotAfterBytes?: number;
 };
 
 export type Runtime = { url: string; siteUrl: string; stop(): Promise<void> };
 
-// How long a stop waits for running functions before the final snapshot.
-const DRAIN_TIMEOUT_MS = 5_000;
+// How long a stop waits for running functions before the final flush.
+const DRAIN_TIMEOUT_MS = 10_000;
+// Finished scheduler records older than the retention go this often (and at start).
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? "127.0.0.1";
   const unlock = await lockDataDir(options.dataDir);
   try {
     const engine = await createEngine(options.convexDir);
-    const persistence = new Persistence(engine, options.dataDir);
+    const persistence = new Persistence(engine, options.dataDir, {
+      snapshotAfterBytes: options.snapshotAfterBytes,
+    });
     const restored = await persistence.restore();
     const rearmed = await engine.rearmScheduledFunctions();
 
@@ -61,7 +67,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       engine,
       engine.modules.byPath.get("crons")?.default,
     );
-    persistence.start();
+    const prune = () =>
+      void engine
+        .pruneScheduledFunctions()
+        .then((n) => n > 0 && log.info(`pruned ${n} finished scheduled-function records older than 7 days`))
+        .catch((error: unknown) => log.error(`could not prune scheduled functions: ${String(error)}`));
+    prune();
+    const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    pruneTimer.unref();
     // performance.now() counts from process start: the whole cold start.
     log.info(
       `ready in ${Math.round(performance.now())} ms on ${url} (HTTP actions on ${siteUrl})`,
@@ -71,6 +84,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const stop = () =>
       (stopping ??= (async () => {
         stopCrons();
+        clearInterval(pruneTimer);
         engine.stop();
         sync.pause();
         for (const server of [api, site]) {
@@ -80,13 +94,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         // Requests already running finish and get their answer (over the
         // socket, with the Transition that resolves a mutation); then the
         // rest is cut. A client re-sends what went unanswered.
-        await engine.drain(DRAIN_TIMEOUT_MS);
+        const stopStarted = performance.now();
+        const drained = await engine.drain(DRAIN_TIMEOUT_MS);
+        if (!drained) {
+          log.warn(
+            `functions still running after ${DRAIN_TIMEOUT_MS / 1000} s were cut off; scheduled actions among them are marked failed on the next start`,
+          );
+        }
         await sync.close();
         await new Promise(setImmediate); // let the last answers leave
         for (const server of [api, site]) server.closeAllConnections();
         await persistence.stop();
         await unlock();
-        log.info(`stopped; data saved in ${display(options.dataDir)}`);
+        log.info(
+          `stopped in ${Math.round(performance.now() - stopStarted)} ms; data saved in ${display(options.dataDir)}`,
+        );
       })());
     return { url, siteUrl, stop };
   } catch (error) {

@@ -82,9 +82,12 @@ function metaPost(route: { POST: (req: Request) => Promise<Response> }, channel:
   );
 }
 
-/** Waits for the reply, then a little longer to be sure no second one follows. */
-async function typingThenOneReply(isTyping: (r: RecordedRequest) => boolean, isReply: (r: RecordedRequest) => boolean) {
-  const start = platform.requests.length;
+/**
+ * Waits for the reply, then a little longer to be sure no second one follows.
+ * `start`: the platform's request count before the webhook was posted (typing
+ * may go out before the webhook's 200, which waits for the commit to be durable).
+ */
+async function typingThenOneReply(start: number, isTyping: (r: RecordedRequest) => boolean, isReply: (r: RecordedRequest) => boolean) {
   const mine = () => platform.requests.slice(start);
   await eventually(mine, (requests) => requests.some(isReply), 15_000);
   await new Promise((resolve) => setTimeout(resolve, QUIET_AFTER_REPLY_MS));
@@ -99,6 +102,7 @@ async function typingThenOneReply(isTyping: (r: RecordedRequest) => boolean, isR
 
 describe("webhook to reply, per channel", () => {
   it("Telegram: typing, then one reply in the same chat", async () => {
+    const start = platform.requests.length;
     const response = await telegramRoute.POST(
       new Request("https://shop.example.com/api/webhooks/telegram", {
         method: "POST",
@@ -108,6 +112,7 @@ describe("webhook to reply, per channel", () => {
     );
     expect(response.status).toBe(200);
     const reply = await typingThenOneReply(
+      start,
       (r) => r.path.endsWith("/sendChatAction"),
       (r) => r.path.endsWith("/sendMessage"),
     );
@@ -116,9 +121,11 @@ describe("webhook to reply, per channel", () => {
   });
 
   it("Messenger: typing_on, then one RESPONSE message", async () => {
+    const start = platform.requests.length;
     const response = await metaPost(messengerRoute, "messenger", fixtureText("messenger/text.json"));
     expect(response.status).toBe(200);
     const reply = await typingThenOneReply(
+      start,
       (r) => r.body?.sender_action === "typing_on" && r.body.recipient?.id === "6543210987654321",
       (r) => r.body?.message !== undefined && r.body.recipient?.id === "6543210987654321",
     );
@@ -128,9 +135,11 @@ describe("webhook to reply, per channel", () => {
   it("Instagram: typing_on, then one reply", async () => {
     const body = fixtureText("instagram/text.json");
     const senderId = (JSON.parse(body) as { entry: Array<{ messaging: Array<{ sender: { id: string } }> }> }).entry[0]!.messaging[0]!.sender.id;
+    const start = platform.requests.length;
     const response = await metaPost(instagramRoute, "instagram", body);
     expect(response.status).toBe(200);
     await typingThenOneReply(
+      start,
       (r) => r.body?.sender_action === "typing_on" && r.body.recipient?.id === senderId,
       (r) => r.body?.message !== undefined && r.body.recipient?.id === senderId,
     );
@@ -138,9 +147,11 @@ describe("webhook to reply, per channel", () => {
 
   it("WhatsApp: read + typing indicator, then one text message from the number the customer wrote to", async () => {
     const body = fixtureText("whatsapp/text.json");
+    const start = platform.requests.length;
     const response = await metaPost(whatsappRoute, "whatsapp", body);
     expect(response.status).toBe(200);
     const reply = await typingThenOneReply(
+      start,
       (r) => r.body?.typing_indicator?.type === "text",
       (r) => r.body?.type === "text" && r.body?.messaging_product === "whatsapp",
     );
