@@ -10,6 +10,7 @@ import { ConvexError, v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, type MutationCtx } from "./_generated/server";
 import { timingSafeEqual } from "../lib/secret";
+import { contactSearchName } from "../lib/contacts";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
@@ -187,6 +188,7 @@ async function upsertContact(ctx: MutationCtx, event: InboundMessage): Promise<D
     displayName: event.sender.displayName,
     username: event.sender.username,
     languageCode: event.sender.languageCode,
+    searchName: contactSearchName(event.sender),
   };
   return { _id: await ctx.db.insert("contacts", fields), _creationTime: Date.now(), ...fields };
 }

@@ -37,6 +37,7 @@ import type * as dashboard from "../dashboard.js";
 import type * as followups from "../followups.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
+import type * as inbox from "../inbox.js";
 import type * as ingest from "../ingest.js";
 import type * as meetings from "../meetings.js";
 import type * as outbound from "../outbound.js";
@@ -77,6 +78,7 @@ declare const fullApi: ApiFromModules<{
   followups: typeof followups;
   functions: typeof functions;
   http: typeof http;
+  inbox: typeof inbox;
   ingest: typeof ingest;
   meetings: typeof meetings;
   outbound: typeof outbound;

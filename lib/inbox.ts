@@ -1,0 +1,72 @@
+// How the inbox describes a conversation to an operator: its status in
+// words and how long the customer has waited. Pure: time comes in as `now`.
+import { DAY, HOUR, MINUTE } from "./time";
+
+export type InboxStatus = "needs_human" | "human" | "bot_answering" | "bot_waiting" | "waiting" | "answered";
+
+export const INBOX_STATUS_LABELS: Record<InboxStatus, string> = {
+  needs_human: "Needs a human",
+  human: "Human handling",
+  bot_answering: "Bot answering",
+  bot_waiting: "Bot waiting for the burst to end",
+  waiting: "Waiting for a reply",
+  answered: "Answered",
+};
+
+/**
+ * The one word an operator needs first. A flag for a human beats everything;
+ * then who is in charge (a human under takeover, else the bot's batching
+ * state); a customer line nobody answered reads "waiting".
+ */
+export function inboxStatus(c: {
+  needsHuman: boolean;
+  takeover: boolean;
+  state: "idle" | "buffering" | "processing";
+  waitingSince: number | undefined;
+}): InboxStatus {
+  if (c.needsHuman) return "needs_human";
+  if (c.takeover) return "human";
+  if (c.state === "processing") return "bot_answering";
+  if (c.state === "buffering") return "bot_waiting";
+  return c.waitingSince !== undefined ? "waiting" : "answered";
+}
+
+/** Inbox order: needs a human, then longest waiting, then newest activity. */
+export function compareInboxRows(
+  a: { status: InboxStatus; waitingSince?: number; needsHumanSince?: number; lastMessageAt: number },
+  b: { status: InboxStatus; waitingSince?: number; needsHumanSince?: number; lastMessageAt: number },
+): number {
+  const rank = (r: typeof a) => (r.status === "needs_human" ? 0 : r.waitingSince !== undefined ? 1 : 2);
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const since = (r: typeof a) => r.needsHumanSince ?? r.waitingSince;
+  const sa = since(a);
+  const sb = since(b);
+  if (sa !== undefined && sb !== undefined && sa !== sb) return sa - sb;
+  return b.lastMessageAt - a.lastMessageAt;
+}
+
+/** "now", "4 m", "3 h", "2 d": how long, for a waiting time. No seconds. */
+export function shortDuration(ms: number): string {
+  if (ms < MINUTE) return "now";
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)} m`;
+  if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;
+  return `${Math.floor(ms / DAY)} d`;
+}
+
+/** Tags stay short and few: they are labels for filtering, not notes. */
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 40;
+
+/** Trimmed, de-duplicated tags, or what is wrong with them in words. */
+export function normalizeTags(tags: string[]): string[] | string {
+  const result: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (tag === "") continue;
+    if (tag.length > MAX_TAG_LENGTH) return `A tag has at most ${MAX_TAG_LENGTH} characters ("${tag.slice(0, 12)}…" is longer)`;
+    if (!result.includes(tag)) result.push(tag);
+  }
+  if (result.length > MAX_TAGS) return `At most ${MAX_TAGS} tags per conversation`;
+  return result;
+}
