@@ -6,19 +6,26 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: "burstreply",
-  description: "Operator dashboard: playground, conversations and settings",
+  description: "Operator dashboard: conversations, follow-ups, playground and settings",
 };
+
+export const viewport = { width: "device-width", initialScale: 1 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <div className="shell">
-          <Nav />
-          <main className="page">
-            <ConvexClientProvider>{children}</ConvexClientProvider>
-          </main>
-        </div>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <ConvexClientProvider>
+          <div className="shell">
+            <Nav />
+            <main className="page" id="main" tabIndex={-1}>
+              {children}
+            </main>
+          </div>
+        </ConvexClientProvider>
       </body>
     </html>
   );

@@ -127,8 +127,8 @@ const vConversationDetail = v.object({
   state: vStateKind,
   /** Customer messages waiting for the next batch. */
   pendingCount: v.number(),
-  /** The newest outbound message could not be delivered because the platform's reply window was closed. */
-  lastReplyBlocked: v.boolean(),
+  /** The newest outbound message's delivery, for the banner's advice (lib/inbox.ts `replyProblem`). */
+  lastReply: v.optional(v.object({ ...pick(messageFields, ["status", "error"]) })),
 });
 type ConversationDetail = Infer<typeof vConversationDetail>;
 
@@ -296,7 +296,7 @@ export async function conversationDetail(
     lastMessageAt: conversation.lastMessageAt,
     lastInboundAt: conversation.lastInboundAt,
     tags: conversation.tags,
-    lastReplyBlocked: newestOut?.status === "blocked",
+    lastReply: newestOut ? { status: newestOut.status, error: newestOut.error } : undefined,
   };
 }
 

@@ -46,9 +46,9 @@ export function compareInboxRows(
   return b.lastMessageAt - a.lastMessageAt;
 }
 
-/** "now", "4 m", "3 h", "2 d": how long, for a waiting time. No seconds. */
+/** "< 1 m", "4 m", "3 h", "2 d": how long, for a waiting time. No seconds. */
 export function shortDuration(ms: number): string {
-  if (ms < MINUTE) return "now";
+  if (ms < MINUTE) return "< 1 m";
   if (ms < HOUR) return `${Math.floor(ms / MINUTE)} m`;
   if (ms < DAY) return `${Math.floor(ms / HOUR)} h`;
   return `${Math.floor(ms / DAY)} d`;
@@ -69,4 +69,19 @@ export function normalizeTags(tags: string[]): string[] | string {
   }
   if (result.length > MAX_TAGS) return `At most ${MAX_TAGS} tags per conversation`;
   return result;
+}
+
+export type ReplyProblem = "blocked_by_customer" | "window_closed" | "failed";
+
+/**
+ * Why the newest reply did not reach the customer, if it did not. Telegram
+ * answers 403 "bot was blocked by the user"; Meta and WhatsApp refuse
+ * outside their reply window (stored as status `blocked`).
+ */
+export function replyProblem(reply: { status: string; error?: string } | undefined): ReplyProblem | undefined {
+  if (!reply) return undefined;
+  if (/blocked by the user|user is deactivated/i.test(reply.error ?? "")) return "blocked_by_customer";
+  if (reply.status === "blocked") return "window_closed";
+  if (reply.status === "send_failed") return "failed";
+  return undefined;
 }

@@ -62,7 +62,7 @@ test("a new conversation appears in the open Conversations list without a reload
   const chat = await openPlayground();
   await sendAll(chat, [marker]);
 
-  const row = list.locator('table[aria-label="Conversations"] tbody tr', { hasText: marker });
+  const row = list.locator('ul[aria-label="Conversations"] > li', { hasText: marker });
   await row.waitFor({ timeout: 15_000 });
   expect(await row.innerText()).toContain("Web chat");
   expect(await list.evaluate(() => "__notReloaded" in window)).toBe(true);

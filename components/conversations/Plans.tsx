@@ -1,0 +1,104 @@
+"use client";
+
+import { useMutation, useQuery } from "convex/react";
+import { api } from "@/convex/_generated/api";
+import type { Id } from "@/convex/_generated/dataModel";
+import { ConfirmButton } from "../ConfirmButton";
+import { ErrorText } from "../ErrorText";
+import { formatTime, formatTimeIn, operatorTimeZone, zoneLabel } from "../format";
+import { useOperatorAction } from "../useOperatorAction";
+import { CONTACT_ZONE_INPUT_ID } from "./ContactTimeZone";
+
+/** The customer's pending follow-ups and reminders, and booked meetings, with what an operator can do about them. */
+export function Plans({
+  conversationId,
+  contactTimeZone,
+  businessTimeZone,
+}: {
+  conversationId: Id<"conversations">;
+  contactTimeZone: string | undefined;
+  businessTimeZone: string;
+}) {
+  const plans = useQuery(api.dashboard.plans, { conversationId });
+  const sendNow = useMutation(api.followups.sendNow);
+  const cancel = useMutation(api.followups.cancel);
+  const { busy, error, run } = useOperatorAction<string>();
+  const customerZone = contactTimeZone ?? businessTimeZone;
+  const mine = operatorTimeZone();
+
+  if (plans === undefined) return <p className="muted">Loading…</p>;
+  return (
+    <>
+      {plans.actions.length === 0 ? (
+        <p className="muted">No follow-up or reminder is scheduled.</p>
+      ) : (
+        <ul className="plans">
+          {plans.actions.map((a) => (
+            <li key={a.id} className="plan">
+              <div>
+                <strong>{a.kind === "followup" ? "Follow-up" : "Meeting reminder"}</strong>{" "}
+                {formatTime(a.dueAt)} <span className="muted">({zoneLabel(mine)})</span>
+                {customerZone !== mine && (
+                  <span className="muted"> · {formatTimeIn(a.dueAt, customerZone)} for the customer</span>
+                )}
+              </div>
+              <div className="plan-note">{a.note}</div>
+              {contactTimeZone === undefined && a.kind === "followup" && (
+                <p className="notice warn small">
+                  Read in {businessTimeZone} (the business&apos;s zone) because the customer&apos;s zone is unknown.{" "}
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => document.getElementById(CONTACT_ZONE_INPUT_ID)?.focus()}
+                  >
+                    Set the customer&apos;s zone
+                  </button>
+                </p>
+              )}
+              {a.lastError && <p className="muted small">{a.lastError}</p>}
+              <div className="controls">
+                <ConfirmButton
+                  label="Send now"
+                  question="Send it to the customer now?"
+                  confirmLabel="Yes, send now"
+                  disabled={busy !== null}
+                  onConfirm={() => void run(`send-${a.id}`, () => sendNow({ actionId: a.id }))}
+                />
+                <ConfirmButton
+                  label="Cancel"
+                  question="Cancel it? It will not be sent."
+                  confirmLabel="Yes, cancel it"
+                  tone="danger"
+                  disabled={busy !== null}
+                  onConfirm={() => void run(`cancel-${a.id}`, () => cancel({ actionId: a.id }))}
+                />
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorText error={error} />
+      {plans.meetings.length > 0 && (
+        <>
+          <h3>Meetings</h3>
+          <ul className="plans">
+            {plans.meetings.map((m) => (
+              <li key={m.id} className="plan">
+                <strong>{m.topic}</strong>
+                <div>
+                  {formatTime(m.start)} <span className="muted">({zoneLabel(mine)})</span>
+                  {customerZone !== mine && <span className="muted"> · {formatTimeIn(m.start, customerZone)}</span>}
+                </div>
+                {m.joinUrl && (
+                  <a href={m.joinUrl} target="_blank" rel="noreferrer">
+                    Join link
+                  </a>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
