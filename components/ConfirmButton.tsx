@@ -14,8 +14,11 @@ export function ConfirmButton({
   disabled,
   onConfirm,
   tone,
+  ariaLabel,
 }: {
   label: string;
+  /** The first button's accessible name when `label` alone is ambiguous in a list ("Send now: check the parcel"). */
+  ariaLabel?: string;
   question: string;
   confirmLabel: string;
   keepLabel?: string;
@@ -30,7 +33,7 @@ export function ConfirmButton({
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" disabled={disabled} onClick={() => setAsking(true)}>
+      <button type="button" aria-label={ariaLabel} disabled={disabled} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
