@@ -5,7 +5,7 @@
  */
 import { pick } from "convex-helpers";
 import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
-import { v, type Infer } from "convex/values";
+import { ConvexError, v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { contactLabel } from "../lib/contacts";
@@ -561,4 +561,60 @@ export const batches = operatorQuery({
   args: { conversationId: v.id("conversations") },
   returns: v.array(vBatchRow),
   handler: async (ctx, { conversationId }) => await conversationBatches(ctx, conversationId),
+});
+
+// ---------------------------------------------------------------------------
+// Follow-ups page helpers
+
+/** Tab counts stop here ("50+"): enough to see the size of the queue within the 100-read budget. */
+export const PENDING_COUNTED = 50;
+export const TROUBLE_COUNTED = 25;
+
+/** How many actions wait, and how many went wrong; the history tabs (sent, cancelled) are not counted. */
+export async function followupCounts(ctx: QueryCtx) {
+  const count = async (status: "pending" | "failed" | "blocked", limit: number) => {
+    const found = await ctx.db
+      .query("scheduledActions")
+      .withIndex("by_status_and_due_at", (q) => q.eq("status", status))
+      .take(limit + 1);
+    return { count: Math.min(found.length, limit), more: found.length > limit };
+  };
+  const [pending, failed, blocked] = await Promise.all([
+    count("pending", PENDING_COUNTED - 1),
+    count("failed", TROUBLE_COUNTED - 1),
+    count("blocked", TROUBLE_COUNTED - 1),
+  ]);
+  return { pending, failed, blocked };
+}
+
+const vCount = v.object({ count: v.number(), more: v.boolean() });
+
+export const followupTabCounts = operatorQuery({
+  args: {},
+  returns: v.object({ pending: vCount, failed: vCount, blocked: vCount }),
+  handler: async (ctx) => await followupCounts(ctx),
+});
+
+/** Most rows a page asks texts for at once (the follow-ups page shows 30). */
+export const MAX_SENT_TEXTS = 30;
+
+/** What actually went out for each action (its message's text), for the Sent tab. Two reads per action. */
+export async function sentTexts(ctx: QueryCtx, actionIds: Id<"scheduledActions">[]) {
+  if (actionIds.length > MAX_SENT_TEXTS) {
+    throw new ConvexError({ code: "TOO_MANY", message: `Ask for at most ${MAX_SENT_TEXTS} texts at once` });
+  }
+  const texts = await Promise.all(
+    actionIds.map(async (id) => {
+      const action = await ctx.db.get("scheduledActions", id);
+      const message = action?.messageId ? await ctx.db.get("messages", action.messageId) : null;
+      return message ? { actionId: id, text: message.text } : null;
+    }),
+  );
+  return texts.filter((t) => t !== null);
+}
+
+export const followupSentTexts = operatorQuery({
+  args: { actionIds: v.array(v.id("scheduledActions")) },
+  returns: v.array(v.object({ actionId: v.id("scheduledActions"), text: v.string() })),
+  handler: async (ctx, { actionIds }) => await sentTexts(ctx, actionIds),
 });

@@ -113,6 +113,8 @@ test("Send now sends it: the customer gets the agent's message and it reads Sent
   const row = actionRow(page, note);
   await row.waitFor();
   expect(await row.innerText()).toContain("Sent now by an operator");
+  // The Sent tab shows what went out, not only the agent's note to itself.
+  await row.getByLabel("Text sent").getByText(followupText).waitFor();
   await row.getByRole("link", { name: "Omar Haddad" }).click();
   await page.locator('.chat-bubble[data-author="agent"]', { hasText: followupText }).waitFor();
 });
