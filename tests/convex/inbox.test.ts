@@ -3,7 +3,17 @@ import { api } from "../../convex/_generated/api";
 import { inboxCounts, listConversations, searchContacts, searchMessages } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { MINUTE, SECOND } from "../../lib/time";
-import { advance, conversationOf, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "./setup";
+import {
+  advance,
+  conversationOf,
+  newSession,
+  offlineSuite,
+  say,
+  scheduleFollowupNow,
+  settle,
+  telegramMessage,
+  type Test,
+} from "./setup";
 
 const suite = offlineSuite();
 let t: Test;
@@ -177,5 +187,29 @@ describe("tags", () => {
       /at most 40 characters/,
     );
     expect((await rows())[0]!.tags).toEqual(["vip", "refund"]);
+  });
+});
+
+describe("conversation side panel and follow-ups page", () => {
+  test("the panel lists the customer's pending follow-up; the Pending tab counts it; once sent its text is shown", async () => {
+    const session = await newSession(t);
+    await say(t, session, "write me in 2 hours");
+    await settle(t);
+    const conversationId = await conversationOf(t, session);
+    await scheduleFollowupNow(t, conversationId, "in 2 hours", "ask about the size");
+
+    const plans = await t.query(api.dashboard.plans, { conversationId });
+    expect(plans.actions).toMatchObject([{ kind: "followup", note: "ask about the size" }]);
+    expect(await t.query(api.dashboard.followupTabCounts, {})).toMatchObject({
+      pending: { count: 1, more: false },
+      failed: { count: 0 },
+    });
+
+    await t.mutation(api.followups.sendNow, { actionId: plans.actions[0]!.id });
+    await settle(t);
+    const texts = await t.query(api.dashboard.followupSentTexts, { actionIds: [plans.actions[0]!.id] });
+    expect(texts).toHaveLength(1);
+    expect(texts[0]!.text.length).toBeGreaterThan(0);
+    expect((await t.query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
   });
 });
