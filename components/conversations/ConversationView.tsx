@@ -226,7 +226,10 @@ function SidePanel({ detail, open, onClose }: { detail: Detail; open: boolean; o
         />
       </section>
       <details className="panel-section">
-        <summary>How the bot answered{batches ? ` (${batches.length} batches)` : ""}</summary>
+        <summary>
+          How the bot answered
+          {batches ? ` (${batches.length} ${batches.length === 1 ? "batch" : "batches"})` : ""}
+        </summary>
         <BatchTable rows={batches} />
       </details>
     </aside>

@@ -33,7 +33,8 @@ export function TakeoverControls({
         {takeover ? (
           <button
             type="button"
-            className="primary"
+            // While a human is needed, answering is the main thing; handing back is not.
+            className={needsHuman ? undefined : "primary"}
             disabled={busy !== null}
             onClick={() => void run("resume", () => setTakeover({ conversationId, takeover: false }))}
           >

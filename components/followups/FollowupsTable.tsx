@@ -164,7 +164,7 @@ export function FollowupsTable() {
         </div>
       </div>
       <div className="card table-wrap flush-card">
-        <table className="data" aria-label="Scheduled actions">
+        <table className="data cards-on-phone" aria-label="Scheduled actions">
           <thead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
