@@ -15,12 +15,8 @@ import { loadSettings } from "./settings";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
-/**
- * Rows per inbox page: each row reads its conversation, contact and up to
- * three messages (customer's newest line, newest reply, first unanswered
- * line), so a page stays within 100 reads.
- */
-export const MAX_PAGE_SIZE = 20;
+/** Rows per inbox page: each reads its conversation and contact, so a page stays within 100 reads. */
+export const MAX_PAGE_SIZE = 50;
 /** Newest batches shown for a conversation. */
 export const BATCHES_SHOWN = 50;
 /** Messages per page of the conversation's chat (older pages load on scroll). */
@@ -51,17 +47,15 @@ const vInboxStatus = v.union(
   v.literal("answered"),
 );
 
-const vLine = v.object({ ...pick(messageFields, ["author", "text", "sentAt"]), attachments: v.number() });
-
 const vConversationRow = v.object({
   id: v.id("conversations"),
-  ...pick(conversationFields, ["channel", "takeover", "needsHuman", "lastMessageAt", "tags"]),
+  ...pick(conversationFields, ["channel", "takeover", "needsHuman", "lastMessageAt", "lastInboundAt", "tags"]),
   contactName: v.optional(v.string()),
-  /** The customer's newest line; absent for a conversation the business started. */
-  customerLine: v.optional(vLine),
-  /** The newest reply (bot, follow-up or human), when newer than the customer's line. */
-  replyLine: v.optional(vLine),
-  /** The customer's oldest line after the newest reply: they have waited since then. */
+  /** The customer's newest line (conversations from before it was kept: the newest message of anyone). */
+  customerLine: v.string(),
+  /** Who answered last, when a reply reached the customer after their newest line. */
+  repliedBy: v.optional(v.union(v.literal("agent"), v.literal("human"))),
+  /** Since when the customer waits for an answer (their first message after the last delivered reply). */
   waitingSince: v.optional(v.number()),
   status: vInboxStatus,
   state: vStateKind,
@@ -127,6 +121,7 @@ const vConversationDetail = v.object({
   state: vStateKind,
   /** Customer messages waiting for the next batch. */
   pendingCount: v.number(),
+  status: vInboxStatus,
   /** The newest outbound message's delivery, for the banner's advice (lib/inbox.ts `replyProblem`). */
   lastReply: v.optional(v.object({ ...pick(messageFields, ["status", "error"]) })),
 });
@@ -138,60 +133,34 @@ function pendingCount(state: Doc<"conversations">["state"]): number {
 
 export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
 
-type Line = Infer<typeof vLine>;
-const line = (m: Doc<"messages">): Line => ({
-  author: m.author,
-  text: m.text,
-  sentAt: m.sentAt,
-  attachments: m.attachments.length,
-});
-
-/**
- * What the inbox shows for one conversation: the customer's newest line,
- * the newest reply if it came after, and since when the customer waits.
- * Four reads at most, all by index.
- */
+/** What the inbox shows for one conversation, from the conversation's own fields and its contact: two reads. */
 export async function inboxRow(ctx: QueryCtx, c: Doc<"conversations">): Promise<ConversationRow> {
-  const byDirection = (direction: "in" | "out") =>
-    ctx.db
-      .query("messages")
-      .withIndex("by_conversation_and_direction", (q) => q.eq("conversationId", c._id).eq("direction", direction));
-  const [contact, newestIn, newestOut] = await Promise.all([
-    ctx.db.get("contacts", c.contactId),
-    byDirection("in").order("desc").first(),
-    byDirection("out").order("desc").first(),
-  ]);
-  let waitingSince: number | undefined;
-  if (newestIn && (!newestOut || newestOut._creationTime < newestIn._creationTime)) {
-    const firstUnanswered = newestOut
-      ? await ctx.db
-          .query("messages")
-          .withIndex("by_conversation_and_direction", (q) =>
-            q.eq("conversationId", c._id).eq("direction", "in").gt("_creationTime", newestOut._creationTime),
-          )
-          .first()
-      : await byDirection("in").order("asc").first();
-    waitingSince = (firstUnanswered ?? newestIn).receivedAt;
-  }
+  const contact = await ctx.db.get("contacts", c.contactId);
   return {
     id: c._id,
     channel: c.channel,
     contactName: contactLabel(contact),
-    customerLine: newestIn ? line(newestIn) : undefined,
-    replyLine: newestOut && (!newestIn || newestOut._creationTime > newestIn._creationTime) ? line(newestOut) : undefined,
-    waitingSince,
-    status: inboxStatus({
-      needsHuman: c.needsHuman !== undefined,
-      takeover: c.takeover,
-      state: c.state.kind,
-      waitingSince,
-    }),
+    customerLine: c.lastCustomerText ?? c.lastMessagePreview,
+    repliedBy: c.awaitingReplySince === undefined ? c.lastReplyAuthor : undefined,
+    waitingSince: c.awaitingReplySince,
+    status: conversationStatus(c),
     state: c.state.kind,
     takeover: c.takeover,
     needsHuman: c.needsHuman,
     lastMessageAt: c.lastMessageAt,
+    lastInboundAt: c.lastInboundAt,
     tags: c.tags,
   };
+}
+
+/** The status word, from the conversation alone. */
+export function conversationStatus(c: Doc<"conversations">): InboxStatus {
+  return inboxStatus({
+    needsHuman: c.needsHuman !== undefined,
+    takeover: c.takeover,
+    state: c.state.kind,
+    waitingSince: c.awaitingReplySince,
+  });
 }
 
 /**
@@ -296,6 +265,7 @@ export async function conversationDetail(
     lastMessageAt: conversation.lastMessageAt,
     lastInboundAt: conversation.lastInboundAt,
     tags: conversation.tags,
+    status: conversationStatus(conversation),
     lastReply: newestOut ? { status: newestOut.status, error: newestOut.error } : undefined,
   };
 }
@@ -426,17 +396,10 @@ const vMessageHit = v.object({
   contactName: v.optional(v.string()),
 });
 
-/** Status and tag filters read the conversation; the status word is the list's, minus the message reads. */
+/** Status and tag filters read the conversation; the status word is the list's. */
 function conversationMatches(c: Doc<"conversations">, filter: SearchFilter): boolean {
   if (filter.tag !== undefined && !(c.tags ?? []).includes(filter.tag)) return false;
-  if (filter.status === undefined) return true;
-  const coarse = inboxStatus({
-    needsHuman: c.needsHuman !== undefined,
-    takeover: c.takeover,
-    state: c.state.kind,
-    waitingSince: c.lastInboundAt >= c.lastMessageAt ? c.lastInboundAt : undefined,
-  });
-  return coarse === filter.status;
+  return filter.status === undefined || conversationStatus(c) === filter.status;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, type MutationCtx } from "./_generated/server";
 import { timingSafeEqual } from "../lib/secret";
 import { contactSearchName } from "../lib/contacts";
+import { inboxFieldsOnCustomerMessage, inboxFieldsOnReply } from "../lib/inbox";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
@@ -100,7 +101,11 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         sentAt: event.sentAt,
         receivedAt: now,
       });
-      await ctx.db.patch("conversations", conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
+      await ctx.db.patch("conversations", conversation._id, {
+        lastMessagePreview: event.text.slice(0, 140),
+        lastMessageAt: now,
+        ...inboxFieldsOnReply("human"),
+      });
       await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
       return "accepted";
     }
@@ -141,6 +146,13 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
     lastInboundExternalId: event.externalId,
     lastMessagePreview: preview(event),
     lastMessageAt: now,
+    // Under takeover the message is for the human: they wait all the same.
+    ...inboxFieldsOnCustomerMessage(
+      conversation,
+      { text: event.text, attachmentCount: event.attachments.length },
+      answerable || conversation.takeover,
+      now,
+    ),
     threadId: event.threadId ?? conversation.threadId,
     businessConnectionId: event.businessConnectionId ?? conversation.businessConnectionId,
   });

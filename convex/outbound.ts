@@ -12,6 +12,7 @@ import type { Doc, Id } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
 import { retryDelayMs } from "../lib/backoff";
 import { replyWindow } from "../lib/channels/window";
+import { inboxFieldsOnReply } from "../lib/inbox";
 import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
 import { batchInbound, DELIVERY_LEASE_MS, failBatch } from "./batching/batch";
@@ -141,7 +142,11 @@ export const recordDelivery = internalMutation({
 
     if (result.ok) {
       await ctx.db.patch("messages", messageId, { status: "sent", externalId: result.externalIds[0], attempts, sentAt: now });
-      await ctx.db.patch("conversations", message.conversationId, { lastMessagePreview: message.text.slice(0, 140), lastMessageAt: now });
+      await ctx.db.patch("conversations", message.conversationId, {
+        lastMessagePreview: message.text.slice(0, 140),
+        lastMessageAt: now,
+        ...inboxFieldsOnReply(message.author === "human" ? "human" : "agent"),
+      });
       if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "sent" });
       if (batch?.outcome === "sending") {
         await ctx.db.patch("batches", batch._id, { outcome: "replied", completedAt: now });

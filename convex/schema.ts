@@ -139,6 +139,12 @@ export default defineSchema({
     /** What the list shows without reading messages. */
     lastMessagePreview: v.string(),
     lastMessageAt: v.number(),
+    /** The inbox's view (lib/inbox.ts): the customer's newest line (its time is `lastInboundAt`)... */
+    lastCustomerText: v.optional(v.string()),
+    /** ...since when they wait: their first message after the last delivered reply; absent when answered. */
+    awaitingReplySince: v.optional(v.number()),
+    /** ...and who wrote the last delivered reply. */
+    lastReplyAuthor: v.optional(v.union(v.literal("agent"), v.literal("human"))),
     tags: v.optional(v.array(v.string())),
   })
     // ingest: the conversation an inbound event belongs to

@@ -85,3 +85,33 @@ export function replyProblem(reply: { status: string; error?: string } | undefin
   if (reply.status === "send_failed") return "failed";
   return undefined;
 }
+
+/** The customer's newest line as the inbox list shows it, kept on the conversation so the list reads no messages. */
+export const CUSTOMER_LINE_CHARS = 140;
+
+/**
+ * Conversation fields the inbox list reads, as a customer message arrives:
+ * their line, and since when they wait (kept from the first unanswered
+ * message). Chatter the bot is not asked to answer (a group message not
+ * addressed to it) does not make anyone wait.
+ */
+export function inboxFieldsOnCustomerMessage(
+  conversation: { awaitingReplySince?: number },
+  message: { text: string; attachmentCount: number },
+  forUs: boolean,
+  now: number,
+): { lastCustomerText: string; awaitingReplySince?: number } {
+  const text = message.text || (message.attachmentCount > 0 ? "[attachment]" : "");
+  return {
+    lastCustomerText: text.slice(0, CUSTOMER_LINE_CHARS),
+    ...(forUs ? { awaitingReplySince: conversation.awaitingReplySince ?? now } : {}),
+  };
+}
+
+/** As a reply reaches the customer (the bot's, a follow-up, a person's): nobody waits, and who answered. */
+export function inboxFieldsOnReply(author: "agent" | "human"): {
+  awaitingReplySince: undefined;
+  lastReplyAuthor: "agent" | "human";
+} {
+  return { awaitingReplySince: undefined, lastReplyAuthor: author };
+}

@@ -4,7 +4,7 @@ import { useQuery } from "convex/react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { api } from "@/convex/_generated/api";
-import { inboxStatus, replyProblem } from "@/lib/inbox";
+import { replyProblem } from "@/lib/inbox";
 import { replyWindow } from "@/lib/channels/window";
 import { BatchTable } from "../BatchTable";
 import { channelLabel, formatTime, formatTimeIn, operatorTimeZone, zoneLabel } from "../format";
@@ -44,12 +44,7 @@ export function ConversationView({ id }: { id: string }) {
       </div>
     );
   }
-  const status = inboxStatus({
-    needsHuman: detail.needsHuman !== undefined,
-    takeover: detail.takeover,
-    state: detail.state,
-    waitingSince: detail.lastInboundAt >= detail.lastMessageAt ? detail.lastInboundAt : undefined,
-  });
+  const status = detail.status;
   return (
     <div className="conv">
       <header className="conv-header">

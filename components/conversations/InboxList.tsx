@@ -182,8 +182,6 @@ function ConversationCards({ channel, needsHuman }: { channel: Channel | undefin
 
 function InboxCard({ row, now }: { row: Row; now: number }) {
   const name = row.contactName ?? "Unnamed visitor";
-  // The customer's own words tell rows apart; the bot's replies mostly read alike.
-  const line = row.customerLine ?? row.replyLine;
   return (
     <li className="inbox-card" data-status={row.status}>
       <Link href={`/conversations/${row.id}`} className="inbox-link">
@@ -194,16 +192,8 @@ function InboxCard({ row, now }: { row: Row; now: number }) {
             {relativeTime(row.lastMessageAt, now)}
           </time>
         </span>
-        <span className="inbox-line">
-          {line ? (
-            <>
-              {line.author !== "customer" && <span className="author">{AUTHOR[line.author]}: </span>}
-              {line.text || (line.attachments > 0 ? "[attachment]" : "")}
-            </>
-          ) : (
-            <span className="muted">No messages yet</span>
-          )}
-        </span>
+        {/* The customer's own words tell rows apart; the bot's replies mostly read alike. */}
+        <span className="inbox-line">{row.customerLine || <span className="muted">No messages yet</span>}</span>
         <span className="inbox-meta">
           <StatusBadge status={row.status} />
           {row.waitingSince !== undefined && (
@@ -211,9 +201,7 @@ function InboxCard({ row, now }: { row: Row; now: number }) {
               waiting {shortDuration(Math.max(0, now - row.waitingSince))}
             </span>
           )}
-          {row.replyLine && row.customerLine && (
-            <span className="muted">{AUTHOR[row.replyLine.author]} replied</span>
-          )}
+          {row.repliedBy && <span className="muted">{AUTHOR[row.repliedBy]} replied</span>}
           {row.needsHuman && <span className="muted reason">{row.needsHuman.reason}</span>}
           {(row.tags ?? []).map((t) => (
             <span key={t} className="tag">

@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { compareInboxRows, inboxStatus, normalizeTags, replyProblem, shortDuration } from "../../lib/inbox";
+import {
+  compareInboxRows,
+  inboxFieldsOnCustomerMessage,
+  inboxFieldsOnReply,
+  inboxStatus,
+  normalizeTags,
+  replyProblem,
+  shortDuration,
+} from "../../lib/inbox";
 import { DAY, HOUR, MINUTE, SECOND } from "../../lib/time";
 
 describe("inbox status in words", () => {
@@ -56,4 +64,20 @@ test("why the last reply did not arrive: the customer blocked the bot, the windo
   expect(replyProblem({ status: "send_failed", error: "telegram 500: Internal" })).toBe("failed");
   expect(replyProblem({ status: "sent" })).toBeUndefined();
   expect(replyProblem(undefined)).toBeUndefined();
+});
+
+describe("what the conversation keeps for the inbox list", () => {
+  test("waiting counts from the first unanswered message, and a delivered reply ends it", () => {
+    const first = inboxFieldsOnCustomerMessage({}, { text: "hi", attachmentCount: 0 }, true, 1000);
+    expect(first).toEqual({ lastCustomerText: "hi", awaitingReplySince: 1000 });
+    const second = inboxFieldsOnCustomerMessage(first, { text: "", attachmentCount: 1 }, true, 5000);
+    expect(second).toEqual({ lastCustomerText: "[attachment]", awaitingReplySince: 1000 });
+    expect(inboxFieldsOnReply("agent")).toEqual({ awaitingReplySince: undefined, lastReplyAuthor: "agent" });
+  });
+
+  test("group chatter the bot is not asked to answer makes nobody wait", () => {
+    expect(inboxFieldsOnCustomerMessage({}, { text: "lol", attachmentCount: 0 }, false, 1000)).toEqual({
+      lastCustomerText: "lol",
+    });
+  });
 });
