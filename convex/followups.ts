@@ -159,7 +159,7 @@ export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batche
  * job and `nextAttemptAt` its time, which is how the stall sweep tells a
  * waiting action from one whose run died.
  */
-async function armFire(ctx: MutationCtx, actionId: Id<"scheduledActions">, at: number, lastError?: string) {
+export async function armFire(ctx: MutationCtx, actionId: Id<"scheduledActions">, at: number, lastError?: string) {
   const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId });
   await ctx.db.patch("scheduledActions", actionId, { jobId, nextAttemptAt: at, ...(lastError ? { lastError } : {}) });
 }

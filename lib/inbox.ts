@@ -1,5 +1,6 @@
 // How the inbox describes a conversation to an operator: its status in
 // words and how long the customer has waited. Pure: time comes in as `now`.
+import { utcFromWallClock, wallClockAt } from "./followups/tz";
 import { DAY, HOUR, MINUTE } from "./time";
 
 export type InboxStatus = "needs_human" | "human" | "bot_answering" | "bot_waiting" | "waiting" | "answered";
@@ -114,4 +115,24 @@ export function inboxFieldsOnReply(author: "agent" | "human"): {
   lastReplyAuthor: "agent" | "human";
 } {
   return { awaitingReplySince: undefined, lastReplyAuthor: author };
+}
+
+/**
+ * The instant showing the same wall-clock time in `toZone` as `at` shows in
+ * `fromZone`: "10:00" the customer asked for, read in the business's zone,
+ * moved to 10:00 in theirs once it is known.
+ */
+export function sameWallClockIn(at: number, fromZone: string, toZone: string): number {
+  return utcFromWallClock(wallClockAt(at, fromZone), toZone);
+}
+
+/** How far ahead an operator may move a follow-up; further is a new conversation, not a follow-up. */
+export const MAX_RESCHEDULE_AHEAD_MS = 365 * DAY;
+
+/** Why a new time for a follow-up cannot be used, in words; undefined when it can. */
+export function rescheduleProblem(at: number, now: number): string | undefined {
+  if (!Number.isFinite(at)) return "Pick a date and time";
+  if (at <= now) return "Pick a time in the future";
+  if (at > now + MAX_RESCHEDULE_AHEAD_MS) return "Pick a time within a year";
+  return undefined;
 }

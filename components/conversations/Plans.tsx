@@ -1,13 +1,16 @@
 "use client";
 
 import { useMutation, useQuery } from "convex/react";
+import { useState } from "react";
+import { sameWallClockIn } from "@/lib/inbox";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { ConfirmButton } from "../ConfirmButton";
 import { ErrorText } from "../ErrorText";
 import { formatTime, formatTimeIn, operatorTimeZone, zoneLabel } from "../format";
 import { useOperatorAction } from "../useOperatorAction";
-import { CONTACT_ZONE_INPUT_ID } from "./ContactTimeZone";
+import { Reschedule } from "../followups/Reschedule";
+import { ZonePicker } from "../ZonePicker";
 
 /** The customer's pending follow-ups and reminders, and booked meetings, with what an operator can do about them. */
 export function Plans({
@@ -44,16 +47,7 @@ export function Plans({
               </div>
               <div className="plan-note">{a.note}</div>
               {contactTimeZone === undefined && a.kind === "followup" && (
-                <p className="notice warn small">
-                  Read in {businessTimeZone} (the business&apos;s zone) because the customer&apos;s zone is unknown.{" "}
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => document.getElementById(CONTACT_ZONE_INPUT_ID)?.focus()}
-                  >
-                    Set the customer&apos;s zone
-                  </button>
-                </p>
+                <ZoneFix actionId={a.id} dueAt={a.dueAt} businessTimeZone={businessTimeZone} />
               )}
               {a.lastError && <p className="muted small">{a.lastError}</p>}
               <div className="controls">
@@ -72,6 +66,7 @@ export function Plans({
                   disabled={busy !== null}
                   onConfirm={() => void run(`cancel-${a.id}`, () => cancel({ actionId: a.id }))}
                 />
+                <Reschedule actionId={a.id} dueAt={a.dueAt} label={a.note} />
               </div>
             </li>
           ))}
@@ -101,4 +96,60 @@ export function Plans({
       )}
     </>
   );
+}
+
+/**
+ * The customer's zone was unknown, so "tomorrow at 10" was read in the
+ * business's zone. One click sets their zone and keeps the same wall-clock
+ * time in it (10:00 Moscow time instead of 10:00 UTC).
+ */
+function ZoneFix({
+  actionId,
+  dueAt,
+  businessTimeZone,
+}: {
+  actionId: Id<"scheduledActions">;
+  dueAt: number;
+  businessTimeZone: string;
+}) {
+  const reschedule = useMutation(api.inbox.reschedule);
+  const [zone, setZone] = useState("");
+  const { busy, error, run } = useOperatorAction();
+  const wall = formatTime(dueAt, businessTimeZone);
+  const valid = isZone(zone);
+  return (
+    <div className="notice warn small zone-fix">
+      <p>
+        Read in {businessTimeZone} (the business&apos;s zone) because the customer&apos;s zone is unknown.
+      </p>
+      <div className="controls">
+        <ZonePicker value={zone} onChange={setZone} label="The customer's time zone" />
+        <button
+          type="button"
+          disabled={!valid || busy !== null}
+          onClick={() =>
+            void run("run", () =>
+              reschedule({
+                actionId,
+                dueAt: sameWallClockIn(dueAt, businessTimeZone, zone),
+                contactTimeZone: zone,
+              }),
+            )
+          }
+        >
+          Keep {wall} in {valid ? zoneLabel(zone) : "their zone"}
+        </button>
+      </div>
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
+function isZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone.includes("/") || zone === "UTC";
+  } catch {
+    return false;
+  }
 }

@@ -112,7 +112,7 @@ const pendingColumns = helper.columns([
   helper.display({
     id: "actions",
     header: "",
-    cell: (info) => <RowActions actionId={info.row.original.id} label={info.row.original.note} />,
+    cell: (info) => <RowActions actionId={info.row.original.id} label={info.row.original.note} dueAt={info.row.original.dueAt} />,
   }),
 ]);
 

@@ -3,6 +3,7 @@ import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { ConfirmButton } from "../ConfirmButton";
 import { ErrorText } from "../ErrorText";
+import { Reschedule } from "./Reschedule";
 import { useOperatorAction } from "../useOperatorAction";
 
 /**
@@ -11,7 +12,15 @@ import { useOperatorAction } from "../useOperatorAction";
  * has the change, so the row leaves the Pending view (or shows "Sent now")
  * right after its button re-enables.
  */
-export function RowActions({ actionId, label }: { actionId: Id<"scheduledActions">; label: string }) {
+export function RowActions({
+  actionId,
+  label,
+  dueAt,
+}: {
+  actionId: Id<"scheduledActions">;
+  label: string;
+  dueAt: number;
+}) {
   const sendNow = useMutation(api.followups.sendNow);
   const cancel = useMutation(api.followups.cancel);
   const { busy, error, run } = useOperatorAction<"send" | "cancel">();
@@ -36,6 +45,7 @@ export function RowActions({ actionId, label }: { actionId: Id<"scheduledActions
           disabled={busy !== null}
           onConfirm={() => void run("cancel", () => cancel({ actionId }))}
         />
+        <Reschedule actionId={actionId} dueAt={dueAt} label={label} />
       </div>
       <ErrorText error={error} />
     </>

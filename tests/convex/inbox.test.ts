@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { inboxCounts, listConversations, MAX_PAGE_SIZE, searchContacts, searchMessages } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
-import { MINUTE, SECOND } from "../../lib/time";
+import { sameWallClockIn } from "../../lib/inbox";
+import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import {
   advance,
   conversationOf,
@@ -212,6 +213,40 @@ describe("conversation side panel and follow-ups page", () => {
     const texts = await t.query(api.dashboard.followupSentTexts, { actionIds: [plans.actions[0]!.id] });
     expect(texts).toHaveLength(1);
     expect(texts[0]!.text.length).toBeGreaterThan(0);
+    expect((await t.query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
+  });
+});
+
+describe("moving a follow-up", () => {
+  test("setting the customer's zone keeps the asked-for 10:00 in that zone; a past time is refused with nothing changed", async () => {
+    const session = await newSession(t);
+    await say(t, session, "write me tomorrow at 10");
+    await settle(t);
+    const conversationId = await conversationOf(t, session);
+    await scheduleFollowupNow(t, conversationId, "tomorrow at 10", "ask about the boots");
+    const [action] = (await t.query(api.dashboard.plans, { conversationId })).actions;
+    // Business zone is UTC by default: 10:00 UTC tomorrow.
+    expect(new Date(action!.dueAt).getUTCHours()).toBe(10);
+
+    await expect(
+      t.mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: Date.now() - MINUTE }),
+    ).rejects.toThrow(/in the future/);
+    await expect(
+      t.mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: action!.dueAt, contactTimeZone: "Mars/Base" }),
+    ).rejects.toThrow(/not an IANA time zone/);
+    expect((await t.query(api.dashboard.plans, { conversationId })).actions[0]!.dueAt).toBe(action!.dueAt);
+
+    await t.mutation(api.inbox.reschedule, {
+      actionId: action!.id,
+      dueAt: sameWallClockIn(action!.dueAt, "UTC", "Europe/Moscow"),
+      contactTimeZone: "Europe/Moscow",
+    });
+    const [moved] = (await t.query(api.dashboard.plans, { conversationId })).actions;
+    expect(moved!.dueAt).toBe(action!.dueAt - 3 * HOUR); // 10:00 Moscow is 07:00 UTC
+    expect((await t.query(api.dashboard.conversation, { conversationId }))!.contactTimeZone).toBe("Europe/Moscow");
+
+    // It goes out at the new time, not the old one.
+    await advance(t, moved!.dueAt - Date.now() + 30 * SECOND);
     expect((await t.query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
   });
 });

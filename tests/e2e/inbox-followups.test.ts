@@ -1,7 +1,7 @@
 /**
  * A customer's pending follow-up on their conversation page, at desktop and
  * phone size: Send now and Cancel ask first and can be backed out of, and a
- * time read in the business's zone says so with a way to fix it.
+ * time read in the business's zone says so with a one-click fix.
  */
 import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
@@ -65,10 +65,13 @@ for (const size of SIZES) {
     const plans = page.getByRole("region", { name: "Follow-ups and meetings" });
     await plans.getByText(note).waitFor();
 
-    // Read in the business's zone: said so, with a one-click way to the fix.
+    // Read in the business's zone (UTC here): said so, and one click keeps 10:00 in the customer's zone.
     await plans.getByText("because the customer's zone is unknown").waitFor();
-    await plans.getByRole("button", { name: "Set the customer's zone" }).click();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("contact-time-zone");
+    await plans.getByRole("combobox", { name: "The customer's time zone" }).fill("Europe/Moscow");
+    await plans.getByRole("button", { name: /^Keep .*10:00.* in Moscow$/ }).click();
+    await plans.getByText("because the customer's zone is unknown").waitFor({ state: "detached" });
+    await plans.getByText(/10:00.*\(Moscow\) for the customer/).waitFor();
+    await page.getByTestId("customer-local-time").getByText("(Moscow)").waitFor();
 
     await plans.getByRole("button", { name: "Send now" }).click();
     await plans.getByText("Send it to the customer now?").waitFor();
