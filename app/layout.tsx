@@ -2,7 +2,12 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { ConvexClientProvider } from "@/components/ConvexClientProvider";
 import { Nav } from "@/components/Nav";
+import { readEnv } from "@/lib/channels/http";
 import "./globals.css";
+
+// Rendered per request so the Convex URL below is the server's current one,
+// not the build's: one `npm start` build serves every instance.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: "burstreply",
@@ -11,6 +16,15 @@ export const metadata: Metadata = {
 
 export const viewport = { width: "device-width", initialScale: 1 };
 
+/**
+ * The server's value when the page is served (under `npm start`, its own
+ * runtime's port); else the one inlined at build time, as `npx convex deploy
+ * --cmd 'npm run build'` sets it only for the build.
+ */
+function convexUrl(): string | undefined {
+  return readEnv("NEXT_PUBLIC_CONVEX_URL") ?? process.env.NEXT_PUBLIC_CONVEX_URL;
+}
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
@@ -18,7 +32,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <ConvexClientProvider>
+        {/* The provider wraps the nav too: it shows the needs-a-human count. */}
+        <ConvexClientProvider url={convexUrl()}>
           <div className="shell">
             <Nav />
             <main className="page" id="main" tabIndex={-1}>

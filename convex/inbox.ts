@@ -3,9 +3,12 @@
  * feature owns: the conversation's tags, and moving a pending follow-up
  * (optionally together with setting the customer's time zone it was meant in).
  */
-import { ConvexError, v } from "convex/values";
-import { armFire } from "./followups";
+import { v } from "convex/values";
 import { operatorMutation } from "./functions";
+import { setTimeZone } from "./model/contacts";
+import { setTags as saveTags } from "./model/conversations";
+import { callerError } from "./model/errors";
+import { reschedule as moveAction } from "./model/scheduledActions";
 import { isValidTimeZone } from "../lib/followups/tz";
 import { normalizeTags, rescheduleProblem } from "../lib/inbox";
 
@@ -14,10 +17,10 @@ export const setTags = operatorMutation({
   returns: v.array(v.string()),
   handler: async (ctx, { conversationId, tags }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new ConvexError({ code: "NOT_FOUND", message: "This conversation no longer exists" });
+    if (!conversation) throw callerError("NOT_FOUND", "This conversation no longer exists");
     const result = normalizeTags(tags);
-    if (typeof result === "string") throw new ConvexError({ code: "BAD_TAGS", message: result });
-    await ctx.db.patch("conversations", conversationId, { tags: result.length > 0 ? result : undefined });
+    if (typeof result === "string") throw callerError("BAD_TAGS", result);
+    await saveTags(ctx, conversationId, result);
     return result;
   },
 });
@@ -32,22 +35,17 @@ export const reschedule = operatorMutation({
   returns: v.null(),
   handler: async (ctx, { actionId, dueAt, contactTimeZone }) => {
     const action = await ctx.db.get("scheduledActions", actionId);
-    if (action?.status !== "pending") {
-      throw new ConvexError({ code: "NOT_PENDING", message: "It was already sent or cancelled; nothing to move" });
-    }
+    if (action?.status !== "pending") throw callerError("NOT_PENDING", "It was already sent or cancelled; nothing to move");
     const problem = rescheduleProblem(dueAt, Date.now());
-    if (problem) throw new ConvexError({ code: "BAD_TIME", message: problem });
+    if (problem) throw callerError("BAD_TIME", problem);
     if (contactTimeZone !== undefined) {
       if (!isValidTimeZone(contactTimeZone)) {
-        throw new ConvexError({ code: "BAD_TIME_ZONE", message: `"${contactTimeZone}" is not an IANA time zone` });
+        throw callerError("BAD_TIME_ZONE", `"${contactTimeZone}" is not an IANA time zone`);
       }
       const conversation = await ctx.db.get("conversations", action.conversationId);
-      if (conversation) await ctx.db.patch("contacts", conversation.contactId, { timeZone: contactTimeZone });
+      if (conversation) await setTimeZone(ctx, conversation.contactId, contactTimeZone);
     }
-    if (action.jobId) await ctx.scheduler.cancel(action.jobId);
-    // Treated like a fresh time: the recovery queue's pacing does not apply to it.
-    await ctx.db.patch("scheduledActions", actionId, { dueAt, pacedAt: undefined });
-    await armFire(ctx, actionId, dueAt, "Rescheduled by an operator");
+    await moveAction(ctx, action, dueAt, "Rescheduled by an operator");
     return null;
   },
 });
