@@ -11,8 +11,10 @@ export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: "burstreply",
-  description: "Operator dashboard: playground, conversations and settings",
+  description: "Operator dashboard: conversations, follow-ups, playground and settings",
 };
+
+export const viewport = { width: "device-width", initialScale: 1 };
 
 /**
  * The server's value when the page is served (under `npm start`, its own
@@ -27,12 +29,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <div className="shell">
-          <Nav />
-          <main className="page">
-            <ConvexClientProvider url={convexUrl()}>{children}</ConvexClientProvider>
-          </main>
-        </div>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        {/* The provider wraps the nav too: it shows the needs-a-human count. */}
+        <ConvexClientProvider url={convexUrl()}>
+          <div className="shell">
+            <Nav />
+            <main className="page" id="main" tabIndex={-1}>
+              {children}
+            </main>
+          </div>
+        </ConvexClientProvider>
       </body>
     </html>
   );

@@ -1,25 +1,98 @@
 "use client";
 
+import { useQuery } from "convex/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { api } from "@/convex/_generated/api";
 
 const LINKS = [
-  { href: "/playground", label: "Playground" },
   { href: "/conversations", label: "Conversations" },
   { href: "/followups", label: "Follow-ups" },
+  { href: "/playground", label: "Playground" },
   { href: "/settings", label: "Settings" },
 ];
 
+/** Browser storage key for the operator's opt-in to desktop notifications. */
+export const NOTIFY_KEY = "burstreply.notifyNeedsHuman";
+
+/**
+ * The navigation: a sidebar on wide screens, a bar with a Menu button on
+ * phones. It carries the needs-a-human count, mirrors it in the tab title
+ * ("(3) Conversations · burstreply"), and, when the operator opted in,
+ * raises a desktop notification when the count grows.
+ */
 export function Nav() {
   const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  const counts = useQuery(api.dashboard.counts, {});
+  const waiting = counts ? `${counts.needsHuman}${counts.needsHumanMore ? "+" : ""}` : null;
+  useTitleCount(counts?.needsHuman ?? 0, waiting);
+  useNeedsHumanNotification(counts?.needsHuman);
+
+  // A followed link closes the phone menu.
+  useEffect(() => setOpen(false), [pathname]);
+
   return (
-    <nav className="nav" aria-label="Main">
-      <div className="nav-brand">burstreply</div>
-      {LINKS.map(({ href, label }) => (
-        <Link key={href} href={href} aria-current={pathname.startsWith(href) ? "page" : undefined}>
-          {label}
-        </Link>
-      ))}
+    <nav className="nav" aria-label="Main" data-open={open}>
+      <div className="nav-top">
+        <div className="nav-brand">burstreply</div>
+        <button
+          type="button"
+          className="nav-toggle"
+          aria-expanded={open}
+          aria-controls="nav-links"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? "Close" : "Menu"}
+          {!open && counts && counts.needsHuman > 0 && <span className="count danger">{waiting}</span>}
+        </button>
+      </div>
+      <div className="nav-links" id="nav-links">
+        {LINKS.map(({ href, label }) => (
+          <Link key={href} href={href} aria-current={pathname.startsWith(href) ? "page" : undefined}>
+            {label}
+            {href === "/conversations" && counts && counts.needsHuman > 0 && (
+              <span className="count danger" title="Conversations that need a human">
+                {waiting}
+                <span className="visually-hidden"> need a human</span>
+              </span>
+            )}
+          </Link>
+        ))}
+      </div>
     </nav>
   );
+}
+
+/** Pages set their own titles; this prefixes the count so a background tab shows who waits. */
+function useTitleCount(count: number, label: string | null) {
+  useEffect(() => {
+    const apply = () => {
+      const base = document.title.replace(/^\(\d+\+?\) /, "");
+      const next = count > 0 && label ? `(${label}) ${base}` : base;
+      if (document.title !== next) document.title = next;
+    };
+    apply();
+    // Next sets the title on navigation after this effect; re-apply when it does.
+    const title = document.querySelector("title");
+    const observer = new MutationObserver(apply);
+    if (title) observer.observe(title, { childList: true, characterData: true, subtree: true });
+    return () => observer.disconnect();
+  }, [count, label]);
+}
+
+function useNeedsHumanNotification(count: number | undefined) {
+  const previous = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = count;
+    if (count === undefined || before === undefined || count <= before) return;
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    if (localStorage.getItem(NOTIFY_KEY) !== "on") return;
+    new Notification("A conversation needs a human", {
+      body: `${count} waiting in burstreply`,
+      tag: "burstreply-needs-human",
+    });
+  }, [count]);
 }

@@ -5,33 +5,59 @@
  */
 import { pick } from "convex-helpers";
 import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
-import { v, type Infer } from "convex/values";
+import { ConvexError, v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { contactLabel } from "../lib/contacts";
+import { inboxStatus, type InboxStatus } from "../lib/inbox";
 import { operatorQuery } from "./functions";
 import { loadSettings } from "./settings";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
-/** Rows per list page; with one contact read per row a page stays within 100 reads. */
+/** Rows per inbox page: each reads its conversation and contact, so a page stays within 100 reads. */
 export const MAX_PAGE_SIZE = 50;
 /** Newest batches shown for a conversation. */
 export const BATCHES_SHOWN = 50;
-/** Newest messages on the conversation page; with the conversation, contact and settings, 100 reads. */
-export const MESSAGES_SHOWN = 96;
+/** Messages per page of the conversation's chat (older pages load on scroll). */
+export const MAX_MESSAGES_PAGE = 50;
+/** Pending follow-ups and reminders, and booked meetings, on the conversation's side panel. */
+export const PANEL_ACTIONS_SHOWN = 10;
+export const PANEL_MEETINGS_SHOWN = 5;
+/** "99+": the needs-a-human count in the navigation stops reading here. */
+export const MAX_COUNTED = 99;
+/** Search results per page: each message hit reads its conversation and contact. */
+export const MAX_SEARCH_PAGE = 25;
+/** Contacts matched by name, each with up to `CONVERSATIONS_PER_CONTACT` conversations. */
+export const CONTACT_MATCHES = 10;
+const CONVERSATIONS_PER_CONTACT = 3;
 
 // Fields are picked from the schema's validators, so the pages follow a
 // table when one of its fields gains a value. Absent optional fields stay
 // absent in the results.
 const conversationFields = schema.tables.conversations.validator.fields;
+const messageFields = schema.tables.messages.validator.fields;
 const vStateKind = v.union(v.literal("idle"), v.literal("buffering"), v.literal("processing"));
+const vInboxStatus = v.union(
+  v.literal("needs_human"),
+  v.literal("human"),
+  v.literal("bot_answering"),
+  v.literal("bot_waiting"),
+  v.literal("waiting"),
+  v.literal("answered"),
+);
 
 const vConversationRow = v.object({
   id: v.id("conversations"),
-  ...pick(conversationFields, ["channel", "takeover", "needsHuman", "lastMessageAt"]),
+  ...pick(conversationFields, ["channel", "takeover", "needsHuman", "lastMessageAt", "lastInboundAt", "tags"]),
   contactName: v.optional(v.string()),
-  preview: v.string(),
+  /** The customer's newest line (conversations from before it was kept: the newest message of anyone). */
+  customerLine: v.string(),
+  /** Who answered last, when a reply reached the customer after their newest line. */
+  repliedBy: v.optional(v.union(v.literal("agent"), v.literal("human"))),
+  /** Since when the customer waits for an answer (their first message after the last delivered reply). */
+  waitingSince: v.optional(v.number()),
+  status: vInboxStatus,
   state: vStateKind,
 });
 type ConversationRow = Infer<typeof vConversationRow>;
@@ -57,7 +83,7 @@ type BatchRow = Infer<typeof vBatchRow>;
 
 const vTimelineMessage = v.object({
   id: v.id("messages"),
-  ...pick(schema.tables.messages.validator.fields, [
+  ...pick(messageFields, [
     "direction",
     "author",
     "text",
@@ -72,17 +98,32 @@ const vTimelineMessage = v.object({
 
 const vConversationDetail = v.object({
   id: v.id("conversations"),
-  ...pick(conversationFields, ["channel", "chatId", "takeover", "takeoverReason", "needsHuman", "lastMessageAt"]),
+  ...pick(conversationFields, [
+    "channel",
+    "chatId",
+    "takeover",
+    "takeoverReason",
+    "takeoverAt",
+    "needsHuman",
+    "lastMessageAt",
+    "lastInboundAt",
+    "tags",
+  ]),
   contactName: v.optional(v.string()),
+  contact: v.object({
+    ...pick(schema.tables.contacts.validator.fields, ["displayName", "username", "languageCode", "externalId"]),
+  }),
   /** The customer's zone for follow-up times; absent: the business's (`businessTimeZone`). */
   contactTimeZone: v.optional(v.string()),
   businessTimeZone: v.string(),
+  /** A takeover ends by itself after this much quiet; 0: only an operator ends it. */
+  takeoverIdleResumeMs: v.number(),
   state: vStateKind,
   /** Customer messages waiting for the next batch. */
   pendingCount: v.number(),
-  /** Oldest first; only the newest `MESSAGES_SHOWN`. */
-  messages: v.array(vTimelineMessage),
-  olderMessagesHidden: v.boolean(),
+  status: vInboxStatus,
+  /** The newest outbound message's delivery, for the banner's advice (lib/inbox.ts `replyProblem`). */
+  lastReply: v.optional(v.object({ ...pick(messageFields, ["status", "error"]) })),
 });
 type ConversationDetail = Infer<typeof vConversationDetail>;
 
@@ -91,6 +132,36 @@ function pendingCount(state: Doc<"conversations">["state"]): number {
 }
 
 export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
+
+/** What the inbox shows for one conversation, from the conversation's own fields and its contact: two reads. */
+export async function inboxRow(ctx: QueryCtx, c: Doc<"conversations">): Promise<ConversationRow> {
+  const contact = await ctx.db.get("contacts", c.contactId);
+  return {
+    id: c._id,
+    channel: c.channel,
+    contactName: contactLabel(contact),
+    customerLine: c.lastCustomerText ?? c.lastMessagePreview,
+    repliedBy: c.awaitingReplySince === undefined ? c.lastReplyAuthor : undefined,
+    waitingSince: c.awaitingReplySince,
+    status: conversationStatus(c),
+    state: c.state.kind,
+    takeover: c.takeover,
+    needsHuman: c.needsHuman,
+    lastMessageAt: c.lastMessageAt,
+    lastInboundAt: c.lastInboundAt,
+    tags: c.tags,
+  };
+}
+
+/** The status word, from the conversation alone. */
+export function conversationStatus(c: Doc<"conversations">): InboxStatus {
+  return inboxStatus({
+    needsHuman: c.needsHuman !== undefined,
+    takeover: c.takeover,
+    state: c.state.kind,
+    waitingSince: c.awaitingReplySince,
+  });
+}
 
 /**
  * One page of conversations. Each filter reads its own index, so a page
@@ -117,18 +188,7 @@ export async function listConversations(
       (filter.channel === undefined || c.channel === filter.channel) &&
       (filter.needsHuman !== false || c.needsHuman === undefined),
   );
-  const page = await Promise.all(
-    matches.map(async (c): Promise<ConversationRow> => ({
-      id: c._id,
-      channel: c.channel,
-      contactName: contactLabel(await ctx.db.get("contacts", c.contactId)),
-      preview: c.lastMessagePreview,
-      state: c.state.kind,
-      takeover: c.takeover,
-      needsHuman: c.needsHuman,
-      lastMessageAt: c.lastMessageAt,
-    })),
-  );
+  const page = await Promise.all(matches.map((c) => inboxRow(ctx, c)));
   return { ...result, page };
 }
 
@@ -142,48 +202,71 @@ export const conversations = operatorQuery({
   handler: async (ctx, { paginationOpts, ...filter }) => await listConversations(ctx, paginationOpts, filter),
 });
 
-/** The conversation page: who, what state, and the newest messages oldest first. */
+/** For the navigation and the tab title: how many conversations wait for a human, up to "99+". */
+export async function inboxCounts(ctx: QueryCtx) {
+  const flagged = await ctx.db
+    .query("conversations")
+    .withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0))
+    .take(MAX_COUNTED + 1);
+  return {
+    needsHuman: Math.min(flagged.length, MAX_COUNTED),
+    needsHumanMore: flagged.length > MAX_COUNTED,
+    /** The longest-flagged one, for a notification that names who waits. */
+    oldestNeedsHumanId: flagged[0]?._id,
+  };
+}
+
+export const counts = operatorQuery({
+  args: {},
+  returns: v.object({
+    needsHuman: v.number(),
+    needsHumanMore: v.boolean(),
+    oldestNeedsHumanId: v.optional(v.id("conversations")),
+  }),
+  handler: async (ctx) => await inboxCounts(ctx),
+});
+
+/** The conversation page's header and side panel: who, what state, and what the banner should advise. */
 export async function conversationDetail(
   ctx: QueryCtx,
   conversationId: Id<"conversations">,
 ): Promise<ConversationDetail | null> {
   const conversation = await ctx.db.get("conversations", conversationId);
   if (!conversation) return null;
-  const contact = await ctx.db.get("contacts", conversation.contactId);
-  const newest = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .order("desc")
-    .take(MESSAGES_SHOWN + 1);
+  const [contact, settings, newestOut] = await Promise.all([
+    ctx.db.get("contacts", conversation.contactId),
+    loadSettings(ctx),
+    ctx.db
+      .query("messages")
+      .withIndex("by_conversation_and_direction", (q) => q.eq("conversationId", conversationId).eq("direction", "out"))
+      .order("desc")
+      .first(),
+  ]);
   return {
     id: conversation._id,
     channel: conversation.channel,
     chatId: conversation.chatId,
     contactName: contactLabel(contact),
+    contact: {
+      displayName: contact?.displayName,
+      username: contact?.username,
+      languageCode: contact?.languageCode,
+      externalId: contact?.externalId ?? "",
+    },
     contactTimeZone: contact?.timeZone,
-    businessTimeZone: (await loadSettings(ctx)).workingHours.timeZone,
+    businessTimeZone: settings.workingHours.timeZone,
+    takeoverIdleResumeMs: settings.takeoverIdleResumeMs,
     state: conversation.state.kind,
     pendingCount: pendingCount(conversation.state),
     takeover: conversation.takeover,
     takeoverReason: conversation.takeoverReason,
+    takeoverAt: conversation.takeoverAt,
     needsHuman: conversation.needsHuman,
     lastMessageAt: conversation.lastMessageAt,
-    messages: newest
-      .slice(0, MESSAGES_SHOWN)
-      .reverse()
-      .map((m) => ({
-        id: m._id,
-        direction: m.direction,
-        author: m.author,
-        text: m.text,
-        attachments: m.attachments,
-        status: m.status,
-        sentAt: m.sentAt,
-        editedAt: m.editedAt,
-        error: m.error,
-        batchId: m.batchId,
-      })),
-    olderMessagesHidden: newest.length > MESSAGES_SHOWN,
+    lastInboundAt: conversation.lastInboundAt,
+    tags: conversation.tags,
+    status: conversationStatus(conversation),
+    lastReply: newestOut ? { status: newestOut.status, error: newestOut.error } : undefined,
   };
 }
 
@@ -195,6 +278,222 @@ export const conversation = operatorQuery({
     const id = ctx.db.normalizeId("conversations", conversationId);
     return id === null ? null : await conversationDetail(ctx, id);
   },
+});
+
+/** The chat, newest first, one page at a time: the page shows them oldest to newest and loads older ones on scroll. */
+export async function conversationMessages(
+  ctx: QueryCtx,
+  conversationId: Id<"conversations">,
+  paginationOpts: PaginationOptions,
+) {
+  const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_MESSAGES_PAGE));
+  const result = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .paginate({ ...paginationOpts, numItems });
+  return {
+    ...result,
+    page: result.page.map((m) => ({
+      id: m._id,
+      direction: m.direction,
+      author: m.author,
+      text: m.text,
+      attachments: m.attachments,
+      status: m.status,
+      sentAt: m.sentAt,
+      editedAt: m.editedAt,
+      error: m.error,
+      batchId: m.batchId,
+    })),
+  };
+}
+
+export const messages = operatorQuery({
+  args: { conversationId: v.id("conversations"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(vTimelineMessage),
+  handler: async (ctx, { conversationId, paginationOpts }) =>
+    await conversationMessages(ctx, conversationId, paginationOpts),
+});
+
+const actionFields = schema.tables.scheduledActions.validator.fields;
+const vPanelAction = v.object({
+  id: v.id("scheduledActions"),
+  ...pick(actionFields, ["kind", "dueAt", "nextAttemptAt", "note", "attempts", "lastError"]),
+});
+const vPanelMeeting = v.object({
+  id: v.id("meetings"),
+  ...pick(schema.tables.meetings.validator.fields, ["start", "end", "topic", "email", "provider", "joinUrl"]),
+});
+
+/** The side panel's pending follow-ups and reminders (soonest first) and booked meetings (latest first). */
+export async function conversationPlans(ctx: QueryCtx, conversationId: Id<"conversations">) {
+  const pending = (cancelOnReply: boolean) =>
+    ctx.db
+      .query("scheduledActions")
+      .withIndex("by_conversation_and_status_and_cancel_on_reply", (q) =>
+        q.eq("conversationId", conversationId).eq("status", "pending").eq("cancelOnReply", cancelOnReply),
+      )
+      .take(PANEL_ACTIONS_SHOWN);
+  const [followups, reminders, meetings] = await Promise.all([
+    pending(true),
+    pending(false),
+    ctx.db
+      .query("meetings")
+      .withIndex("by_conversation_and_status_and_start", (q) =>
+        q.eq("conversationId", conversationId).eq("status", "booked"),
+      )
+      .order("desc")
+      .take(PANEL_MEETINGS_SHOWN),
+  ]);
+  return {
+    actions: [...followups, ...reminders]
+      .sort((a, b) => a.dueAt - b.dueAt)
+      .map((a) => ({
+        id: a._id,
+        kind: a.kind,
+        dueAt: a.dueAt,
+        nextAttemptAt: a.nextAttemptAt,
+        note: a.note,
+        attempts: a.attempts,
+        lastError: a.lastError,
+      })),
+    meetings: meetings.map((m) => ({
+      id: m._id,
+      start: m.start,
+      end: m.end,
+      topic: m.topic,
+      email: m.email,
+      provider: m.provider,
+      joinUrl: m.joinUrl,
+    })),
+  };
+}
+
+export const plans = operatorQuery({
+  args: { conversationId: v.id("conversations") },
+  returns: v.object({ actions: v.array(vPanelAction), meetings: v.array(vPanelMeeting) }),
+  handler: async (ctx, { conversationId }) => await conversationPlans(ctx, conversationId),
+});
+
+// ---------------------------------------------------------------------------
+// Search: contacts by name and messages by text, on the server
+
+const vSearchFilter = {
+  channel: v.optional(vChannel),
+  status: v.optional(vInboxStatus),
+  tag: v.optional(v.string()),
+  /** Message time range (ms), inclusive; contacts ignore it. */
+  from: v.optional(v.number()),
+  to: v.optional(v.number()),
+};
+type SearchFilter = { channel?: Channel; status?: InboxStatus; tag?: string; from?: number; to?: number };
+
+const vMessageHit = v.object({
+  messageId: v.id("messages"),
+  conversationId: v.id("conversations"),
+  ...pick(messageFields, ["channel", "author", "text", "sentAt"]),
+  contactName: v.optional(v.string()),
+});
+
+/** Status and tag filters read the conversation; the status word is the list's. */
+function conversationMatches(c: Doc<"conversations">, filter: SearchFilter): boolean {
+  if (filter.tag !== undefined && !(c.tags ?? []).includes(filter.tag)) return false;
+  return filter.status === undefined || conversationStatus(c) === filter.status;
+}
+
+/**
+ * Messages whose text matches, most relevant first, paginated. The channel
+ * filter runs inside the search index; time, status and tag apply to each
+ * page (a page can come back shorter than asked; the next one continues).
+ */
+export async function searchMessages(
+  ctx: QueryCtx,
+  text: string,
+  filter: SearchFilter,
+  paginationOpts: PaginationOptions,
+) {
+  const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_SEARCH_PAGE));
+  const result = await ctx.db
+    .query("messages")
+    .withSearchIndex("search_text", (q) =>
+      filter.channel === undefined ? q.search("text", text) : q.search("text", text).eq("channel", filter.channel),
+    )
+    .paginate({ ...paginationOpts, numItems });
+  const hits = await Promise.all(
+    result.page
+      .filter((m) => (filter.from === undefined || m.sentAt >= filter.from) && (filter.to === undefined || m.sentAt <= filter.to))
+      .map(async (m) => {
+        const conversation = await ctx.db.get("conversations", m.conversationId);
+        if (!conversation || !conversationMatches(conversation, filter)) return null;
+        return {
+          messageId: m._id,
+          conversationId: m.conversationId,
+          channel: m.channel,
+          author: m.author,
+          text: m.text,
+          sentAt: m.sentAt,
+          contactName: contactLabel(await ctx.db.get("contacts", conversation.contactId)),
+        };
+      }),
+  );
+  return { ...result, page: hits.filter((h) => h !== null) };
+}
+
+export const messageSearch = operatorQuery({
+  args: { text: v.string(), paginationOpts: paginationOptsValidator, ...vSearchFilter },
+  returns: paginationResultValidator(vMessageHit),
+  handler: async (ctx, { text, paginationOpts, ...filter }) =>
+    text.trim() === ""
+      ? { page: [], isDone: true, continueCursor: "" }
+      : await searchMessages(ctx, text.trim(), filter, paginationOpts),
+});
+
+/** Contacts whose name or @username matches, with their conversations (as inbox rows, minus message reads). */
+export async function searchContacts(ctx: QueryCtx, text: string, filter: SearchFilter) {
+  const contacts = await ctx.db
+    .query("contacts")
+    .withSearchIndex("search_name", (q) =>
+      filter.channel === undefined
+        ? q.search("searchName", text)
+        : q.search("searchName", text).eq("channel", filter.channel),
+    )
+    .take(CONTACT_MATCHES);
+  const found = await Promise.all(
+    contacts.map(async (contact) => {
+      const conversations = await ctx.db
+        .query("conversations")
+        .withIndex("by_contact_id", (q) => q.eq("contactId", contact._id))
+        .take(CONVERSATIONS_PER_CONTACT);
+      return conversations
+        .filter((c) => conversationMatches(c, filter))
+        .map((c) => ({
+          conversationId: c._id,
+          channel: c.channel,
+          contactName: contactLabel(contact),
+          username: contact.username,
+          lastMessageAt: c.lastMessageAt,
+          preview: c.lastMessagePreview,
+        }));
+    }),
+  );
+  return found.flat();
+}
+
+export const contactSearch = operatorQuery({
+  args: { text: v.string(), ...vSearchFilter },
+  returns: v.array(
+    v.object({
+      conversationId: v.id("conversations"),
+      channel: vChannel,
+      contactName: v.optional(v.string()),
+      username: v.optional(v.string()),
+      lastMessageAt: v.number(),
+      preview: v.string(),
+    }),
+  ),
+  handler: async (ctx, { text, ...filter }) =>
+    text.trim() === "" ? [] : await searchContacts(ctx, text.trim(), filter),
 });
 
 /** The batches formed for one conversation, newest first. */
@@ -225,4 +524,60 @@ export const batches = operatorQuery({
   args: { conversationId: v.id("conversations") },
   returns: v.array(vBatchRow),
   handler: async (ctx, { conversationId }) => await conversationBatches(ctx, conversationId),
+});
+
+// ---------------------------------------------------------------------------
+// Follow-ups page helpers
+
+/** Tab counts stop here ("50+"): enough to see the size of the queue within the 100-read budget. */
+export const PENDING_COUNTED = 50;
+export const TROUBLE_COUNTED = 25;
+
+/** How many actions wait, and how many went wrong; the history tabs (sent, cancelled) are not counted. */
+export async function followupCounts(ctx: QueryCtx) {
+  const count = async (status: "pending" | "failed" | "blocked", limit: number) => {
+    const found = await ctx.db
+      .query("scheduledActions")
+      .withIndex("by_status_and_due_at", (q) => q.eq("status", status))
+      .take(limit + 1);
+    return { count: Math.min(found.length, limit), more: found.length > limit };
+  };
+  const [pending, failed, blocked] = await Promise.all([
+    count("pending", PENDING_COUNTED - 1),
+    count("failed", TROUBLE_COUNTED - 1),
+    count("blocked", TROUBLE_COUNTED - 1),
+  ]);
+  return { pending, failed, blocked };
+}
+
+const vCount = v.object({ count: v.number(), more: v.boolean() });
+
+export const followupTabCounts = operatorQuery({
+  args: {},
+  returns: v.object({ pending: vCount, failed: vCount, blocked: vCount }),
+  handler: async (ctx) => await followupCounts(ctx),
+});
+
+/** Most rows a page asks texts for at once (the follow-ups page shows 30). */
+export const MAX_SENT_TEXTS = 30;
+
+/** What actually went out for each action (its message's text), for the Sent tab. Two reads per action. */
+export async function sentTexts(ctx: QueryCtx, actionIds: Id<"scheduledActions">[]) {
+  if (actionIds.length > MAX_SENT_TEXTS) {
+    throw new ConvexError({ code: "TOO_MANY", message: `Ask for at most ${MAX_SENT_TEXTS} texts at once` });
+  }
+  const texts = await Promise.all(
+    actionIds.map(async (id) => {
+      const action = await ctx.db.get("scheduledActions", id);
+      const message = action?.messageId ? await ctx.db.get("messages", action.messageId) : null;
+      return message ? { actionId: id, text: message.text } : null;
+    }),
+  );
+  return texts.filter((t) => t !== null);
+}
+
+export const followupSentTexts = operatorQuery({
+  args: { actionIds: v.array(v.id("scheduledActions")) },
+  returns: v.array(v.object({ actionId: v.id("scheduledActions"), text: v.string() })),
+  handler: async (ctx, { actionIds }) => await sentTexts(ctx, actionIds),
 });

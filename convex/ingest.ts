@@ -9,6 +9,7 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, type MutationCtx } from "./_generated/server";
+import { inboxFieldsOnCustomerMessage } from "../lib/inbox";
 import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
@@ -121,7 +122,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         sentAtEstimated: event.sentAtEstimated,
         receivedAt: now,
       });
-      await notePreview(ctx, conversation._id, event.text, now);
+      await notePreview(ctx, conversation._id, event.text, now, "human");
       await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
       return "accepted";
     }
@@ -163,6 +164,13 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
     lastInboundExternalId: event.externalId,
     lastMessagePreview: preview(event),
     lastMessageAt: now,
+    // Under takeover the message is for the human: they wait all the same.
+    ...inboxFieldsOnCustomerMessage(
+      conversation,
+      { text: event.text, attachmentCount: event.attachments.length },
+      answerable || conversation.takeover,
+      now,
+    ),
     threadId: event.threadId ?? conversation.threadId,
     businessConnectionId: event.businessConnectionId ?? conversation.businessConnectionId,
   });

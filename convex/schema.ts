@@ -82,9 +82,17 @@ export default defineSchema({
     languageCode: v.optional(v.string()),
     /** IANA zone for follow-ups; settings' default when absent. */
     timeZone: v.optional(v.string()),
+    /**
+     * Name and @username as one searchable string (lib/contacts.ts); ingest
+     * writes it on every contact, even empty, since convex-test's search
+     * (the local runtime's engine) fails on a document lacking the field.
+     */
+    searchName: v.optional(v.string()),
   })
     // ingest: find the sender of an inbound message
-    .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"]),
+    .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
+    // inbox search: contacts by name or @username
+    .searchIndex("search_name", { searchField: "searchName", filterFields: ["channel"] }),
 
   /**
    * One chat on one channel (channel + account + external chat). Owner:
@@ -120,6 +128,12 @@ export default defineSchema({
     /** What the list shows without reading messages. */
     lastMessagePreview: v.string(),
     lastMessageAt: v.number(),
+    /** The inbox's view (lib/inbox.ts): the customer's newest line (its time is `lastInboundAt`)... */
+    lastCustomerText: v.optional(v.string()),
+    /** ...since when they wait: their first message after the last delivered reply; absent when answered. */
+    awaitingReplySince: v.optional(v.number()),
+    /** ...and who wrote the last delivered reply. */
+    lastReplyAuthor: v.optional(v.union(v.literal("agent"), v.literal("human"))),
     tags: v.optional(v.array(v.string())),
   })
     // ingest: the conversation an inbound event belongs to
@@ -131,7 +145,9 @@ export default defineSchema({
     // dashboard list of conversations waiting for a human, longest waiting first
     .index("by_needs_human_since", ["needsHuman.since"])
     // watchdog: conversations still marked processing
-    .index("by_state_kind", ["state.kind"]),
+    .index("by_state_kind", ["state.kind"])
+    // inbox search: a matching contact's conversations
+    .index("by_contact_id", ["contactId"]),
 
   /**
    * Every message in and out. Owner: convex/model/messages.ts. Inbound:
@@ -183,6 +199,11 @@ export default defineSchema({
     .index("by_conversation", ["conversationId"])
     // a batch's messages, in and out
     .index("by_batch", ["batchId"])
+    // inbox list: a conversation's newest customer line, newest reply, and
+    // the first customer message after that reply (how long they wait)
+    .index("by_conversation_and_direction", ["conversationId", "direction"])
+    // inbox search: message text in any language, narrowed by channel
+    .searchIndex("search_text", { searchField: "text", filterFields: ["channel"] })
     // stall sweep: outbound messages stuck in `sending`
     .index("by_status_and_sent_at", ["status", "sentAt"])
     // analytics and archiving: a conversation's messages by the time they
@@ -315,7 +336,9 @@ export default defineSchema({
     // slot search and double-booking check: meetings overlapping a range
     .index("by_status_and_start", ["status", "start"])
     // a draft that was not sent cancels what it booked
-    .index("by_batch", ["batchId"]),
+    .index("by_batch", ["batchId"])
+    // conversation page: the customer's booked meetings, soonest first
+    .index("by_conversation_and_status_and_start", ["conversationId", "status", "start"]),
 
   /**
    * The one settings document (key "global"). Owner: convex/model/settings.ts

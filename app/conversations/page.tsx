@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ConversationsTable } from "@/components/conversations/ConversationsTable";
+import { InboxList } from "@/components/conversations/InboxList";
 
 export const metadata: Metadata = { title: "Conversations · burstreply" };
 
@@ -9,10 +9,10 @@ export default function ConversationsPage() {
       <div className="page-header">
         <div>
           <h1>Conversations</h1>
-          <p className="subtitle">Every chat on every channel, newest first. New messages appear as they arrive.</p>
+          <p className="subtitle">Who is waiting, longest first. New messages appear as they arrive.</p>
         </div>
       </div>
-      <ConversationsTable />
+      <InboxList />
     </>
   );
 }

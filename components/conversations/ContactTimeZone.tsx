@@ -6,6 +6,9 @@ import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { ErrorText } from "../ErrorText";
 import { useOperatorAction } from "../useOperatorAction";
+import { ZonePicker } from "../ZonePicker";
+
+export const CONTACT_ZONE_INPUT_ID = "contact-time-zone";
 
 /** Which zone "tomorrow at 10" means for this customer; empty falls back to the business's. */
 export function ContactTimeZone({
@@ -24,29 +27,24 @@ export function ContactTimeZone({
 
   return (
     <form
-      className="card"
+      className="zone-form"
       aria-label="Customer time zone"
       onSubmit={(e) => {
         e.preventDefault();
         void run("run", () => save({ conversationId, timeZone: value.trim() || undefined }));
       }}
     >
-      <h2>Customer time zone</h2>
-      <p className="muted">
-        Follow-up times the customer gives are read in{" "}
-        <strong>{contactTimeZone ?? `${businessTimeZone} (the business's)`}</strong>.
-      </p>
+      <label htmlFor={CONTACT_ZONE_INPUT_ID}>Customer&apos;s time zone</label>
       <div className="controls">
-        <input
-          aria-label="IANA time zone"
-          placeholder={businessTimeZone}
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-        />
+        <ZonePicker id={CONTACT_ZONE_INPUT_ID} value={value} onChange={setValue} placeholder={`unknown: ${businessTimeZone} is used`} />
         <button type="submit" disabled={busy !== null || !changed}>
           Save
         </button>
       </div>
+      <p className="muted small">
+        Times the customer gives (&quot;tomorrow at 10&quot;) are read in{" "}
+        <strong>{contactTimeZone ?? `${businessTimeZone}, the business's zone, since theirs is unknown`}</strong>.
+      </p>
       <ErrorText error={error} />
     </form>
   );

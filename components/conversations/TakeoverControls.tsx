@@ -1,72 +1,74 @@
 "use client";
 
 import { useMutation } from "convex/react";
-import { useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { ErrorText } from "../ErrorText";
+import { humanDuration } from "../format";
 import { useOperatorAction } from "../useOperatorAction";
 
-/** The operator's two levers: take the conversation from the bot, or answer the waiting burst now. */
+/** The operator's levers: pause the bot, hand the conversation back, or answer the waiting burst now. */
 export function TakeoverControls({
   conversationId,
   takeover,
-  takeoverReason,
+  needsHuman,
   buffering,
   pendingCount,
+  takeoverIdleResumeMs,
 }: {
   conversationId: Id<"conversations">;
   takeover: boolean;
-  takeoverReason: string | undefined;
+  needsHuman: boolean;
   buffering: boolean;
   pendingCount: number;
+  takeoverIdleResumeMs: number;
 }) {
   const setTakeover = useMutation(api.conversations.setTakeover);
   const flushNow = useMutation(api.conversations.flushNow);
-  const action = useOperatorAction();
-  const { error } = action;
-  const busy = action.busy !== null;
-  // The switch shows the operator's choice at once; Convex resolves the
-  // mutation only after the conversation query reflects it.
-  const [requested, setRequested] = useState<boolean | null>(null);
-
-  async function run(mutation: () => Promise<unknown>) {
-    await action.run("run", mutation);
-    setRequested(null);
-  }
+  const { busy, error, run } = useOperatorAction<"pause" | "resume" | "answer">();
 
   return (
-    <div className="card">
+    <div className="takeover">
       <div className="controls">
-        <label className="switch">
-          <input
-            type="checkbox"
-            checked={requested ?? takeover}
-            disabled={busy}
-            onChange={(e) => {
-              const value = e.target.checked;
-              setRequested(value);
-              void run(() => setTakeover({ conversationId, takeover: value }));
-            }}
-          />
-          Human takeover
-        </label>
-        <span className="muted">
-          {takeover
-            ? `${takeoverReason ?? "Taken over"}: the bot is paused here.`
-            : "The bot answers this conversation."}
-        </span>
+        {takeover ? (
+          <button
+            type="button"
+            // While a human is needed, answering is the main thing; handing back is not.
+            className={needsHuman ? undefined : "primary"}
+            disabled={busy !== null}
+            onClick={() => void run("resume", () => setTakeover({ conversationId, takeover: false }))}
+          >
+            {busy === "resume" ? "Handing back…" : "Hand back to the bot"}
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void run("pause", () => setTakeover({ conversationId, takeover: true }))}
+          >
+            {busy === "pause" ? "Pausing…" : "Pause the bot"}
+          </button>
+        )}
         {buffering && !takeover && (
           <button
             type="button"
             className="primary"
-            disabled={busy}
-            onClick={() => void run(() => flushNow({ conversationId }))}
+            disabled={busy !== null}
+            onClick={() => void run("answer", () => flushNow({ conversationId }))}
           >
             Answer now ({pendingCount} waiting)
           </button>
         )}
       </div>
+      <p className="muted small" role="status">
+        {takeover
+          ? needsHuman
+            ? "The bot is paused and stays paused until you hand back: this conversation needs a human."
+            : takeoverIdleResumeMs > 0
+              ? `The bot is paused; it resumes by itself after ${humanDuration(takeoverIdleResumeMs)} of quiet.`
+              : "The bot is paused until you hand back."
+          : "The bot answers this conversation."}
+      </p>
       <ErrorText error={error} />
     </div>
   );

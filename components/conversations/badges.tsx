@@ -1,26 +1,15 @@
-import { formatTime } from "../format";
+import { INBOX_STATUS_LABELS, type InboxStatus } from "@/lib/inbox";
 
-const STATE_LABELS = { idle: "idle", buffering: "buffering", processing: "answering" } as const;
+const STATUS_TONE: Record<InboxStatus, string> = {
+  needs_human: "danger",
+  human: "violet",
+  bot_answering: "info",
+  bot_waiting: "info",
+  waiting: "warn",
+  answered: "",
+};
 
-export function StateBadge({ state }: { state: keyof typeof STATE_LABELS }) {
-  return <span className={`badge ${state}`}>{STATE_LABELS[state]}</span>;
-}
-
-export function ConversationFlags({
-  takeover,
-  needsHuman,
-}: {
-  takeover: boolean;
-  needsHuman: { reason: string; since: number } | undefined;
-}) {
-  return (
-    <>
-      {needsHuman && (
-        <span className="badge danger" title={`${needsHuman.reason} (since ${formatTime(needsHuman.since)})`}>
-          needs human
-        </span>
-      )}{" "}
-      {takeover && <span className="badge violet">takeover</span>}
-    </>
-  );
+/** The conversation's status in words, coloured by urgency. */
+export function StatusBadge({ status }: { status: InboxStatus }) {
+  return <span className={`badge ${STATUS_TONE[status]}`}>{INBOX_STATUS_LABELS[status]}</span>;
 }

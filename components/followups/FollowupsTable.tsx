@@ -9,10 +9,10 @@ import {
   tableFeatures,
   useTable,
 } from "@tanstack/react-table";
-import { usePaginatedQuery } from "convex/react";
+import { usePaginatedQuery, useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import Link from "next/link";
-import { useState } from "react";
+import { createContext, useContext, useState, type ReactNode } from "react";
 import { api } from "@/convex/_generated/api";
 import { LoadMoreFooter, SortableTh } from "../tableParts";
 import { channelLabel } from "../format";
@@ -21,6 +21,18 @@ import { RelativeTime } from "./RelativeTime";
 import { RowActions } from "./RowActions";
 
 type Row = FunctionReturnType<typeof api.followups.list>["page"][number];
+
+/** On the Sent tab: what each action's message said, by action id. */
+const SentTexts = createContext<Map<string, string>>(new Map());
+
+function SentText({ actionId }: { actionId: string }) {
+  const text = useContext(SentTexts).get(actionId);
+  return text === undefined ? null : (
+    <blockquote className="sent-text" aria-label="Text sent">
+      {text}
+    </blockquote>
+  );
+}
 
 const PAGE_SIZE = 30; // the server's largest page
 
@@ -75,6 +87,7 @@ const columns = helper.columns([
       <div className="action-note">
         {info.getValue()}
         {info.row.original.lastError && <div className="muted">{info.row.original.lastError}</div>}
+        <SentText actionId={info.row.original.id} />
       </div>
     ),
   }),
@@ -99,7 +112,7 @@ const pendingColumns = helper.columns([
   helper.display({
     id: "actions",
     header: "",
-    cell: (info) => <RowActions actionId={info.row.original.id} label={info.row.original.note} />,
+    cell: (info) => <RowActions actionId={info.row.original.id} label={info.row.original.note} dueAt={info.row.original.dueAt} />,
   }),
 ]);
 
@@ -122,20 +135,36 @@ export function FollowupsTable() {
     getRowId: (row) => row.id,
   });
   const rows = table.getRowModel().rows;
+  const counts = useQuery(api.dashboard.followupTabCounts, {});
+  // The newest page's texts; older pages loaded later show their notes only.
+  const sent = useQuery(
+    api.dashboard.followupSentTexts,
+    filter === "sent" ? { actionIds: results.slice(0, PAGE_SIZE).map((r) => r.id) } : "skip",
+  );
+  const sentTexts = new Map((sent ?? []).map((t) => [t.actionId as string, t.text]));
 
   return (
-    <>
+    <SentTexts.Provider value={sentTexts}>
       <div className="toolbar">
-        <div className="segmented" role="group" aria-label="Status">
-          {STATUSES.map((s) => (
-            <button key={s} type="button" aria-pressed={s === filter} onClick={() => setFilter(s)}>
-              {statusLabel(s)}
-            </button>
-          ))}
+        <div className="segmented tabs-scroll" role="group" aria-label="Status">
+          {STATUSES.map((s) => {
+            const count = counts && s in counts ? counts[s as keyof typeof counts] : undefined;
+            return (
+              <button key={s} type="button" aria-pressed={s === filter} onClick={() => setFilter(s)}>
+                {statusLabel(s)}
+                {count && count.count > 0 && (
+                  <span className={`count ${s === "pending" ? "" : "danger"}`}>
+                    {count.count}
+                    {count.more ? "+" : ""}
+                  </span>
+                )}
+              </button>
+            );
+          })}
         </div>
       </div>
       <div className="card table-wrap flush-card">
-        <table className="data" aria-label="Scheduled actions">
+        <table className="data cards-on-phone" aria-label="Scheduled actions">
           <thead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
@@ -162,13 +191,18 @@ export function FollowupsTable() {
         {rows.length === 0 && <p className="muted table-empty">{emptyText(status, filter)}</p>}
       </div>
       <LoadMoreFooter loaded={results.length} status={status} onLoadMore={() => loadMore(PAGE_SIZE)} />
-    </>
+    </SentTexts.Provider>
   );
 }
 
-function emptyText(status: string, filter: ActionStatus): string {
+function emptyText(status: string, filter: ActionStatus): ReactNode {
   if (status === "LoadingFirstPage") return "Loading…";
-  return filter === "pending"
-    ? "Nothing scheduled. Follow-ups appear here when the agent promises to write back."
-    : `No ${filter} follow-ups or reminders.`;
+  return filter === "pending" ? (
+    <>
+      Nothing scheduled. Follow-ups appear here when the agent promises a customer to write back (&quot;write me
+      tomorrow&quot;). Connect a channel (see the README) or try it in the <Link href="/playground">Playground</Link>.
+    </>
+  ) : (
+    `No ${filter} follow-ups or reminders.`
+  );
 }

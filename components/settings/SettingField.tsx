@@ -1,6 +1,21 @@
+"use client";
+
+import { useState } from "react";
 import { WEEKDAY_KEYS } from "@/lib/workingHours";
-import { formatDuration } from "../format";
-import { fieldText, type Draft, type FieldKind, type SettingKey, type WeekDraft } from "./fields";
+import { ZonePicker } from "../ZonePicker";
+import {
+  bestUnit,
+  DURATION_UNITS,
+  fieldText,
+  isDuration,
+  unitMs,
+  weekErrorParts,
+  type Draft,
+  type DurationUnit,
+  type FieldKind,
+  type SettingKey,
+  type WeekDraft,
+} from "./fields";
 
 // Monday first, as a business plans its week.
 const WEEK_ORDER = [...WEEKDAY_KEYS.slice(1), WEEKDAY_KEYS[0]];
@@ -24,7 +39,14 @@ export function SettingField({ name, kind, draft, defaultDraft, error, onChange 
     <div className="field" data-invalid={error !== undefined}>
       <label htmlFor={inputId}>{label}</label>
       <div>
-        {kind.kind === "number" && (
+        {kind.kind === "number" && isDuration(name) && (
+          <DurationInput
+            inputProps={common}
+            ms={String(draft)}
+            onChange={onChange}
+          />
+        )}
+        {kind.kind === "number" && !isDuration(name) && (
           <>
             <input
               {...common}
@@ -33,10 +55,7 @@ export function SettingField({ name, kind, draft, defaultDraft, error, onChange 
               max={kind.max ?? undefined}
               value={String(draft)}
               onChange={(e) => onChange(e.target.value)}
-            />{" "}
-            {name.endsWith("Ms") && Number.isFinite(Number(draft)) && (
-              <span className="muted">= {formatDuration(Number(draft))}</span>
-            )}
+            />
           </>
         )}
         {kind.kind === "boolean" && (
@@ -58,7 +77,9 @@ export function SettingField({ name, kind, draft, defaultDraft, error, onChange 
         {kind.kind === "json" && (
           <textarea {...common} value={String(draft)} onChange={(e) => onChange(e.target.value)} />
         )}
-        {kind.kind === "week" && <WeekInput id={inputId} week={draft as WeekDraft} onChange={onChange} />}
+        {kind.kind === "week" && (
+          <WeekInput id={inputId} week={draft as WeekDraft} onChange={onChange} error={error} errorId={errorId} />
+        )}
       </div>
       {help && <div className="help">{help}</div>}
       {/* The default is worth a line only for short values, and where the value departs from it. */}
@@ -66,7 +87,7 @@ export function SettingField({ name, kind, draft, defaultDraft, error, onChange 
         <div className="help">Default: {defaultText(defaultDraft)}</div>
       )}
       {error && (
-        <div className="error-text" id={errorId} role="alert">
+        <div className="error-text" id={errorId}>
           {error}
         </div>
       )}
@@ -88,23 +109,96 @@ function defaultText(draft: string | boolean): string {
   return draft || "(empty)";
 }
 
-function WeekInput({ id, week, onChange }: { id: string; week: WeekDraft; onChange: (draft: WeekDraft) => void }) {
+/**
+ * A duration typed in seconds, minutes or hours; the draft stays in ms (what
+ * the setting stores). The unit starts as the one that shows the value whole.
+ */
+function DurationInput({
+  inputProps,
+  ms,
+  onChange,
+}: {
+  inputProps: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined };
+  ms: string;
+  onChange: (draft: string) => void;
+}) {
+  const [unit, setUnit] = useState<DurationUnit>(() => bestUnit(Number(ms)));
+  const [typed, setTyped] = useState<string | null>(null);
+  const value = Number(ms);
+  const shown = typed ?? (ms.trim() !== "" && Number.isFinite(value) ? String(value / unitMs(unit)) : ms);
+  const toMs = (text: string, u: DurationUnit) => {
+    const n = Number(text.trim());
+    return text.trim() === "" || !Number.isFinite(n) ? text : String(Math.round(n * unitMs(u)));
+  };
+  return (
+    <span className="duration">
+      <input
+        {...inputProps}
+        type="number"
+        inputMode="decimal"
+        min={0}
+        step="any"
+        value={shown}
+        onChange={(e) => {
+          setTyped(e.target.value);
+          onChange(toMs(e.target.value, unit));
+        }}
+        onBlur={() => setTyped(null)}
+      />
+      <select
+        aria-label="Unit"
+        value={unit}
+        onChange={(e) => {
+          const next = e.target.value as DurationUnit;
+          setUnit(next);
+          // The number stays as typed; its meaning follows the unit.
+          onChange(toMs(shown, next));
+        }}
+      >
+        {DURATION_UNITS.map(({ unit: u }) => (
+          <option key={u} value={u}>
+            {u === "s" ? "seconds" : u === "min" ? "minutes" : "hours"}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
+function WeekInput({
+  id,
+  week,
+  onChange,
+  error,
+  errorId,
+}: {
+  id: string;
+  week: WeekDraft;
+  onChange: (draft: WeekDraft) => void;
+  error: string | undefined;
+  errorId: string;
+}) {
+  const bad = weekErrorParts(error);
   return (
     <>
-      <input
+      <ZonePicker
         id={id}
-        type="text"
-        aria-label="Time zone"
+        label="Time zone"
         value={week.timeZone}
-        onChange={(e) => onChange({ ...week, timeZone: e.target.value })}
+        invalid={error !== undefined && bad.zone}
+        describedBy={error !== undefined && bad.zone ? errorId : undefined}
+        onChange={(timeZone) => onChange({ ...week, timeZone })}
       />
       <div className="week">
         {WEEK_ORDER.map((day) => (
           <label key={day} className="week-day">
             <span className="muted">{day}</span>
             <input
+              id={`${id}-${day}`}
               type="text"
               placeholder="closed"
+              aria-invalid={bad.days.has(day)}
+              aria-describedby={bad.days.has(day) ? errorId : undefined}
               value={week.days[day]}
               onChange={(e) => onChange({ ...week, days: { ...week.days, [day]: e.target.value } })}
             />

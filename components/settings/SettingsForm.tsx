@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQuery } from "convex/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Settings } from "@/lib/settings";
 import { errorMessage } from "../format";
-import { checkEdits, fieldKind, sections, toDraft, type Draft, type SettingKey } from "./fields";
+import { checkEdits, errorTargetId, fieldKind, fieldText, sections, toDraft, type Draft, type SettingKey } from "./fields";
 import { SettingField } from "./SettingField";
 
 type Status = { tone: "ok" | "danger" | "info"; text: string } | null;
@@ -23,6 +23,12 @@ export function SettingsForm() {
   const [errors, setErrors] = useState<Partial<Record<SettingKey, string>>>({});
   const [status, setStatus] = useState<Status>(null);
   const [saving, setSaving] = useState(false);
+  // Bumped on each failed save so the summary takes focus even when the errors are the same.
+  const [failedSaves, setFailedSaves] = useState(0);
+  const summaryRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (failedSaves > 0) summaryRef.current?.focus();
+  }, [failedSaves]);
 
   if (current === undefined) return <p className="muted">Loading settings…</p>;
   const settings: Settings = current.settings;
@@ -38,6 +44,7 @@ export function SettingsForm() {
     if (!check.ok) {
       setErrors(check.errors);
       setStatus({ tone: "danger", text: "Some values are not valid; nothing was saved." });
+      setFailedSaves((n) => n + 1);
       return;
     }
     setErrors({});
@@ -52,7 +59,7 @@ export function SettingsForm() {
       setEdits({});
       setStatus({
         tone: "ok",
-        text: `Saved: ${Object.keys(check.patch).join(", ")}. It applies from the next message.`,
+        text: `Saved: ${(Object.keys(check.patch) as SettingKey[]).map((k) => fieldText(k).label).join(", ")}. It applies from the next message.`,
       });
     } catch (e) {
       setStatus({ tone: "danger", text: `The server refused the change: ${errorMessage(e)}` });
@@ -62,8 +69,26 @@ export function SettingsForm() {
   }
 
   const dirty = Object.keys(edits).length > 0;
+  const errorList = Object.entries(errors) as [SettingKey, string][];
   return (
     <form className="settings-form" onSubmit={onSubmit} noValidate>
+      {errorList.length > 0 && (
+        <div className="notice danger error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
+          <strong>
+            {errorList.length === 1 ? "One value needs fixing" : `${errorList.length} values need fixing`}; nothing was
+            saved.
+          </strong>
+          <ul>
+            {errorList.map(([key, message]) => (
+              <li key={key}>
+                <a href={`#${errorTargetId(key, message)}`} onClick={(e) => focusField(e, errorTargetId(key, message))}>
+                  {fieldText(key).label}: {message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {current.problems.length > 0 && (
         <div className="notice warn" role="alert">
           <strong>The stored settings have problems; these fields use their defaults:</strong>
@@ -74,10 +99,8 @@ export function SettingsForm() {
           </ul>
         </div>
       )}
-      {sections().map((section) => (
-        <section key={section.title} className="card field-group" aria-label={section.title}>
-          <h2>{section.title}</h2>
-          {section.keys.map((key) => {
+      {sections().map((section) => {
+        const fields = section.keys.map((key) => {
             const kind = fieldKind(key);
             return (
               <SettingField
@@ -90,9 +113,20 @@ export function SettingsForm() {
                 onChange={(draft) => edit(key, draft)}
               />
             );
-          })}
-        </section>
-      ))}
+          });
+        // Model and other rarely touched options stay folded until asked for.
+        return section.advanced ? (
+          <details key={section.title} className="card field-group" aria-label={section.title}>
+            <summary>{section.title}</summary>
+            {fields}
+          </details>
+        ) : (
+          <section key={section.title} className="card field-group" aria-label={section.title}>
+            <h2>{section.title}</h2>
+            {fields}
+          </section>
+        );
+      })}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving || !dirty}>
           {saving ? "Saving…" : "Save changes"}
@@ -116,4 +150,14 @@ export function SettingsForm() {
       </div>
     </form>
   );
+}
+
+/** A summary link: unfold the section holding the field, then move focus into it. */
+function focusField(event: React.MouseEvent, id: string) {
+  event.preventDefault();
+  const field = document.getElementById(id);
+  const details = field?.closest("details");
+  if (details) details.open = true;
+  field?.focus();
+  field?.scrollIntoView({ block: "center" });
 }

@@ -118,7 +118,7 @@ export function checkEdits(current: Settings, edits: Partial<Record<SettingKey, 
   if (!result.success) {
     for (const issue of result.error.issues) {
       const [key, ...rest] = issue.path.map(String) as [SettingKey, ...string[]];
-      const message = `${rest.length > 0 ? `${rest.join(" ")}: ` : ""}${plainMessage(issue)}`;
+      const message = `${rest.length > 0 ? `${rest.join(" ")}: ` : ""}${plainMessage(issue, isDuration(key))}`;
       errors[key] = errors[key] ? `${errors[key]}; ${message}` : message;
     }
   }
@@ -132,15 +132,23 @@ export function checkEdits(current: Settings, edits: Partial<Record<SettingKey, 
 }
 
 /** Zod's wording for limits ("expected number to be >=250") in an operator's words. */
-function plainMessage(issue: z.core.$ZodIssue): string {
+function plainMessage(issue: z.core.$ZodIssue, duration: boolean): string {
+  const amount = (n: number | bigint) => (duration ? durationText(Number(n)) : String(n));
   if (issue.code === "too_small") {
-    return issue.origin === "string" ? `At least ${issue.minimum} characters` : `At least ${issue.minimum}`;
+    return issue.origin === "string" ? `At least ${issue.minimum} characters` : `At least ${amount(issue.minimum)}`;
   }
   if (issue.code === "too_big") {
-    return issue.origin === "string" ? `At most ${issue.maximum} characters` : `At most ${issue.maximum}`;
+    return issue.origin === "string" ? `At most ${issue.maximum} characters` : `At most ${amount(issue.maximum)}`;
   }
+  if (issue.code === "invalid_type" && issue.expected === "int" && duration) return "Whole milliseconds only";
   if (issue.code === "invalid_type" && issue.expected === "int") return "A whole number";
   return issue.message;
+}
+
+/** A limit in the units the form uses: "0.25 s", "2 min", "720 h". */
+function durationText(ms: number): string {
+  const unit = bestUnit(ms);
+  return `${ms / unitMs(unit)} ${unit}`;
 }
 
 type FieldText = { label: string; help?: string };
@@ -148,11 +156,11 @@ type FieldText = { label: string; help?: string };
 // Words for the fields; a field missing here is labelled from its name.
 const TEXTS: Record<string, FieldText> = {
   batchWindowMs: {
-    label: "Batching window (ms)",
+    label: "Batching window",
     help: "Quiet time after the latest message before the burst is answered.",
   },
   maxBatchMessages: { label: "Max messages per batch", help: "A burst this long is answered at once." },
-  maxBatchWaitMs: { label: "Max wait (ms)", help: "Longest a customer waits from their first unanswered message." },
+  maxBatchWaitMs: { label: "Max wait", help: "Longest a customer waits from their first unanswered message." },
   typingEnabled: { label: "Show typing…", help: "On the channel, while buffering and while the model writes." },
   whatsappTypingIndicator: {
     label: "WhatsApp typing indicator",
@@ -167,7 +175,7 @@ const TEXTS: Record<string, FieldText> = {
   maxOutputTokens: { label: "Max output tokens" },
   historyMessages: { label: "History messages", help: "Earlier messages given to the model as context." },
   llmConcurrency: { label: "Model calls at once", help: "Further batches wait their turn." },
-  llmTimeoutMs: { label: "Model timeout (ms)", help: "One attempt's time limit." },
+  llmTimeoutMs: { label: "Model timeout", help: "One attempt's time limit." },
   llmMaxAttempts: { label: "Model attempts", help: "Attempts per batch before it is marked failed for a human." },
   sendRetryBudgetMinutes: {
     label: "Send retries for (minutes)",
@@ -180,7 +188,7 @@ const TEXTS: Record<string, FieldText> = {
   },
   webChatMessagesPerMinute: { label: "Web chat messages per minute", help: "Per visitor; faster writing is refused." },
   takeoverIdleResumeMs: {
-    label: "Takeover ends after idle (ms)",
+    label: "Bot resumes after a quiet takeover of",
     help: "A takeover ends by itself after this long without messages (not while flagged for a human); 0 keeps it until an operator ends it.",
   },
   workingHoursEnabled: { label: "Use working hours", help: "Apply the weekly hours to replies and follow-ups." },
@@ -206,7 +214,7 @@ export function fieldText(key: SettingKey): FieldText {
   return TEXTS[key] ?? { label: key.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase()) };
 }
 
-const SECTIONS: { title: string; keys: string[] }[] = [
+const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
   {
     title: "Batching",
     keys: [
@@ -219,7 +227,8 @@ const SECTIONS: { title: string; keys: string[] }[] = [
     ],
   },
   {
-    title: "Model",
+    title: "Model (advanced)",
+    advanced: true,
     keys: [
       "model",
       "systemPrompt",
@@ -247,13 +256,56 @@ const SECTIONS: { title: string; keys: string[] }[] = [
 ];
 
 /** Every setting, in sections; settings no section names go last under "Other". */
-export function sections(): { title: string; keys: SettingKey[] }[] {
+export function sections(): { title: string; keys: SettingKey[]; advanced: boolean }[] {
   const all = Object.keys(settingsSchema.shape) as SettingKey[];
   const placed = new Set(SECTIONS.flatMap((s) => s.keys));
   const result = SECTIONS.map((s) => ({
     title: s.title,
+    advanced: s.advanced ?? false,
     keys: s.keys.filter((k): k is SettingKey => all.includes(k as SettingKey)),
   }));
-  result.push({ title: "Other", keys: all.filter((k) => !placed.has(k)) });
+  result.push({ title: "Other (advanced)", advanced: true, keys: all.filter((k) => !placed.has(k)) });
   return result.filter((s) => s.keys.length > 0);
+}
+
+/** Which parts of the working-hours field an error names: the zone, and which days. */
+export function weekErrorParts(error: string | undefined): { zone: boolean; days: Set<string> } {
+  if (!error) return { zone: false, days: new Set() };
+  const days = new Set(WEEKDAY_KEYS.filter((day) => new RegExp(`(^|[\\s;])(days )?${day}\\b`).test(error)));
+  return { zone: /timeZone|time zone/i.test(error) || days.size === 0, days };
+}
+
+/** The id of the input an error should focus: a working-hours error focuses the day or the zone it names. */
+export function errorTargetId(key: SettingKey, error: string): string {
+  if (fieldKind(key).kind === "week") {
+    const parts = weekErrorParts(error);
+    const [day] = [...parts.days];
+    if (!parts.zone && day) return `setting-${key}-${day}`;
+  }
+  return `setting-${key}`;
+}
+
+/** Durations are stored in ms and typed in the unit people use. */
+export const DURATION_UNITS = [
+  { unit: "s", ms: 1000 },
+  { unit: "min", ms: 60_000 },
+  { unit: "h", ms: 3_600_000 },
+] as const;
+export type DurationUnit = (typeof DURATION_UNITS)[number]["unit"];
+
+/** The largest unit that shows `ms` as a whole number (4 h, 30 min, 4 s), else seconds. */
+export function bestUnit(ms: number): DurationUnit {
+  for (const { unit, ms: size } of [...DURATION_UNITS].reverse()) {
+    if (ms !== 0 && ms % size === 0) return unit;
+  }
+  return "s";
+}
+
+export function unitMs(unit: DurationUnit): number {
+  return DURATION_UNITS.find((u) => u.unit === unit)!.ms;
+}
+
+/** Settings whose value is a duration in milliseconds. */
+export function isDuration(key: SettingKey): boolean {
+  return key.endsWith("Ms");
 }

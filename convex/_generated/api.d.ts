@@ -36,6 +36,7 @@ import type * as dashboard from "../dashboard.js";
 import type * as followups from "../followups.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
+import type * as inbox from "../inbox.js";
 import type * as ingest from "../ingest.js";
 import type * as meetings from "../meetings.js";
 import type * as model_batches from "../model/batches.js";
@@ -85,6 +86,7 @@ declare const fullApi: ApiFromModules<{
   followups: typeof followups;
   functions: typeof functions;
   http: typeof http;
+  inbox: typeof inbox;
   ingest: typeof ingest;
   meetings: typeof meetings;
   "model/batches": typeof model_batches;

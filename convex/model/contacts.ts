@@ -1,6 +1,7 @@
 /** Owner of the `contacts` table: one person on one channel. */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
+import { contactSearchName } from "../../lib/contacts";
 import type { InboundMessage } from "../validators";
 
 /** The sender of an inbound message (or the customer a human echo went to), created on first contact. */
@@ -22,6 +23,7 @@ export async function upsertContact(
     displayName: event.sender.displayName,
     username: event.sender.username,
     languageCode: event.sender.languageCode,
+    searchName: contactSearchName(event.sender),
   };
   return { _id: await ctx.db.insert("contacts", fields), _creationTime: Date.now(), ...fields };
 }

@@ -15,6 +15,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { flushPlan, typingDue, type BatchingPolicy } from "../../lib/batching";
 import { TYPING_REFRESH_MS } from "../../lib/channels/typing";
 import { contactLabel } from "../../lib/contacts";
+import { inboxFieldsOnReply } from "../../lib/inbox";
 import type { Settings } from "../../lib/settings";
 import type { BatchingState } from "../schema";
 import type { Channel } from "../validators";
@@ -55,14 +56,30 @@ export async function noteInbound(
   conversation: Doc<"conversations">,
   patch: Pick<Partial<Doc<"conversations">>, "state" | "tickGeneration"> &
     Pick<Doc<"conversations">, "lastInboundAt" | "lastMessagePreview" | "lastMessageAt"> &
-    Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId">,
+    Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId"> &
+    Pick<Partial<Doc<"conversations">>, "lastCustomerText" | "awaitingReplySince">,
 ) {
   await ctx.db.patch("conversations", conversation._id, patch);
 }
 
-/** What the conversation list shows without reading messages. */
-export async function notePreview(ctx: MutationCtx, conversationId: Id<"conversations">, text: string, at: number) {
-  await ctx.db.patch("conversations", conversationId, { lastMessagePreview: text.slice(0, 140), lastMessageAt: at });
+/** A reply reached the customer: what the conversation list shows without reading messages, and that nobody waits. */
+export async function notePreview(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  text: string,
+  at: number,
+  repliedBy: "agent" | "human",
+) {
+  await ctx.db.patch("conversations", conversationId, {
+    lastMessagePreview: text.slice(0, 140),
+    lastMessageAt: at,
+    ...inboxFieldsOnReply(repliedBy),
+  });
+}
+
+/** An operator's tags replace the conversation's (the agent only adds, through `addTags`). */
+export async function setTags(ctx: MutationCtx, conversationId: Id<"conversations">, tags: string[]) {
+  await ctx.db.patch("conversations", conversationId, { tags: tags.length > 0 ? tags : undefined });
 }
 
 export async function addTags(ctx: MutationCtx, conversation: Doc<"conversations">, tags: string[]) {

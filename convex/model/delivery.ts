@@ -105,7 +105,7 @@ async function owners(ctx: MutationCtx, message: Doc<"messages">) {
 async function succeed(ctx: MutationCtx, message: Doc<"messages">, externalId: string | undefined, attempts: number, now: number) {
   const { owningBatch, owningAction } = await owners(ctx, message);
   await settleReply(ctx, message, { status: "sent", externalId, attempts, at: now });
-  await notePreview(ctx, message.conversationId, message.text, now);
+  await notePreview(ctx, message.conversationId, message.text, now, message.author === "human" ? "human" : "agent");
   if (owningAction) await endAction(ctx, owningAction._id, { status: "sent" });
   if (owningBatch) await settleBatch(ctx, owningBatch, { outcome: "replied" }, now, await loadSettings(ctx));
 }

@@ -87,6 +87,13 @@ export async function makeDueNow(ctx: MutationCtx, action: Doc<"scheduledActions
   await armFire(ctx, action._id, now, note);
 }
 
+/** An operator moved it: the old job is dropped and it is armed at its new time, outside the recovery pacing. */
+export async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, dueAt: number, note: string) {
+  if (action.jobId) await ctx.scheduler.cancel(action.jobId);
+  await ctx.db.patch("scheduledActions", action._id, { dueAt, pacedAt: undefined });
+  await armFire(ctx, action._id, dueAt, note);
+}
+
 /** The composed text is recorded as its outbound message. */
 export async function markComposed(ctx: MutationCtx, action: Doc<"scheduledActions">, messageId: Id<"messages">) {
   await ctx.db.patch("scheduledActions", action._id, { messageId, attempts: action.attempts + 1 });

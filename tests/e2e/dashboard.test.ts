@@ -62,7 +62,7 @@ test("a new conversation appears in the open Conversations list without a reload
   const chat = await openPlayground();
   await sendAll(chat, [marker]);
 
-  const row = list.locator('table[aria-label="Conversations"] tbody tr', { hasText: marker });
+  const row = list.locator('ul[aria-label="Conversations"] > li', { hasText: marker });
   await row.waitFor({ timeout: 15_000 });
   expect(await row.innerText()).toContain("Web chat");
   expect(await list.evaluate(() => "__notReloaded" in window)).toBe(true);
@@ -71,10 +71,11 @@ test("a new conversation appears in the open Conversations list without a reload
 test("a shorter batching window set on the Settings page applies to the next burst", async () => {
   const settings = await context.newPage();
   await settings.goto(`${product.appUrl}/settings`);
-  const windowInput = settings.getByLabel("Batching window (ms)");
-  await windowInput.fill("1500");
+  // Typed in seconds, the unit the default (4 s) is shown in.
+  const windowInput = settings.getByLabel("Batching window", { exact: true });
+  await windowInput.fill("1.5");
   await settings.getByRole("button", { name: "Save changes" }).click();
-  await settings.getByText("Saved: batchWindowMs").waitFor();
+  await settings.getByText("Saved: Batching window").waitFor();
 
   try {
     const chat = await openPlayground();
@@ -90,8 +91,8 @@ test("a shorter batching window set on the Settings page applies to the next bur
     expect(waitMs).toBeLessThan(3_000); // the default window alone is 4 s
     expect(replyAfterMs).toBeLessThan(4_000);
   } finally {
-    await windowInput.fill("4000");
+    await windowInput.fill("4");
     await settings.getByRole("button", { name: "Save changes" }).click();
-    await settings.getByText("Saved: batchWindowMs").waitFor();
+    await settings.getByText("Saved: Batching window").waitFor();
   }
 });

@@ -86,6 +86,7 @@ test("Cancel moves a pending follow-up to Cancelled, with the reason", async () 
   await actionRow(page, note).waitFor();
 
   await page.getByRole("button", { name: `Cancel: ${note}` }).click();
+  await page.getByRole("button", { name: "Yes, cancel it" }).click();
 
   await actionRow(page, note).waitFor({ state: "detached" });
   await page.getByRole("button", { name: "Cancelled", exact: true }).click();
@@ -105,14 +106,17 @@ test("Send now sends it: the customer gets the agent's message and it reads Sent
   anthropic.script(replyWith(followupText));
 
   await page.getByRole("button", { name: `Send now: ${note}` }).click();
+  await page.getByRole("button", { name: "Yes, send now" }).click();
 
   await actionRow(page, note).waitFor({ state: "detached", timeout: REPLY_MS });
   await page.getByRole("button", { name: "Sent", exact: true }).click();
   const row = actionRow(page, note);
   await row.waitFor();
   expect(await row.innerText()).toContain("Sent now by an operator");
+  // The Sent tab shows what went out, not only the agent's note to itself.
+  await row.getByLabel("Text sent").getByText(followupText).waitFor();
   await row.getByRole("link", { name: "Omar Haddad" }).click();
-  await page.locator(".message.agent", { hasText: followupText }).waitFor();
+  await page.locator('.chat-bubble[data-author="agent"]', { hasText: followupText }).waitFor();
 });
 
 test("a booked meeting is listed under Upcoming meetings, with its reminders pending", async () => {

@@ -1,0 +1,51 @@
+/**
+ * Operator edits made from the inbox's conversation page that no other
+ * feature owns: the conversation's tags, and moving a pending follow-up
+ * (optionally together with setting the customer's time zone it was meant in).
+ */
+import { v } from "convex/values";
+import { operatorMutation } from "./functions";
+import { setTimeZone } from "./model/contacts";
+import { setTags as saveTags } from "./model/conversations";
+import { callerError } from "./model/errors";
+import { reschedule as moveAction } from "./model/scheduledActions";
+import { isValidTimeZone } from "../lib/followups/tz";
+import { normalizeTags, rescheduleProblem } from "../lib/inbox";
+
+export const setTags = operatorMutation({
+  args: { conversationId: v.id("conversations"), tags: v.array(v.string()) },
+  returns: v.array(v.string()),
+  handler: async (ctx, { conversationId, tags }) => {
+    const conversation = await ctx.db.get("conversations", conversationId);
+    if (!conversation) throw callerError("NOT_FOUND", "This conversation no longer exists");
+    const result = normalizeTags(tags);
+    if (typeof result === "string") throw callerError("BAD_TAGS", result);
+    await saveTags(ctx, conversationId, result);
+    return result;
+  },
+});
+
+/**
+ * A pending follow-up or reminder goes out at a new time. With
+ * `contactTimeZone`, the customer's zone is saved in the same transaction:
+ * the one-click fix for a time that was read in the business's zone.
+ */
+export const reschedule = operatorMutation({
+  args: { actionId: v.id("scheduledActions"), dueAt: v.number(), contactTimeZone: v.optional(v.string()) },
+  returns: v.null(),
+  handler: async (ctx, { actionId, dueAt, contactTimeZone }) => {
+    const action = await ctx.db.get("scheduledActions", actionId);
+    if (action?.status !== "pending") throw callerError("NOT_PENDING", "It was already sent or cancelled; nothing to move");
+    const problem = rescheduleProblem(dueAt, Date.now());
+    if (problem) throw callerError("BAD_TIME", problem);
+    if (contactTimeZone !== undefined) {
+      if (!isValidTimeZone(contactTimeZone)) {
+        throw callerError("BAD_TIME_ZONE", `"${contactTimeZone}" is not an IANA time zone`);
+      }
+      const conversation = await ctx.db.get("conversations", action.conversationId);
+      if (conversation) await setTimeZone(ctx, conversation.contactId, contactTimeZone);
+    }
+    await moveAction(ctx, action, dueAt, "Rescheduled by an operator");
+    return null;
+  },
+});
