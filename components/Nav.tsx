@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/playground", label: "Playground" },
   { href: "/conversations", label: "Conversations" },
   { href: "/followups", label: "Follow-ups" },
+  { href: "/analytics", label: "Analytics" },
   { href: "/settings", label: "Settings" },
 ];
 
