@@ -18,7 +18,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { convexTest } from "convex-test";
 import { api } from "../convex/_generated/api";
-import { rollupPage } from "../convex/analytics/rollup";
+import { rollupPage } from "../convex/model/analytics";
 import schema from "../convex/schema";
 import { generateEvents } from "../tests/analytics/traffic";
 import { DAY, SECOND } from "../lib/time";

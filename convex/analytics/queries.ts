@@ -13,7 +13,7 @@ import { vEventType, vRollupDimension, type AnalyticsEvent, type EventType, type
 import { measureSketch, mergeStats, summarize, type BucketStats } from "../../lib/analytics/rollup";
 import { operatorQuery } from "../functions";
 import { loadSettings } from "../settings";
-import { loadState } from "./rollup";
+import { loadState } from "../model/analytics";
 import { vGranularity } from "./schema";
 
 /** Rollup rows one query reads at most: a chart of 250 points, or fewer points × values. */

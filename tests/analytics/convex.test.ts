@@ -1,8 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { recordEvent } from "../../convex/analytics/record";
-import { rollupPage } from "../../convex/analytics/rollup";
-import { retentionPage } from "../../convex/analytics/retention";
+import { recordEvent, retentionPage, rollupPage } from "../../convex/model/analytics";
 import { saveSettings } from "../../convex/settings";
 import { bucketStart } from "../../lib/analytics/buckets";
 import type { AnalyticsEvent } from "../../lib/analytics/events";
