@@ -155,7 +155,8 @@ export const overview = operatorQuery({
       const table = combine({ rows, tail: raw.events, type, granularity: "day", dimension, timeZone, from: yesterday, to: end });
       return [table.get(yesterday)?.get(dimensionValue), table.get(today)?.get(dimensionValue)] as const;
     };
-    const started = await day("conversation.started");
+    // A conversation starts with its first message (ingest records no second event: its write budget).
+    const started = await day("message.received", "kind", "first");
     const received = await day("message.received");
     const sent = await day("message.sent");
     const firstBot = await day("response.ai_generated", "kind", "first");

@@ -148,3 +148,189 @@ export async function retentionPage(ctx: MutationCtx, now: number, counts: Count
   if (!more && state) await ctx.db.patch("analyticsState", state._id, { lastRetention: { at: now, ...next } });
   return { counts: next, more };
 }
+
+// ---------------------------------------------------------------------------
+// What each completion hook records (one call per hook). Every event carries
+// a dedupe key, so a hook that runs again for the same fact records nothing.
+
+/** How far into a conversation's start and end a reply's timing looks. */
+const TIMING_LOOKBACK = 30;
+
+/**
+ * Whether `replyId` is the conversation's first reply, and how long the
+ * customer waited for it: first reply → since the conversation's first
+ * customer message (first response time); later → since the latest
+ * customer message before it (reply time per burst).
+ */
+async function replyTiming(ctx: QueryCtx, conversationId: Doc<"messages">["conversationId"], replyId: Doc<"messages">["_id"], sentAt: number) {
+  const earliest = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .take(TIMING_LOOKBACK);
+  const firstReply = earliest.find(
+    (m) => m.direction === "out" && m.scheduledActionId === undefined && (m._id === replyId || ["sent", "delivered", "read"].includes(m.status)),
+  );
+  const firstIn = earliest.find((m) => m.direction === "in");
+  if (firstReply?._id === replyId && firstIn) return { kind: "first", durationMs: Math.max(0, sentAt - firstIn.receivedAt) };
+  const latest = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .take(TIMING_LOOKBACK);
+  const lastIn = latest.find((m) => m.direction === "in" && m.receivedAt <= sentAt);
+  return { kind: "next", durationMs: lastIn ? Math.max(0, sentAt - lastIn.receivedAt) : undefined };
+}
+
+/** Ingest stored a customer message (ingest dedupes redeliveries itself; this adds one insert, no read). */
+export async function recordMessageReceived(
+  ctx: MutationCtx,
+  message: Pick<Doc<"messages">, "channel" | "accountId" | "conversationId" | "contactId" | "text" | "receivedAt">,
+  newConversation: boolean,
+  settings: Pick<Settings, "analyticsEnabled">,
+) {
+  await recordEvent(
+    ctx,
+    {
+      type: "message.received",
+      at: message.receivedAt,
+      channel: message.channel,
+      accountId: message.accountId,
+      conversationId: message.conversationId,
+      contactId: message.contactId,
+      value: message.text.length,
+      ...(newConversation ? { kind: "first" } : {}),
+    },
+    settings,
+  );
+}
+
+/** settleBatch: the batch (as it was before settling) ended with `outcome` at `now`. */
+export async function recordBatchSettled(
+  ctx: MutationCtx,
+  batch: Doc<"batches">,
+  end: { outcome: string; metrics?: Partial<Doc<"batches">> },
+  now: number,
+  settings: Pick<Settings, "analyticsEnabled">,
+) {
+  if (!settings.analyticsEnabled) return;
+  const drafted = { ...batch, ...(end.metrics ?? {}) };
+  const common = { channel: batch.channel, conversationId: batch.conversationId };
+  await recordEvent(
+    ctx,
+    {
+      type: "batch.flushed",
+      at: batch.flushedAt,
+      ...common,
+      kind: batch.flushReason,
+      value: batch.messageCount,
+      durationMs: batch.bufferDurationMs,
+      dedupeKey: batch._id,
+      metadata: {
+        outcome: end.outcome,
+        characters: batch.totalCharacters,
+        processingMs: drafted.processingDurationMs ?? null,
+        model: drafted.model ?? null,
+        responder: drafted.responder ?? null,
+        inputTokens: drafted.usage?.inputTokens ?? null,
+        outputTokens: drafted.usage?.outputTokens ?? null,
+        toolCalls: drafted.toolCalls?.length ?? 0,
+      },
+    },
+    settings,
+  );
+  if (end.outcome !== "replied" || !batch.replyMessageId) return;
+  const timing = await replyTiming(ctx, batch.conversationId, batch.replyMessageId, now);
+  await recordEvent(
+    ctx,
+    {
+      type: "response.ai_generated",
+      at: now,
+      ...common,
+      kind: timing.kind,
+      ...(timing.durationMs !== undefined ? { durationMs: timing.durationMs } : {}),
+      ...(drafted.processingDurationMs !== undefined ? { value: drafted.processingDurationMs } : {}),
+      dedupeKey: batch._id,
+      metadata: { responder: drafted.responder ?? null, model: drafted.model ?? null },
+    },
+    settings,
+  );
+}
+
+/** settleReply: an outbound message left `sending` for good. */
+export async function recordReplySettled(
+  ctx: MutationCtx,
+  message: Doc<"messages">,
+  end: { status: "sent" | "send_failed" | "blocked"; at?: number; error?: string },
+) {
+  const settings = await loadSettings(ctx);
+  if (!settings.analyticsEnabled) return;
+  const at = end.at ?? Date.now();
+  const common = { at, channel: message.channel, accountId: message.accountId, conversationId: message.conversationId, dedupeKey: message._id };
+  if (end.status !== "sent") {
+    await recordEvent(ctx, { type: "message.failed", ...common, kind: end.status }, settings);
+    return;
+  }
+  const by = message.author === "human" ? "human" : message.scheduledActionId ? "followup" : "agent";
+  await recordEvent(ctx, { type: "message.sent", ...common, kind: by, value: message.text.length }, settings);
+  // An operator's reply from the dashboard (the bot's are recorded when their batch settles).
+  if (by === "human" && message.batchId === undefined) {
+    const timing = await replyTiming(ctx, message.conversationId, message._id, at);
+    const staffId = (message as { staffId?: string }).staffId ?? "operator";
+    await recordEvent(
+      ctx,
+      { type: "response.staff_sent", ...common, staffId, kind: timing.kind, ...(timing.durationMs !== undefined ? { durationMs: timing.durationMs } : {}) },
+      settings,
+    );
+  }
+}
+
+/** advanceReceipt: a platform receipt moved a sent message forward (or reported it failed). */
+export async function recordReceipt(ctx: MutationCtx, message: Doc<"messages">, status: "delivered" | "read" | "sent" | "failed", now: number) {
+  if (status === "sent") return;
+  const type = status === "failed" ? "message.failed" : status === "delivered" ? "message.delivered" : "message.read";
+  await recordEvent(ctx, {
+    type,
+    at: now,
+    channel: message.channel,
+    accountId: message.accountId,
+    conversationId: message.conversationId,
+    ...(status === "failed" ? { kind: "platform" } : { durationMs: Math.max(0, now - message.sentAt) }),
+    dedupeKey: message._id,
+  });
+}
+
+/** endAction: a follow-up or reminder left `pending`. */
+export async function recordActionEnded(
+  ctx: MutationCtx,
+  action: Doc<"scheduledActions">,
+  status: "sent" | "failed" | "blocked" | "cancelled",
+  now: number,
+) {
+  await recordEvent(ctx, {
+    type: status === "failed" || status === "blocked" ? "task.failed" : "task.completed",
+    at: now,
+    conversationId: action.conversationId,
+    kind: `${action.kind}:${status}`,
+    ...(status === "sent" ? { durationMs: Math.max(0, now - action.dueAt) } : {}),
+    dedupeKey: action._id,
+  });
+}
+
+/** A follow-up or reminder was scheduled, or a meeting booked. */
+export async function recordTaskCreated(ctx: MutationCtx, conversationId: Doc<"conversations">["_id"], kind: string, id: string, now: number) {
+  await recordEvent(ctx, { type: "task.created", at: now, conversationId, kind, dedupeKey: id });
+}
+
+/** changeHandling: the conversation was flagged for a human. */
+export async function recordEscalated(ctx: MutationCtx, conversation: Pick<Doc<"conversations">, "_id" | "channel" | "accountId">, reason: string, at: number) {
+  await recordEvent(ctx, {
+    type: "conversation.escalated",
+    at,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    conversationId: conversation._id,
+    metadata: { reason: reason.slice(0, 200) },
+    // One escalation per flag: the same conversation flagged at the same instant is one fact.
+    dedupeKey: `${conversation._id}:${at}`,
+  });
+}
