@@ -12,7 +12,7 @@ import { combine, total, type RollupRow } from "../../lib/analytics/combine";
 import { vEventType, vRollupDimension, type AnalyticsEvent, type EventType, type RollupDimension } from "../../lib/analytics/events";
 import { measureSketch, mergeStats, summarize, type BucketStats } from "../../lib/analytics/rollup";
 import { operatorQuery } from "../functions";
-import { loadSettings } from "../settings";
+import { loadSettings } from "../model/settings";
 import { loadState } from "../model/analytics";
 import { vGranularity } from "./schema";
 

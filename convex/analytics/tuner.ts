@@ -6,7 +6,7 @@ import { v } from "convex/values";
 import { CANDIDATE_WINDOWS_MS, gapHistogram, tunerCurve, type InboundTrace } from "../../lib/analytics/tuner";
 import { DAY } from "../../lib/time";
 import { operatorQuery } from "../functions";
-import { loadSettings } from "../settings";
+import { loadSettings } from "../model/settings";
 
 /** Inbound events the replay reads at most: well inside a query's limits, and days of a small business's traffic. */
 export const TUNER_EVENT_LIMIT = 4000;

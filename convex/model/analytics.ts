@@ -12,7 +12,7 @@ import type { AnalyticsEvent } from "../../lib/analytics/events";
 import { mergeStats, rollupEvents } from "../../lib/analytics/rollup";
 import type { Settings } from "../../lib/settings";
 import { DAY, SECOND } from "../../lib/time";
-import { loadSettings } from "../settings";
+import { loadSettings } from "./settings";
 
 /**
  * Inserts the event unless analytics is off or the same fact (type and

@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { recordEvent, retentionPage, rollupPage } from "../../convex/model/analytics";
-import { saveSettings } from "../../convex/settings";
+import { saveSettings } from "../../convex/model/settings";
 import { bucketStart } from "../../lib/analytics/buckets";
 import type { AnalyticsEvent } from "../../lib/analytics/events";
 import { rollupEvents, summarize } from "../../lib/analytics/rollup";
