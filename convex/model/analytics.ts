@@ -5,7 +5,7 @@
  * page's queries are in convex/analytics/.
  */
 import { v } from "convex/values";
-import type { Doc } from "../_generated/dataModel";
+import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { GRANULARITIES, type Granularity } from "../../lib/analytics/buckets";
 import type { AnalyticsEvent } from "../../lib/analytics/events";
@@ -284,9 +284,9 @@ export async function recordReplySettled(
   }
 }
 
-/** advanceReceipt: a platform receipt moved a sent message forward (or reported it failed). */
-export async function recordReceipt(ctx: MutationCtx, message: Doc<"messages">, status: "delivered" | "read" | "sent" | "failed", now: number) {
-  if (status === "sent") return;
+/** advanceReceipt: a platform receipt for a sent message; each kind of receipt counts once per message. */
+export async function recordReceipt(ctx: MutationCtx, message: Doc<"messages">, status: "delivered" | "read" | "sent" | "failed", now = Date.now()) {
+  if (status === "sent" || message.direction !== "out") return;
   const type = status === "failed" ? "message.failed" : status === "delivered" ? "message.delivered" : "message.read";
   await recordEvent(ctx, {
     type,
@@ -300,12 +300,10 @@ export async function recordReceipt(ctx: MutationCtx, message: Doc<"messages">, 
 }
 
 /** endAction: a follow-up or reminder left `pending`. */
-export async function recordActionEnded(
-  ctx: MutationCtx,
-  action: Doc<"scheduledActions">,
-  status: "sent" | "failed" | "blocked" | "cancelled",
-  now: number,
-) {
+export async function recordActionEnded(ctx: MutationCtx, actionId: Id<"scheduledActions">, status: "sent" | "failed" | "blocked" | "cancelled") {
+  const action = await ctx.db.get("scheduledActions", actionId);
+  if (!action || action.status !== "pending") return; // ended already: nothing new happened
+  const now = Date.now();
   await recordEvent(ctx, {
     type: status === "failed" || status === "blocked" ? "task.failed" : "task.completed",
     at: now,
@@ -321,16 +319,19 @@ export async function recordTaskCreated(ctx: MutationCtx, conversationId: Doc<"c
   await recordEvent(ctx, { type: "task.created", at: now, conversationId, kind, dedupeKey: id });
 }
 
-/** changeHandling: the conversation was flagged for a human. */
-export async function recordEscalated(ctx: MutationCtx, conversation: Pick<Doc<"conversations">, "_id" | "channel" | "accountId">, reason: string, at: number) {
+/** changeHandling: who handles the conversation changed; an escalation (flagged for a human) is counted. */
+export async function recordHandlingChange(ctx: MutationCtx, conversationId: Id<"conversations">, change: { kind: string; reason?: string; at?: number }) {
+  if (change.kind !== "escalated") return;
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation || conversation.needsHuman) return; // already flagged: not a new escalation
+  const at = change.at ?? Date.now();
   await recordEvent(ctx, {
     type: "conversation.escalated",
     at,
     channel: conversation.channel,
     accountId: conversation.accountId,
-    conversationId: conversation._id,
-    metadata: { reason: reason.slice(0, 200) },
-    // One escalation per flag: the same conversation flagged at the same instant is one fact.
-    dedupeKey: `${conversation._id}:${at}`,
+    conversationId,
+    metadata: { reason: (change.reason ?? "").slice(0, 200) },
+    dedupeKey: `${conversationId}:${at}`,
   });
 }
