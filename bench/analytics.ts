@@ -134,6 +134,6 @@ for (const history of (process.env.BENCH_HISTORY ?? "10000,100000").split(",").m
   lines.push(
     `| ${history.toLocaleString("en")} | ${median(r.rollup.read)} | ${median(r.rollup.written)} | ${Math.round(median(r.rollup.ms))} ms | ${median(r.overview.read)} | ${median(r.overview.ms).toFixed(1)} ms |`,
   );
-  console.error(`done: ${history}`);
+  console.log(lines.join("\n"));
+  lines.length = 0;
 }
-console.log(lines.join("\n"));

@@ -162,7 +162,7 @@ export function AnalyticsDashboard() {
               <Tooltip />
               <Legend />
               {responseRows.keys.map((k, i) => (
-                <Line key={k} dataKey={k} stroke={COLORS[i % COLORS.length]} dot={false} connectNulls isAnimationActive={false} strokeDasharray={k.endsWith("p95") ? "4 3" : undefined} />
+                <Line key={k} dataKey={k} stroke={COLORS[i % COLORS.length]} dot={{ r: 2 }} connectNulls isAnimationActive={false} strokeDasharray={k.endsWith("p95") ? "4 3" : undefined} />
               ))}
             </LineChart>
           </ResponsiveContainer>

@@ -57,6 +57,6 @@ test("a web chat burst shows up on the open page, and the range picker changes t
   const hourly = await page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick").count();
   await page.getByRole("button", { name: "1 year" }).click();
   await page.getByRole("group", { name: "Granularity" }).getByRole("button", { name: "month" }).click();
-  await expect.poll(() => page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick-value").allInnerTexts()).toContain(new Date().toISOString().slice(0, 7));
+  await expect.poll(() => page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick-value").allTextContents()).toContain(new Date().toISOString().slice(0, 7));
   expect(await page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick").count()).not.toBe(hourly);
 });
