@@ -9,6 +9,7 @@ import { api } from "@/convex/_generated/api";
 const LINKS = [
   { href: "/conversations", label: "Conversations" },
   { href: "/followups", label: "Follow-ups" },
+  { href: "/analytics", label: "Analytics" },
   { href: "/playground", label: "Playground" },
   { href: "/settings", label: "Settings" },
 ];

@@ -8,5 +8,8 @@ const crons = cronJobs();
 crons.interval("batch watchdog", { minutes: 1 }, internal.batching.watchdog.sweep, {});
 // Follow-ups and operator messages whose run died; stalls count after 15 minutes.
 crons.interval("follow-up recovery", { minutes: 5 }, internal.followups.recoverStalled, {});
+// Analytics: merge new events into the buckets (a run costs O(new events)); trim old ones daily.
+crons.interval("analytics rollup", { minutes: 1 }, internal.analytics.rollup.run, {});
+crons.daily("analytics retention", { hourUTC: 3, minuteUTC: 17 }, internal.analytics.retention.sweep, {});
 
 export default crons;

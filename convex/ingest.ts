@@ -1,10 +1,10 @@
 /**
  * Ingest: every inbound event enters here, in one transaction per webhook
  * POST. Per customer message it reads the settings, the contact and the
- * conversation, writes the message and the conversation, and makes at most
- * one scheduler call (tests/convex/ingest.test.ts pins this). It never
- * touches rollups or counters: hot documents would make concurrent
- * webhooks conflict.
+ * conversation, writes the message, the conversation and one analytics
+ * event, and makes at most one scheduler call (tests/convex/ingest.test.ts
+ * pins this). It never touches rollups or counters: hot documents would
+ * make concurrent webhooks conflict; the event is insert-only.
  */
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
@@ -14,6 +14,7 @@ import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
 import { sanitizeInbound } from "../lib/webhooks/limits";
+import { recordMessageReceived } from "./model/analytics";
 import { upsertContact } from "./model/contacts";
 import {
   addToBuffer,
@@ -154,6 +155,7 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
     receivedAt: now,
     callbackQueryId: event.callbackQueryId,
   });
+  await recordMessageReceived(ctx, { ...event, conversationId: conversation._id, contactId: contact._id, receivedAt: now }, existing === null, settings);
   if (event.callbackQueryId) await answerCallbackLater(ctx, conversation._id, event.callbackQueryId);
   await cancelFollowupsOnReply(ctx, conversation._id);
 

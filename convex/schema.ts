@@ -1,6 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
+import { analyticsTables } from "./analytics/schema";
 
 /**
  * Batching state of a conversation, as a union on `kind`.
@@ -350,4 +351,6 @@ export default defineSchema({
   settings: defineTable({ key: v.literal("global"), ...vSettingsFields })
     // the single settings document
     .index("by_key", ["key"]),
+
+  ...analyticsTables,
 });

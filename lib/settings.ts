@@ -24,8 +24,15 @@ export const settingsSchema = z.object({
   typingEnabled: z.boolean(),
   /** WhatsApp's typing indicator also marks the message read; off keeps it unread. */
   whatsappTypingIndicator: z.boolean(),
-  /** Feed the analytics rollups (arriving with the analytics pages); batch records are kept regardless, since delivery relies on them. */
+  /** Record analytics events (the /analytics page); batch records are kept regardless, since delivery relies on them. Buckets use the working-hours time zone. */
   analyticsEnabled: z.boolean(),
+  /** How long raw analytics events are kept, in days (the what-if replay reads them). */
+  analyticsRawRetentionDays: z.number().int().min(1).max(3650),
+  /** How long hourly, daily, weekly and monthly rollup buckets are kept, in days. */
+  analyticsHourlyRetentionDays: z.number().int().min(1).max(3650),
+  analyticsDailyRetentionDays: z.number().int().min(1).max(3650),
+  analyticsWeeklyRetentionDays: z.number().int().min(1).max(3650),
+  analyticsMonthlyRetentionDays: z.number().int().min(1).max(3650),
   model: z.string().min(1),
   systemPrompt: z.string().min(1).max(20_000),
   maxOutputTokens: z.number().int().min(64).max(8192),
@@ -80,6 +87,11 @@ export const DEFAULT_SETTINGS: Settings = {
   typingEnabled: true,
   whatsappTypingIndicator: true,
   analyticsEnabled: true,
+  analyticsRawRetentionDays: 90,
+  analyticsHourlyRetentionDays: 30,
+  analyticsDailyRetentionDays: 365,
+  analyticsWeeklyRetentionDays: 730,
+  analyticsMonthlyRetentionDays: 1095,
   model: "claude-sonnet-4-6",
   systemPrompt: DEFAULT_SYSTEM_PROMPT,
   maxOutputTokens: 1024,

@@ -206,8 +206,13 @@ const TEXTS: Record<string, FieldText> = {
   meetingHorizonDays: { label: "Booking horizon (days)", help: "How far ahead meeting slots are offered." },
   analyticsEnabled: {
     label: "Record analytics",
-    help: "Feeds the analytics rollups (not built yet). Batch records on the conversation pages are always kept.",
+    help: "Records events for the analytics page, bucketed in the working-hours time zone. Batch records on the conversation pages are always kept.",
   },
+  analyticsRawRetentionDays: { label: "Keep raw events (days)", help: "The what-if batching replay reads these." },
+  analyticsHourlyRetentionDays: { label: "Keep hourly buckets (days)" },
+  analyticsDailyRetentionDays: { label: "Keep daily buckets (days)" },
+  analyticsWeeklyRetentionDays: { label: "Keep weekly buckets (days)" },
+  analyticsMonthlyRetentionDays: { label: "Keep monthly buckets (days)" },
 };
 
 export function fieldText(key: SettingKey): FieldText {
@@ -251,6 +256,17 @@ const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
       "followupFixedText",
       "meetingMinutes",
       "meetingHorizonDays",
+    ],
+  },
+  {
+    title: "Analytics",
+    keys: [
+      "analyticsEnabled",
+      "analyticsRawRetentionDays",
+      "analyticsHourlyRetentionDays",
+      "analyticsDailyRetentionDays",
+      "analyticsWeeklyRetentionDays",
+      "analyticsMonthlyRetentionDays",
     ],
   },
 ];

@@ -7,6 +7,7 @@
  * attempt number, so a retry, a watchdog re-run or a redelivered job that
  * arrives late finds the batch already moved on and does nothing.
  */
+import { recordBatchSettled } from "./analytics";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -138,7 +139,7 @@ export type BatchEnd =
  * burst armed).
  */
 export async function settleBatch(ctx: MutationCtx, batch: Doc<"batches">, end: BatchEnd, now: number, settings: Settings) {
-  // analytics/lifecycle record here
+  await recordBatchSettled(ctx, batch, end, now, settings);
   let returned: { count: number; firstPendingAt: number } | undefined;
   switch (end.outcome) {
     case "replied":

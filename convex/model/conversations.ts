@@ -9,6 +9,7 @@
  * be a second scheduler operation per message); it bumps `tickGeneration`
  * and a tick carrying an older generation exits without acting.
  */
+import { recordHandlingChange } from "./analytics";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -306,7 +307,7 @@ export type HandlingChange =
  * a handoff). The one place these fields are written.
  */
 async function changeHandling(ctx: MutationCtx, conversationId: Id<"conversations">, change: HandlingChange, extra: Partial<Doc<"conversations">> = {}) {
-  // analytics/lifecycle record here
+  await recordHandlingChange(ctx, conversationId, change);
   switch (change.kind) {
     case "takeover_started":
       await ctx.db.patch("conversations", conversationId, {

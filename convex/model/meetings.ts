@@ -3,6 +3,7 @@
  * book_meeting tool (../meetings.ts decides; this writes); a draft that is
  * not sent cancels what it booked (settleBatch).
  */
+import { recordTaskCreated } from "./analytics";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { DAY } from "../../lib/time";
@@ -27,8 +28,9 @@ export async function bookIfFree(ctx: MutationCtx, meeting: Omit<Doc<"meetings">
     .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gt("start", meeting.start - DAY).lt("start", meeting.end))
     .take(BOOKINGS_CAP);
   if (clash.some((m) => m.end > meeting.start)) return null;
-  // analytics/lifecycle record here (a meeting booked)
-  return await ctx.db.insert("meetings", { ...meeting, status: "booked" });
+  const meetingId = await ctx.db.insert("meetings", { ...meeting, status: "booked" });
+  await recordTaskCreated(ctx, meeting.conversationId, "meeting:booked", meetingId, Date.now());
+  return meetingId;
 }
 
 /**

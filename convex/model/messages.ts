@@ -5,6 +5,7 @@
  * when a draft is superseded); outbound ones with their delivery
  * (sending → sent / send_failed / blocked, then platform receipts).
  */
+import { recordReceipt, recordReplySettled } from "./analytics";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { Channel } from "../validators";
@@ -150,7 +151,7 @@ export type ReplyEnd =
  * (delivered/read) only move a sent message forward (advanceReceipt).
  */
 export async function settleReply(ctx: MutationCtx, message: Doc<"messages">, end: ReplyEnd) {
-  // analytics/lifecycle record here
+  await recordReplySettled(ctx, message, end);
   if (end.status === "sent") {
     await ctx.db.patch("messages", message._id, {
       status: "sent",
@@ -177,6 +178,7 @@ export async function advanceReceipt(
   message: Doc<"messages">,
   receipt: { status: "delivered" | "read" | "sent" | "failed"; error?: string },
 ) {
+  await recordReceipt(ctx, message, receipt.status);
   if (receipt.status === "failed") {
     if (message.status === "send_failed") return false;
     await ctx.db.patch("messages", message._id, { status: "send_failed", error: receipt.error ?? "The platform reported a failure" });

@@ -3,6 +3,7 @@
  * meeting reminders. Each pending action has one live scheduler job
  * (`jobId`, at `nextAttemptAt`) that runs ../followups.ts `fire`.
  */
+import { recordActionEnded, recordTaskCreated } from "./analytics";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
@@ -37,6 +38,7 @@ export async function scheduleFollowup(
     cancelOnReply: true,
     batchId: args.batchId,
   });
+  await recordTaskCreated(ctx, args.conversationId, "followup:scheduled", actionId, Date.now());
   await armFire(ctx, actionId, parsed.at);
   return { content: `Follow-up scheduled for ${parsed.description}.`, isError: false };
 }
@@ -123,7 +125,7 @@ export async function endAction(
   end: ActionEnd,
   extra: Partial<Pick<Doc<"scheduledActions">, "attempts">> = {},
 ) {
-  // analytics/lifecycle record here
+  await recordActionEnded(ctx, actionId, end.status);
   await ctx.db.patch("scheduledActions", actionId, { ...extra, ...end, endedAt: Date.now() });
 }
 

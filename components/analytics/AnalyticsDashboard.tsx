@@ -1,0 +1,358 @@
+"use client";
+
+import { useMutation, useQuery } from "convex/react";
+import type { FunctionReturnType } from "convex/server";
+import { useMemo, useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { api } from "@/convex/_generated/api";
+import type { Granularity } from "@/lib/analytics/buckets";
+import { DAY, MINUTE } from "@/lib/time";
+import { channelLabel, flushReasonLabel, formatDuration } from "../format";
+import { useNow } from "../followups/RelativeTime";
+import styles from "./analytics.module.css";
+import { ChartCard, COLORS, Loading } from "./parts";
+import { StaffTable } from "./StaffTable";
+
+type Series = FunctionReturnType<typeof api.analytics.queries.series>;
+type Summary = Series["points"][number]["values"][string];
+
+const RANGES = [
+  { id: "1d", label: "24 hours", days: 1, granularities: ["hour"] },
+  { id: "7d", label: "7 days", days: 7, granularities: ["hour", "day"] },
+  { id: "30d", label: "30 days", days: 30, granularities: ["day", "week"] },
+  { id: "90d", label: "90 days", days: 90, granularities: ["day", "week", "month"] },
+  { id: "365d", label: "1 year", days: 365, granularities: ["week", "month"] },
+] as const satisfies { id: string; label: string; days: number; granularities: Granularity[] }[];
+type RangeId = (typeof RANGES)[number]["id"];
+
+/** Series → recharts rows: one row per bucket, one key per dimension value. */
+function pivot(series: Series | undefined, pick: (s: Summary) => number | null, rename: (key: string) => string = (k) => k) {
+  const keys = new Set<string>();
+  const rows = (series?.points ?? []).map((p) => {
+    const row: Record<string, string | number | null> = { label: p.label };
+    for (const [key, summary] of Object.entries(p.values)) {
+      const value = pick(summary);
+      if (value === null) continue;
+      keys.add(rename(key));
+      row[rename(key)] = value;
+    }
+    return row;
+  });
+  return { rows, keys: [...keys].sort(), empty: keys.size === 0 };
+}
+
+/** Totals per dimension value over the whole range. */
+function totals(series: Series | undefined, rename: (key: string) => string = (k) => k) {
+  const sums = new Map<string, number>();
+  for (const p of series?.points ?? []) for (const [k, s] of Object.entries(p.values)) sums.set(rename(k), (sums.get(rename(k)) ?? 0) + s.count);
+  return [...sums].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count);
+}
+
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+const KIND_LABELS: Record<string, string> = {
+  "followup:sent": "follow-up sent",
+  "followup:cancelled": "cancelled: customer came back",
+  "followup:failed": "follow-up failed",
+  "followup:blocked": "follow-up blocked (window closed)",
+  "meeting_reminder:sent": "reminder sent",
+  "meeting:booked": "meeting booked",
+};
+
+export function AnalyticsDashboard() {
+  const clock = useNow(MINUTE);
+  // Rounded to the minute so the queries' arguments (and their cache) change once a minute.
+  const now = Math.floor(clock / MINUTE) * MINUTE;
+  const [rangeId, setRangeId] = useState<RangeId>("7d");
+  const range = RANGES.find((r) => r.id === rangeId)!;
+  const [chosen, setChosen] = useState<Granularity>("day");
+  const granularity: Granularity = (range.granularities as readonly Granularity[]).includes(chosen) ? chosen : range.granularities[0];
+  const from = now - range.days * DAY;
+  const span = { granularity, from, to: now + MINUTE };
+
+  const status = useQuery(api.analytics.queries.status, {});
+  const overview = useQuery(api.analytics.queries.overview, { now });
+  const received = useQuery(api.analytics.queries.series, { ...span, type: "message.received", dimension: "channel" });
+  const bot = useQuery(api.analytics.queries.series, { ...span, type: "response.ai_generated", dimension: "all" });
+  const human = useQuery(api.analytics.queries.series, { ...span, type: "response.staff_sent", dimension: "all" });
+  const flushes = useQuery(api.analytics.queries.series, { ...span, type: "batch.flushed", dimension: "kind" });
+  const sizes = useQuery(api.analytics.queries.distribution, { type: "batch.flushed", measure: "value", from, to: span.to });
+  const waits = useQuery(api.analytics.queries.distribution, { type: "batch.flushed", measure: "duration", from, to: span.to });
+  const csat = useQuery(api.analytics.queries.series, { ...span, type: "satisfaction.rating_received", dimension: "kind" });
+  const intents = useQuery(api.analytics.queries.series, { ...span, type: "intent.classified", dimension: "intent" });
+  const completed = useQuery(api.analytics.queries.series, { ...span, type: "task.completed", dimension: "kind" });
+  const failed = useQuery(api.analytics.queries.series, { ...span, type: "task.failed", dimension: "kind" });
+  const staff = useQuery(api.analytics.queries.staffTable, { from, to: span.to });
+  const tuner = useQuery(api.analytics.tuner.curve, { now, days: Math.min(range.days, 30) });
+  const updateSettings = useMutation(api.settings.update);
+  const [applied, setApplied] = useState<string | null>(null);
+
+  const responseRows = useMemo(() => {
+    const b = pivot(bot, (s) => seconds(s.p50), () => "bot p50");
+    const b95 = pivot(bot, (s) => seconds(s.p95), () => "bot p95");
+    const h = pivot(human, (s) => seconds(s.p50), () => "human p50");
+    const h95 = pivot(human, (s) => seconds(s.p95), () => "human p95");
+    const rows = b.rows.map((row, i) => ({ ...row, ...b95.rows[i], ...h.rows[i], ...h95.rows[i] }));
+    const keys = [...b.keys, ...b95.keys, ...h.keys, ...h95.keys];
+    return { rows, keys, empty: keys.length === 0 };
+  }, [bot, human]);
+  const messages = pivot(received, (s) => s.count, channelLabel);
+  const reasons = pivot(flushes, (s) => s.count, flushReasonLabel);
+  const csatTrend = pivot(csat, (s) => (s.valueAvg === null ? null : Math.round(s.valueAvg * 100) / 100), (k) => k.toUpperCase());
+  const outcomes = [...totals(completed, (k) => KIND_LABELS[k] ?? k), ...totals(failed, (k) => KIND_LABELS[k] ?? k)];
+  const intentTotals = totals(intents);
+  const waitBins = useMemo(() => coarseWaits(waits?.bins ?? []), [waits]);
+  const tunerRows = (tuner?.overall.points ?? []).map((p) => ({
+    window: p.windowMs / 1000,
+    "model calls": p.modelCalls,
+    "merged bursts %": Math.round(p.mergedShare * 100),
+    "added wait p95 s": seconds(p.addedWaitP95Ms),
+  }));
+  const incomplete = [overview, received, bot, flushes, staff].some((q) => q && "complete" in q && !q.complete);
+
+  return (
+    <>
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="Range">
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={r.id === rangeId} onClick={() => setRangeId(r.id)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <div className="segmented" role="group" aria-label="Granularity">
+          {range.granularities.map((g) => (
+            <button key={g} type="button" aria-pressed={g === granularity} onClick={() => setChosen(g)}>
+              {g}
+            </button>
+          ))}
+        </div>
+        <span className="muted" data-testid="business-zone">
+          Business time zone: {status?.timeZone ?? "…"}
+        </span>
+      </div>
+      {status && !status.analyticsEnabled && <div className="notice warn">Recording is off (Settings → Analytics): nothing new is counted.</div>}
+      {incomplete && <div className="notice warn">Some numbers are partial: more raw events arrived than one read covers; they appear after the next rollup (within a minute).</div>}
+
+      <section className="card" aria-label="Today vs yesterday">
+        {overview === undefined ? <Loading /> : <Cards overview={overview} />}
+      </section>
+
+      <div className={styles.grid}>
+        <ChartCard title="Messages received by channel" testId="chart-messages" empty={messages.empty} href="/conversations">
+          <ResponsiveContainer>
+            <BarChart data={messages.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {messages.keys.map((k, i) => (
+                <Bar key={k} dataKey={k} stackId="m" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="Reply time per burst (s), bot vs human" testId="chart-response" empty={responseRows.empty} href="/conversations">
+          <ResponsiveContainer>
+            <LineChart data={responseRows.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {responseRows.keys.map((k, i) => (
+                <Line key={k} dataKey={k} stroke={COLORS[i % COLORS.length]} dot={{ r: 2 }} connectNulls isAnimationActive={false} strokeDasharray={k.endsWith("p95") ? "4 3" : undefined} />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="Batch size (messages per reply)" testId="chart-batch-size" empty={!sizes || sizes.bins.length === 0}>
+          <ResponsiveContainer>
+            <BarChart data={(sizes?.bins ?? []).map((b) => ({ size: Math.round(b.value), batches: b.count }))}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="size" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Bar dataKey="batches" fill={COLORS[0]} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="Flush reasons" testId="chart-flush-reasons" empty={reasons.empty}>
+          <ResponsiveContainer>
+            <BarChart data={reasons.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {reasons.keys.map((k, i) => (
+                <Bar key={k} dataKey={k} stackId="r" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard
+          title={`Burst wait (first message → flush)${waits?.p50 != null ? ` · p50 ${formatDuration(waits.p50)}, p95 ${formatDuration(waits.p95 ?? 0)}` : ""}`}
+          testId="chart-burst-wait"
+          empty={waitBins.length === 0}
+        >
+          <ResponsiveContainer>
+            <BarChart data={waitBins}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="bin" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Bar dataKey="batches" fill={COLORS[2]} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="CSAT (average rating)" testId="chart-csat" empty={csatTrend.empty} emptyText="No survey answers in this range. Surveys are not sent yet.">
+          <ResponsiveContainer>
+            <LineChart data={csatTrend.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {csatTrend.keys.map((k, i) => (
+                <Line key={k} dataKey={k} stroke={COLORS[i % COLORS.length]} connectNulls isAnimationActive={false} />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="Follow-up outcomes" testId="chart-followups" empty={outcomes.length === 0} href="/followups">
+          <ResponsiveContainer>
+            <BarChart data={outcomes} layout="vertical">
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis type="number" allowDecimals={false} fontSize={11} />
+              <YAxis type="category" dataKey="name" width={190} fontSize={11} />
+              <Tooltip />
+              <Bar dataKey="count" fill={COLORS[3]} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard title="Intents" testId="chart-intents" empty={intentTotals.length === 0} emptyText="No intents classified in this range.">
+          <ResponsiveContainer>
+            <BarChart data={intentTotals} layout="vertical">
+              <XAxis type="number" allowDecimals={false} fontSize={11} />
+              <YAxis type="category" dataKey="name" width={140} fontSize={11} />
+              <Tooltip />
+              <Bar dataKey="count" fill={COLORS[4]} isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <section className={`card ${styles.wide}`} aria-label="Staff performance" data-testid="staff-table">
+          <h2 className={styles.chartTitle}>Staff performance</h2>
+          {staff === undefined ? <Loading /> : <StaffTable rows={staff.rows} />}
+        </section>
+
+        <ChartCard
+          title={`Batching tuner: what other windows would have done (${tuner?.messages ?? 0} messages, last ${Math.min(range.days, 30)} days)`}
+          testId="chart-tuner"
+          wide
+          empty={!tuner || tuner.messages === 0}
+          emptyText="No inbound messages recorded yet: the tuner replays recorded traffic."
+        >
+          <ResponsiveContainer>
+            <LineChart data={tunerRows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="window" unit=" s" fontSize={11} />
+              <YAxis yAxisId="calls" fontSize={11} />
+              <YAxis yAxisId="pct" orientation="right" domain={[0, 100]} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              <Line yAxisId="calls" dataKey="model calls" stroke={COLORS[0]} isAnimationActive={false} />
+              <Line yAxisId="pct" dataKey="merged bursts %" stroke={COLORS[2]} isAnimationActive={false} />
+              <Line yAxisId="calls" dataKey="added wait p95 s" stroke={COLORS[1]} strokeDasharray="4 3" isAnimationActive={false} />
+              {tuner?.overall.recommendedWindowMs != null && (
+                <ReferenceLine yAxisId="calls" x={tuner.overall.recommendedWindowMs / 1000} stroke="#57ab5a" label="recommended" />
+              )}
+              {tuner && <ReferenceLine yAxisId="calls" x={tuner.currentWindowMs / 1000} stroke="#768390" strokeDasharray="2 2" label="current" />}
+            </LineChart>
+          </ResponsiveContainer>
+        </ChartCard>
+      </div>
+      {tuner && tuner.messages > 0 && (
+        <div className="toolbar" data-testid="tuner-apply">
+          <span>
+            Recommended window: {tuner.overall.recommendedWindowMs === null ? "none reaches 90 % merged bursts within 10 s" : formatDuration(tuner.overall.recommendedWindowMs)}
+            {" · "}current {formatDuration(tuner.currentWindowMs)}
+            {Object.entries(tuner.byChannel).map(([ch, c]) => ` · ${channelLabel(ch)}: ${c.recommendedWindowMs === null ? "—" : formatDuration(c.recommendedWindowMs)}`)}
+          </span>
+          {tuner.overall.recommendedWindowMs !== null && tuner.overall.recommendedWindowMs !== tuner.currentWindowMs && (
+            <button
+              type="button"
+              onClick={() => {
+                const windowMs = tuner.overall.recommendedWindowMs!;
+                void updateSettings({ patch: { batchWindowMs: windowMs } }).then(
+                  () => setApplied(`Batch window set to ${formatDuration(windowMs)}.`),
+                  (error: unknown) => setApplied(`Not applied: ${error instanceof Error ? error.message : String(error)}`),
+                );
+              }}
+            >
+              Apply recommended window
+            </button>
+          )}
+          {applied && <span className="muted">{applied}</span>}
+        </div>
+      )}
+    </>
+  );
+}
+
+type Overview = FunctionReturnType<typeof api.analytics.queries.overview>;
+
+function Cards({ overview }: { overview: Overview }) {
+  const { today, yesterday, change } = overview;
+  const pct = (x: number | null) => (x === null ? "—" : `${Math.round(x * 100)} %`);
+  const ms = (x: number | null) => (x === null ? "—" : formatDuration(x));
+  const items = [
+    { key: "conversationsStarted", label: "Conversations started", t: String(today.conversationsStarted), y: String(yesterday.conversationsStarted), better: 1 },
+    { key: "messagesReceived", label: "Messages in", t: String(today.messagesReceived), y: String(yesterday.messagesReceived), better: 1 },
+    { key: "messagesSent", label: "Messages out", t: String(today.messagesSent), y: String(yesterday.messagesSent), better: 1 },
+    { key: "firstResponseP50", label: "First response p50", t: ms(today.firstResponseMs.p50), y: ms(yesterday.firstResponseMs.p50), better: -1 },
+    { key: "escalationRate", label: "Escalation rate", t: pct(today.escalationRate), y: pct(yesterday.escalationRate), better: -1 },
+    { key: "csat", label: "CSAT", t: today.csat === null ? "—" : today.csat.toFixed(2), y: yesterday.csat === null ? "—" : yesterday.csat.toFixed(2), better: 1 },
+  ];
+  return (
+    <div className={styles.cards} data-testid="cards">
+      {items.map((item) => {
+        const c = change[item.key] ?? null;
+        return (
+          <div key={item.key} data-testid={`card-${item.key}`}>
+            <div className={styles.cardLabel}>{item.label} today</div>
+            <div className={styles.cardValue}>{item.t}</div>
+            <div className={c === null ? "muted" : c * item.better >= 0 ? styles.up : styles.down}>
+              {c === null ? "" : `${c >= 0 ? "+" : ""}${Math.round(c * 100)} % `}
+              <span className="muted">yesterday {item.y}</span>
+            </div>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+const WAIT_EDGES_S = [1, 2, 3, 5, 10, 20, 30, 60, 120];
+
+/** The sketch's fine bins regrouped into a few readable ranges. */
+function coarseWaits(bins: { value: number; count: number }[]) {
+  const counts = new Array<number>(WAIT_EDGES_S.length + 1).fill(0);
+  for (const b of bins) {
+    const i = WAIT_EDGES_S.findIndex((edge) => b.value < edge * 1000);
+    counts[i === -1 ? WAIT_EDGES_S.length : i] += b.count;
+  }
+  if (counts.every((c) => c === 0)) return [];
+  return counts.map((batches, i) => ({
+    bin: i === WAIT_EDGES_S.length ? `≥ ${WAIT_EDGES_S.at(-1)} s` : `< ${WAIT_EDGES_S[i]} s`,
+    batches,
+  }));
+}

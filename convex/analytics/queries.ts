@@ -1,0 +1,242 @@
+/**
+ * Reads for the analytics page and the API. Each is exact at the moment it
+ * runs (rollup rows up to the watermark, raw events after it) and reads a
+ * bounded number of documents however long the history is: settings and
+ * state (2), at most ROW_LIMIT rollup rows and TAIL_LIMIT raw events.
+ * Callers pass `now` (rounded), so queries never look at the clock.
+ */
+import { v, type Infer } from "convex/values";
+import type { QueryCtx } from "../_generated/server";
+import { bucketLabel, bucketStart, nextBucketStart, type Granularity } from "../../lib/analytics/buckets";
+import { combine, total, type RollupRow } from "../../lib/analytics/combine";
+import { vEventType, vRollupDimension, type AnalyticsEvent, type EventType, type RollupDimension } from "../../lib/analytics/events";
+import { measureSketch, mergeStats, summarize, type BucketStats } from "../../lib/analytics/rollup";
+import { operatorQuery } from "../functions";
+import { loadSettings } from "../model/settings";
+import { loadState } from "../model/analytics";
+import { vGranularity } from "./schema";
+
+/** Rollup rows one query reads at most: a chart of 250 points, or fewer points × values. */
+export const ROW_LIMIT = 250;
+/** Raw events past the watermark one query reads at most; the rollup runs every minute, so this is a minute of heavy traffic. */
+export const TAIL_LIMIT = 45;
+
+const vSummary = v.object({
+  count: v.number(),
+  valueSum: v.union(v.number(), v.null()),
+  valueAvg: v.union(v.number(), v.null()),
+  p50: v.union(v.number(), v.null()),
+  p95: v.union(v.number(), v.null()),
+  avgMs: v.union(v.number(), v.null()),
+});
+
+type Context = { timeZone: string; watermark: number };
+
+async function context(ctx: QueryCtx): Promise<Context> {
+  const settings = await loadSettings(ctx);
+  const state = await loadState(ctx);
+  return { timeZone: settings.workingHours.timeZone, watermark: state?.watermark ?? 0 };
+}
+
+async function seriesRows(
+  ctx: QueryCtx,
+  args: { type: EventType; granularity: Granularity; dimension: RollupDimension; dimensionValue?: string; from: number; to: number; limit: number },
+): Promise<RollupRow[]> {
+  const docs =
+    args.dimensionValue === undefined
+      ? await ctx.db
+          .query("analyticsRollups")
+          .withIndex("by_granularity_and_type_and_dimension_and_start", (q) =>
+            q.eq("granularity", args.granularity).eq("type", args.type).eq("dimension", args.dimension).gte("start", args.from).lt("start", args.to),
+          )
+          .take(args.limit)
+      : await ctx.db
+          .query("analyticsRollups")
+          .withIndex("by_series_and_start", (q) =>
+            q
+              .eq("granularity", args.granularity)
+              .eq("type", args.type)
+              .eq("dimension", args.dimension)
+              .eq("dimensionValue", args.dimensionValue!)
+              .gte("start", args.from)
+              .lt("start", args.to),
+          )
+          .take(args.limit);
+  return docs;
+}
+
+/** Raw events after the watermark, of one type or of all; `complete` is false when more exist than were read. */
+async function tail(ctx: QueryCtx, watermark: number, type: EventType | null, limit = TAIL_LIMIT) {
+  const docs =
+    type === null
+      ? await ctx.db
+          .query("analyticsEvents")
+          .withIndex("by_creation_time", (q) => q.gt("_creationTime", watermark))
+          .take(limit + 1)
+      : await ctx.db
+          .query("analyticsEvents")
+          .withIndex("by_type", (q) => q.eq("type", type).gt("_creationTime", watermark))
+          .take(limit + 1);
+  return { events: docs.slice(0, limit) as AnalyticsEvent[], complete: docs.length <= limit };
+}
+
+const vPoint = v.object({ start: v.number(), label: v.string(), values: v.record(v.string(), vSummary) });
+
+/** One event type over time, one summary per dimension value per bucket. */
+export const series = operatorQuery({
+  args: { type: vEventType, granularity: vGranularity, dimension: vRollupDimension, from: v.number(), to: v.number() },
+  returns: v.object({ points: v.array(vPoint), timeZone: v.string(), complete: v.boolean() }),
+  handler: async (ctx, args) => {
+    const { timeZone, watermark } = await context(ctx);
+    const from = bucketStart(args.from, args.granularity, timeZone);
+    const rows = await seriesRows(ctx, { ...args, from, limit: ROW_LIMIT });
+    const raw = await tail(ctx, watermark, args.type);
+    const table = combine({ rows, tail: raw.events, type: args.type, granularity: args.granularity, dimension: args.dimension, timeZone, from, to: args.to });
+    const points: Infer<typeof vPoint>[] = [];
+    // Every bucket in range, empty ones too, so a chart's axis is continuous.
+    for (let s = from, n = 0; s < args.to && n < ROW_LIMIT; s = nextBucketStart(s, args.granularity, timeZone), n++) {
+      const values: Record<string, Infer<typeof vSummary>> = {};
+      for (const [dv, stats] of table.get(s) ?? []) values[dv] = summarize(stats);
+      points.push({ start: s, label: bucketLabel(s, args.granularity, timeZone), values });
+    }
+    return { points, timeZone, complete: raw.complete && rows.length < ROW_LIMIT };
+  },
+});
+
+/** A measure's distribution over a range (batch sizes, burst waits): the merged sketch as a histogram. */
+export const distribution = operatorQuery({
+  args: { type: vEventType, measure: v.union(v.literal("value"), v.literal("duration")), from: v.number(), to: v.number() },
+  returns: v.object({ bins: v.array(v.object({ value: v.number(), count: v.number() })), p50: v.union(v.number(), v.null()), p95: v.union(v.number(), v.null()), complete: v.boolean() }),
+  handler: async (ctx, args) => {
+    const { timeZone, watermark } = await context(ctx);
+    const granularity = pickGranularity(args.from, args.to);
+    const from = bucketStart(args.from, granularity, timeZone);
+    const rows = await seriesRows(ctx, { type: args.type, granularity, dimension: "all", dimensionValue: "all", from, to: args.to, limit: ROW_LIMIT });
+    const raw = await tail(ctx, watermark, args.type);
+    const merged = total(combine({ rows, tail: raw.events, type: args.type, granularity, dimension: "all", timeZone, from, to: args.to })).get("all");
+    const sketch = measureSketch(merged, args.measure);
+    return { bins: sketch.histogram(), p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), complete: raw.complete };
+  },
+});
+
+/** The coarsest granularity that still resolves a range into ≤ ROW_LIMIT buckets. */
+function pickGranularity(from: number, to: number): Granularity {
+  const days = (to - from) / 86_400_000;
+  if (days <= 7) return "hour";
+  if (days <= ROW_LIMIT) return "day";
+  return "week";
+}
+
+const vCard = v.object({
+  conversationsStarted: v.number(),
+  messagesReceived: v.number(),
+  messagesSent: v.number(),
+  firstResponseMs: v.object({ p50: v.union(v.number(), v.null()), p95: v.union(v.number(), v.null()) }),
+  /** Escalations per conversation started, 0–1; null with no conversations. */
+  escalationRate: v.union(v.number(), v.null()),
+  /** Average CSAT rating (1–5) and how many ratings; null with none. */
+  csat: v.union(v.number(), v.null()),
+  csatResponses: v.number(),
+});
+export type Card = Infer<typeof vCard>;
+
+/** The cards: today so far vs yesterday, in the business zone. ≤ 2 + 16 + TAIL_LIMIT·4 reads. */
+export const overview = operatorQuery({
+  args: { now: v.number() },
+  returns: v.object({ today: vCard, yesterday: vCard, change: v.record(v.string(), v.union(v.number(), v.null())), timeZone: v.string(), complete: v.boolean() }),
+  handler: async (ctx, { now }) => {
+    const { timeZone, watermark } = await context(ctx);
+    const today = bucketStart(now, "day", timeZone);
+    const yesterday = bucketStart(today - 1, "day", timeZone);
+    const end = nextBucketStart(today, "day", timeZone);
+    const raw = await tail(ctx, watermark, null, TAIL_LIMIT * 4);
+    const day = async (type: EventType, dimension: RollupDimension = "all", dimensionValue = "all") => {
+      const rows = await seriesRows(ctx, { type, granularity: "day", dimension, dimensionValue, from: yesterday, to: end, limit: 2 });
+      const table = combine({ rows, tail: raw.events, type, granularity: "day", dimension, timeZone, from: yesterday, to: end });
+      return [table.get(yesterday)?.get(dimensionValue), table.get(today)?.get(dimensionValue)] as const;
+    };
+    // A conversation starts with its first message (ingest records no second event: its write budget).
+    const started = await day("message.received", "kind", "first");
+    const received = await day("message.received");
+    const sent = await day("message.sent");
+    const firstBot = await day("response.ai_generated", "kind", "first");
+    const firstHuman = await day("response.staff_sent", "kind", "first");
+    const escalated = await day("conversation.escalated");
+    const csat = await day("satisfaction.rating_received", "kind", "csat");
+    const card = (i: 0 | 1): Card => {
+      const first = summarize(merge(firstBot[i], firstHuman[i]));
+      const conversations = started[i]?.count ?? 0;
+      const ratings = csat[i]?.value;
+      return {
+        conversationsStarted: conversations,
+        messagesReceived: received[i]?.count ?? 0,
+        messagesSent: sent[i]?.count ?? 0,
+        firstResponseMs: { p50: first.p50, p95: first.p95 },
+        escalationRate: conversations ? (escalated[i]?.count ?? 0) / conversations : null,
+        csat: ratings ? ratings.sum / ratings.count : null,
+        csatResponses: ratings?.count ?? 0,
+      };
+    };
+    const [y, t] = [card(0), card(1)];
+    return { today: t, yesterday: y, change: changeOf(t, y), timeZone, complete: raw.complete };
+  },
+});
+
+function merge(a: BucketStats | undefined, b: BucketStats | undefined): BucketStats | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return mergeStats(a, b);
+}
+
+/** Relative change today vs yesterday per number (0.25 = +25 %); null when yesterday had none. */
+export function changeOf(today: Card, yesterday: Card): Record<string, number | null> {
+  const rel = (t: number | null, y: number | null) => (t === null || y === null || y === 0 ? null : (t - y) / y);
+  return {
+    conversationsStarted: rel(today.conversationsStarted, yesterday.conversationsStarted),
+    messagesReceived: rel(today.messagesReceived, yesterday.messagesReceived),
+    messagesSent: rel(today.messagesSent, yesterday.messagesSent),
+    firstResponseP50: rel(today.firstResponseMs.p50, yesterday.firstResponseMs.p50),
+    escalationRate: rel(today.escalationRate, yesterday.escalationRate),
+    csat: rel(today.csat, yesterday.csat),
+  };
+}
+
+/** Per operator over a range: replies, reply time p50/p95 (staff identities come from the accounts work). */
+export const staffTable = operatorQuery({
+  args: { from: v.number(), to: v.number() },
+  returns: v.object({
+    rows: v.array(v.object({ staffId: v.string(), replies: v.number(), p50Ms: v.union(v.number(), v.null()), p95Ms: v.union(v.number(), v.null()) })),
+    complete: v.boolean(),
+  }),
+  handler: async (ctx, args) => {
+    const { timeZone, watermark } = await context(ctx);
+    const granularity = pickGranularity(args.from, args.to) === "hour" ? "day" : pickGranularity(args.from, args.to);
+    const from = bucketStart(args.from, granularity, timeZone);
+    const rows = await seriesRows(ctx, { type: "response.staff_sent", granularity, dimension: "staff", from, to: args.to, limit: ROW_LIMIT });
+    const raw = await tail(ctx, watermark, "response.staff_sent");
+    const byStaff = total(combine({ rows, tail: raw.events, type: "response.staff_sent", granularity, dimension: "staff", timeZone, from, to: args.to }));
+    return {
+      rows: [...byStaff].map(([staffId, stats]) => {
+        const s = summarize(stats);
+        return { staffId, replies: s.count, p50Ms: s.p50, p95Ms: s.p95 };
+      }),
+      complete: raw.complete && rows.length < ROW_LIMIT,
+    };
+  },
+});
+
+/** Where the rollup stands: the page shows the zone and how fresh the rows are. */
+export const status = operatorQuery({
+  args: {},
+  returns: v.object({ timeZone: v.string(), watermark: v.number(), eventsRolled: v.number(), analyticsEnabled: v.boolean() }),
+  handler: async (ctx) => {
+    const settings = await loadSettings(ctx);
+    const state = await loadState(ctx);
+    return {
+      timeZone: settings.workingHours.timeZone,
+      watermark: state?.watermark ?? 0,
+      eventsRolled: state?.eventsRolled ?? 0,
+      analyticsEnabled: settings.analyticsEnabled,
+    };
+  },
+});

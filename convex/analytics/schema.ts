@@ -1,0 +1,78 @@
+/**
+ * Analytics tables, spread into convex/schema.ts. Nothing here is read by the
+ * message path: ingest and the batch lifecycle only insert events.
+ */
+import { defineTable } from "convex/server";
+import { v } from "convex/values";
+import { vAnalyticsEventFields, vEventType, vRollupDimension } from "../../lib/analytics/events";
+import { vBucketStats } from "../../lib/analytics/rollup";
+
+export const vGranularity = v.union(v.literal("hour"), v.literal("day"), v.literal("week"), v.literal("month"));
+
+export const analyticsTables = {
+  /**
+   * Raw events, insert-only. Written by `recordEvent` in the same
+   * transaction as the change each records; read by the rollup (past the
+   * watermark, in creation order), the raw tail of the queries, the
+   * batching tuner and retention. Never patched: no hot documents.
+   */
+  analyticsEvents: defineTable(vAnalyticsEventFields)
+    // recordEvent: a redelivered fact (same type and key) is recorded once
+    .index("by_type_and_dedupe_key", ["type", "dedupeKey"])
+    // raw tail of one type past the watermark, and the tuner's inbound times:
+    // both need creation order, which the dedupe index does not give
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_type", ["type"])
+    // links from a chart to the conversation's events
+    .index("by_conversation_and_at", ["conversationId", "at"])
+    // a staff member's activity
+    .index("by_staff_and_at", ["staffId", "at"])
+    // a channel's events over time
+    .index("by_channel_and_at", ["channel", "at"]),
+
+  /**
+   * One bucket of one series: (granularity, start, event type, dimension,
+   * dimension value) → mergeable statistics. Written only by the rollup
+   * (merging new events in) and retention; read by the analytics queries.
+   * Invariant: together the rows hold exactly the events created at or
+   * before the watermark, each once per granularity and dimension.
+   */
+  analyticsRollups: defineTable({
+    granularity: vGranularity,
+    start: v.number(),
+    type: vEventType,
+    dimension: vRollupDimension,
+    dimensionValue: v.string(),
+    stats: vBucketStats,
+  })
+    // rollup: the one row of a bucket; a single series over time
+    .index("by_series_and_start", ["granularity", "type", "dimension", "dimensionValue", "start"])
+    // a chart grouped by a dimension: every value's row per bucket
+    .index("by_granularity_and_type_and_dimension_and_start", ["granularity", "type", "dimension", "start"])
+    // retention: old buckets of one granularity
+    .index("by_granularity_and_start", ["granularity", "start"]),
+
+  /**
+   * The rollup's progress (key "rollup"): every event created at or before
+   * `watermark` is in the rollup rows. Written by the rollup and retention;
+   * read by the analytics queries to know where the raw tail begins.
+   */
+  analyticsState: defineTable({
+    key: v.literal("rollup"),
+    watermark: v.number(),
+    /** The zone the buckets were cut in; a change applies to new buckets only. */
+    timeZone: v.string(),
+    eventsRolled: v.number(),
+    lastRunAt: v.number(),
+    lastRetention: v.optional(
+      v.object({
+        at: v.number(),
+        events: v.number(),
+        hour: v.number(),
+        day: v.number(),
+        week: v.number(),
+        month: v.number(),
+      }),
+    ),
+  }).index("by_key", ["key"]),
+};

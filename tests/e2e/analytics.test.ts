@@ -1,0 +1,62 @@
+import { ConvexHttpClient } from "convex/browser";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, expect, test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { browserSuite, type Product } from "./product";
+
+// The default 4 s window, then the offline responder; room for a slow machine.
+const REPLY_MS = 30_000;
+
+const suite = browserSuite();
+let product: Product;
+let context: BrowserContext;
+beforeEach(() => {
+  ({ product, context } = suite);
+});
+
+async function openAnalytics(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${product.appUrl}/analytics`);
+  await page.getByTestId("cards").waitFor();
+  return page;
+}
+
+const isEmpty = async (page: Page, testId: string) =>
+  (await page.getByTestId(testId).locator('[data-empty="true"]').count()) === 1;
+
+// The suite's product is fresh: this runs before any traffic.
+test("with no traffic every chart says so instead of drawing nothing", async () => {
+  const page = await openAnalytics();
+  expect(await page.getByTestId("business-zone").innerText()).toContain("UTC");
+  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner"]) {
+    expect(await isEmpty(page, id), id).toBe(true);
+  }
+  expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
+});
+
+test("a web chat burst shows up on the open page, and the range picker changes the buckets", async () => {
+  const page = await openAnalytics();
+  const convex = new ConvexHttpClient(product.convexUrl);
+  const sessionId = await convex.mutation(api.webchat.startSession, {});
+  for (const [i, text] of ["Hi", "do you ship to Berlin?", "and Hamburg?"].entries()) {
+    await convex.mutation(api.webchat.send, { sessionId, clientMessageId: `m${i}`, text });
+  }
+  await expect
+    .poll(async () => (await convex.query(api.webchat.thread, { sessionId })).messages.some((m) => m.author === "agent"), { timeout: REPLY_MS })
+    .toBe(true);
+
+  // Live: no reload; the raw tail counts before any rollup ran.
+  await expect.poll(() => isEmpty(page, "chart-messages"), { timeout: REPLY_MS }).toBe(false);
+  await expect.poll(() => page.getByTestId("card-messagesReceived").innerText(), { timeout: REPLY_MS }).toMatch(/^Messages in today\s*3/);
+  await expect.poll(() => isEmpty(page, "chart-batch-size"), { timeout: REPLY_MS }).toBe(false);
+  expect(await isEmpty(page, "chart-tuner")).toBe(false);
+
+  // 24 hours in hours; a year in weeks or months.
+  await page.getByRole("button", { name: "24 hours" }).click();
+  await page.getByRole("group", { name: "Granularity" }).getByRole("button", { name: "hour" }).waitFor();
+  const hourly = await page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick").count();
+  await page.getByRole("button", { name: "1 year" }).click();
+  await page.getByRole("group", { name: "Granularity" }).getByRole("button", { name: "month" }).click();
+  await expect.poll(() => page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick-value").allTextContents()).toContain(new Date().toISOString().slice(0, 7));
+  expect(await page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick").count()).not.toBe(hourly);
+});
