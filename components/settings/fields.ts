@@ -192,6 +192,13 @@ const TEXTS: Record<string, FieldText> = {
   },
   meetingMinutes: { label: "Meeting length (minutes)" },
   meetingHorizonDays: { label: "Booking horizon (days)", help: "How far ahead meeting slots are offered." },
+  autoResolveAfterMs: { label: "Auto-resolve after (ms)", help: "An open conversation this quiet is resolved by itself; 0: only operators resolve." },
+  archiveAfterDays: { label: "Archive after (days since created)", help: "0: never by age." },
+  archiveInactiveAfterDays: { label: "Archive after (days without messages)", help: "0: never by inactivity." },
+  archiveResolvedQuietDays: { label: "Archive resolved after (quiet days)", help: "0: resolved conversations are not archived for this reason." },
+  archiveRetentionDays: { label: "Keep archives (days)", help: "Older archives are deleted with their blobs; 0: kept forever." },
+  metadataCategories: { label: "Own categories", help: 'JSON list, e.g. ["returns", "wholesale"]; added to the built-in ones.' },
+  metadataTokenBudget: { label: "Metadata token budget", help: "Tokens one labelling run may spend before it stops." },
   analyticsEnabled: {
     label: "Record analytics",
     help: "Feeds the analytics rollups (not built yet). Batch records on the conversation pages are always kept.",
@@ -237,6 +244,18 @@ const SECTIONS: { title: string; keys: string[] }[] = [
       "followupFixedText",
       "meetingMinutes",
       "meetingHorizonDays",
+    ],
+  },
+  {
+    title: "Lifecycle: resolve, archive, labels",
+    keys: [
+      "autoResolveAfterMs",
+      "archiveAfterDays",
+      "archiveInactiveAfterDays",
+      "archiveResolvedQuietDays",
+      "archiveRetentionDays",
+      "metadataCategories",
+      "metadataTokenBudget",
     ],
   },
 ];
