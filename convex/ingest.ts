@@ -15,6 +15,8 @@ import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
 import { answerCallbackLater, startTakeover } from "./conversations";
 import { cancelFollowupsOnReply } from "./followups";
+import { isArchivedMessage } from "./lifecycle/archive";
+import { reopenFields } from "./lifecycle/status";
 import { loadSettings } from "./settings";
 import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";
 
@@ -107,7 +109,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
 }
 
 async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: number, settings: Settings): Promise<Outcome> {
-  if (await findMessage(ctx, event)) return "duplicates";
+  if ((await findMessage(ctx, event)) || (await isArchivedMessage(ctx, event))) return "duplicates";
   const contact = await upsertContact(ctx, event);
   const existing = await findConversation(ctx, event);
   const conversation = existing ?? (await ctx.db.get("conversations", await insertConversation(ctx, event, contact, now)))!;
@@ -136,6 +138,7 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
   const batching = answerable ? await addToBuffer(ctx, conversation, now, settings) : {};
   await ctx.db.patch("conversations", conversation._id, {
     ...batching,
+    ...reopenFields(conversation, now),
     lastInboundAt: now,
     lastInboundExternalId: event.externalId,
     lastMessagePreview: preview(event),

@@ -1,6 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vSettingsFields } from "./validators";
+import { lifecycleConversationFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
  * Batching state of a conversation, as a union on `kind`.
@@ -132,6 +133,8 @@ export default defineSchema({
     lastMessagePreview: v.string(),
     lastMessageAt: v.number(),
     tags: v.optional(v.array(v.string())),
+    /** Status, archive pointer and metadata: convex/lifecycle/schema.ts. */
+    ...lifecycleConversationFields,
   })
     // ingest: the conversation an inbound event belongs to
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
@@ -142,7 +145,14 @@ export default defineSchema({
     // dashboard list of conversations waiting for a human, longest waiting first
     .index("by_needs_human_since", ["needsHuman.since"])
     // watchdog: conversations still marked processing
-    .index("by_state_kind", ["state.kind"]),
+    .index("by_state_kind", ["state.kind"])
+    // auto-resolve sweep: open conversations quiet the longest
+    .index("by_status_and_last_message_at", ["status", "lastMessageAt"])
+    // archive sweep by inactivity: hot conversations quiet the longest
+    .index("by_archived_at_and_last_message_at", ["archivedAt", "lastMessageAt"])
+    // archive sweep by age (hot ones, oldest first); the archived list (newest archived first)
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_archived_at", ["archivedAt"]),
 
   /**
    * Every message in and out. Inbound: written by ingest, status advanced by
@@ -265,7 +275,10 @@ export default defineSchema({
     // a retried or superseded draft withdraws what it scheduled
     .index("by_batch", ["batchId"])
     // stall sweep: pending actions whose next run is long overdue
-    .index("by_status_and_next_attempt_at", ["status", "nextAttemptAt"]),
+    .index("by_status_and_next_attempt_at", ["status", "nextAttemptAt"])
+    // archiving: a conversation's actions up to the archive's cut-off, by creation time
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_conversation", ["conversationId"]),
 
   /**
    * Meetings booked by the agent. Written by the booking tool; read by slot
@@ -288,7 +301,9 @@ export default defineSchema({
     // slot search and double-booking check: meetings overlapping a range
     .index("by_status_and_start", ["status", "start"])
     // a draft that was not sent cancels what it booked
-    .index("by_batch", ["batchId"]),
+    .index("by_batch", ["batchId"])
+    // archiving: a conversation's meetings up to the archive's cut-off
+    .index("by_conversation", ["conversationId"]),
 
   /**
    * The one settings document (key "global"). Written by operators (the
@@ -299,4 +314,6 @@ export default defineSchema({
   settings: defineTable({ key: v.literal("global"), ...vSettingsFields })
     // the single settings document
     .index("by_key", ["key"]),
+
+  ...lifecycleTables,
 });
