@@ -8,5 +8,13 @@ const crons = cronJobs();
 crons.interval("batch watchdog", { minutes: 1 }, internal.batching.watchdog.sweep, {});
 // Follow-ups and operator messages whose run died; stalls count after 15 minutes.
 crons.interval("follow-up recovery", { minutes: 5 }, internal.followups.recoverStalled, {});
+// Lifecycle (convex/lifecycle): Convex crons run in UTC, so the jobs that run at a
+// business-local time (cleanup and stats 02:00, archive 03:00, metadata Sunday 04:00)
+// are hourly gates that start the job once the local hour has come (lib/lifecycle/schedule.ts).
+crons.hourly("lifecycle cleanup at 02:00 local", { minuteUTC: 7 }, internal.lifecycle.maintenance.localTimeGate, { kind: "cleanup" });
+crons.hourly("lifecycle stats at 02:00 local", { minuteUTC: 37 }, internal.lifecycle.maintenance.localTimeGate, { kind: "stats" });
+crons.hourly("lifecycle archive at 03:00 local", { minuteUTC: 17 }, internal.lifecycle.maintenance.localTimeGate, { kind: "archive" });
+crons.hourly("lifecycle metadata Sunday 04:00 local", { minuteUTC: 27 }, internal.lifecycle.maintenance.localTimeGate, { kind: "metadata" });
+crons.interval("lifecycle auto-resolve", { minutes: 15 }, internal.lifecycle.maintenance.autoResolveTick, {});
 
 export default crons;
