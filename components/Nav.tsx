@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/playground", label: "Playground" },
   { href: "/conversations", label: "Conversations" },
   { href: "/followups", label: "Follow-ups" },
+  { href: "/maintenance", label: "Maintenance" },
   { href: "/settings", label: "Settings" },
 ];
 

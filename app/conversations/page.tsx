@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ConversationsTable } from "@/components/conversations/ConversationsTable";
+import { ArchivedConversations } from "@/components/lifecycle/ArchivedConversations";
 
 export const metadata: Metadata = { title: "Conversations · burstreply" };
 
@@ -13,6 +14,7 @@ export default function ConversationsPage() {
         </div>
       </div>
       <ConversationsTable />
+      <ArchivedConversations />
     </>
   );
 }

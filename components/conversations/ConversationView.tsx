@@ -4,6 +4,7 @@ import { useQuery } from "convex/react";
 import Link from "next/link";
 import { api } from "@/convex/_generated/api";
 import { BatchTable } from "../BatchTable";
+import { LifecyclePanel } from "../lifecycle/LifecyclePanel";
 import { channelLabel, formatTime } from "../format";
 import { ConversationFlags, StateBadge } from "./badges";
 import { ContactTimeZone } from "./ContactTimeZone";
@@ -59,6 +60,7 @@ export function ConversationView({ id }: { id: string }) {
             pendingCount={detail.pendingCount}
           />
           <HumanReply conversationId={detail.id} takeover={detail.takeover} />
+          <LifecyclePanel conversationId={detail.id} />
           <ContactTimeZone
             conversationId={detail.id}
             contactTimeZone={detail.contactTimeZone}
