@@ -125,6 +125,26 @@ describe("archive and unarchive", () => {
     expect((await archiveOf(conversationId)).status).toBe("archived");
   });
 
+  test("a message that arrives while the blob is written stays hot, and the conversation is not marked archived", async () => {
+    const { conversationId, chatId } = await seedHistory(t, 30);
+    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+    // The writer has not run yet: the customer writes now.
+    const fresh = telegramMessage({ messageId: 31, chatId, externalId: `${chatId}:31`, sender: { externalId: chatId }, text: "still there?" });
+    await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [fresh] });
+    await t.run(async (ctx) => {
+      // Stop the burst's tick: this test is about the archive, not the reply.
+      for (const job of await ctx.db.system.query("_scheduled_functions").collect()) {
+        if (job.name.startsWith("batching/") && job.state.kind === "pending") await ctx.scheduler.cancel(job._id);
+      }
+    });
+    await drain(t);
+    const archive = await archiveOf(conversationId);
+    expect(archive).toMatchObject({ status: "archived", counts: { messages: 30 } });
+    const hot = await snapshot(t, conversationId);
+    expect(hot.messages.map((m) => m.text)).toEqual(["still there?"]);
+    expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))?.archivedAt).toBeUndefined();
+  });
+
   test("archiving refuses a conversation that is busy, already archived or unknown, and changes nothing", async () => {
     const { conversationId } = await seedHistory(t, 4);
     const other = await seedHistory(t, 4, { chatId: "600002" });
