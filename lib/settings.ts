@@ -73,6 +73,8 @@ export const settingsSchema = z.object({
   metadataCategories: z.array(z.string().trim().min(1).max(40)).max(20),
   /** Token budget (input + output) of one metadata run; the run stops when it is spent. */
   metadataTokenBudget: z.number().int().min(1000).max(10_000_000),
+  /** Messages found by history sync older than this are flagged for a human instead of answered late. */
+  syncReplyHorizonMs: z.number().int().min(0).max(7 * DAY),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -115,6 +117,7 @@ export const DEFAULT_SETTINGS: Settings = {
   archiveRetentionDays: 365,
   metadataCategories: [],
   metadataTokenBudget: 200_000,
+  syncReplyHorizonMs: 1 * HOUR,
 };
 
 /**

@@ -8,6 +8,7 @@ import { formatTime } from "../format";
 import { useOperatorAction } from "../useOperatorAction";
 import { archiveReasonLabel, formatBytes } from "./format";
 import { MetadataCard } from "./MetadataCard";
+import { SyncStatusCard } from "./SyncStatusCard";
 
 /**
  * The conversation page's lifecycle card: status with Resolve/Reopen,
@@ -107,6 +108,7 @@ export function LifecyclePanel({ conversationId }: { conversationId: Id<"convers
         </div>
       </section>
       <MetadataCard conversationId={conversationId} />
+      <SyncStatusCard conversationId={conversationId} />
     </>
   );
 }

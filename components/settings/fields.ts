@@ -199,6 +199,7 @@ const TEXTS: Record<string, FieldText> = {
   archiveRetentionDays: { label: "Keep archives (days)", help: "Older archives are deleted with their blobs; 0: kept forever." },
   metadataCategories: { label: "Own categories", help: 'JSON list, e.g. ["returns", "wholesale"]; added to the built-in ones.' },
   metadataTokenBudget: { label: "Metadata token budget", help: "Tokens one labelling run may spend before it stops." },
+  syncReplyHorizonMs: { label: "Sync reply horizon (ms)", help: "Messages found by history sync older than this go to a human instead of the bot." },
   analyticsEnabled: {
     label: "Record analytics",
     help: "Feeds the analytics rollups (not built yet). Batch records on the conversation pages are always kept.",
@@ -256,6 +257,7 @@ const SECTIONS: { title: string; keys: string[] }[] = [
       "archiveRetentionDays",
       "metadataCategories",
       "metadataTokenBudget",
+      "syncReplyHorizonMs",
     ],
   },
 ];

@@ -46,6 +46,7 @@ import type * as lifecycle_runs from "../lifecycle/runs.js";
 import type * as lifecycle_stats from "../lifecycle/stats.js";
 import type * as lifecycle_status from "../lifecycle/status.js";
 import type * as lifecycle_sweep from "../lifecycle/sweep.js";
+import type * as lifecycle_sync from "../lifecycle/sync.js";
 import type * as lifecycle_unarchive from "../lifecycle/unarchive.js";
 import type * as meetings from "../meetings.js";
 import type * as outbound from "../outbound.js";
@@ -95,6 +96,7 @@ declare const fullApi: ApiFromModules<{
   "lifecycle/stats": typeof lifecycle_stats;
   "lifecycle/status": typeof lifecycle_status;
   "lifecycle/sweep": typeof lifecycle_sweep;
+  "lifecycle/sync": typeof lifecycle_sync;
   "lifecycle/unarchive": typeof lifecycle_unarchive;
   meetings: typeof meetings;
   outbound: typeof outbound;

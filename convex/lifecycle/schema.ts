@@ -173,6 +173,27 @@ export const lifecycleTables = {
     .index("by_kind", ["kind"]),
 
   /**
+   * History sync with the platform, one row per conversation synced (or
+   * found unsupported). Written by convex/lifecycle/sync.ts; read by the
+   * conversation page and the sync cron.
+   */
+  syncStatus: defineTable({
+    conversationId: v.id("conversations"),
+    status: v.union(v.literal("synced"), v.literal("pending"), v.literal("failed"), v.literal("unsupported")),
+    lastSyncAt: v.optional(v.number()),
+    /** Newest platform message time seen; the next incremental sync asks for newer ones. */
+    syncedThrough: v.optional(v.number()),
+    retryCount: v.number(),
+    nextAttemptAt: v.optional(v.number()),
+    error: v.optional(v.string()),
+    /** Last run's figures: messages stored, and how many of those were too old to answer. */
+    stored: v.optional(v.number()),
+    late: v.optional(v.number()),
+  })
+    // one row per conversation
+    .index("by_conversation", ["conversationId"]),
+
+  /**
    * The last finished stats run's figures, one row per table. Written by
    * the stats job at its end; read by the Maintenance page (never counted
    * on page load: Convex has no cheap count).

@@ -27,6 +27,7 @@ export const STATS_TABLES = [
   "readMarkers",
   "maintenanceRuns",
   "databaseStats",
+  "syncStatus",
 ] as const satisfies readonly TableNames[];
 
 /** File storage is counted too: it is where archives live. */
