@@ -15,7 +15,7 @@ import { MINUTE } from "../lib/time";
 import { addToBuffer } from "./batching/state";
 import { answerCallbackLater, startTakeover } from "./conversations";
 import { cancelFollowupsOnReply } from "./followups";
-import { isArchivedMessage } from "./lifecycle/archive";
+import { isArchivedMessage } from "./model/archives";
 import { reopenFields } from "./lifecycle/status";
 import { loadSettings } from "./settings";
 import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";

@@ -17,7 +17,7 @@ import { internalAction, internalMutation, internalQuery, type MutationCtx, type
 import { operatorMutation, operatorQuery } from "../functions";
 import { ARCHIVE_FORMAT_VERSION, ARCHIVED_TABLES, encodeArchive, type ArchivePayload, type ArchivedRow, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { toArchivedRow } from "../../lib/lifecycle/remap";
-import type { Channel } from "../validators";
+import { addArchivedKey, insertArchive, patchArchive } from "../model/archives";
 import { isBusy, operatorIdOf } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
@@ -86,7 +86,7 @@ async function newestRowTime(ctx: QueryCtx, conversationId: Id<"conversations">)
 
 /** Starts archiving; the caller has checked `archiveBlocker`. */
 export async function startArchive(ctx: MutationCtx, conversation: Doc<"conversations">, request: ArchiveRequest) {
-  const archiveId = await ctx.db.insert("archives", {
+  const archiveId = await insertArchive(ctx, {
     conversationId: conversation._id,
     status: "writing",
     reason: request.reason,
@@ -194,7 +194,7 @@ export const writeFailed = internalMutation({
   args: { archiveId: v.id("archives"), error: v.string() },
   returns: v.null(),
   handler: async (ctx, { archiveId, error }) => {
-    await ctx.db.patch("archives", archiveId, { status: "failed", lastError: error });
+    await patchArchive(ctx, archiveId, { status: "failed", lastError: error });
     return null;
   },
 });
@@ -206,7 +206,7 @@ export const stored = internalMutation({
     const archive = await ctx.db.get("archives", archiveId);
     if (!archive || archive.status !== "writing") throw new Error(`Archive ${archiveId} is not being written`);
     const now = Date.now();
-    await ctx.db.patch("archives", archiveId, { status: "removing", archivedAt: now, ...manifest });
+    await patchArchive(ctx, archiveId, { status: "removing", archivedAt: now, ...manifest });
     const conversation = await ctx.db.get("conversations", archive.conversationId);
     // A customer who wrote meanwhile brought the conversation back; only the older rows leave.
     if (conversation && !(await hasRowsAfter(ctx, conversation._id, archive.cutoff))) {
@@ -243,7 +243,7 @@ export const removePage = internalMutation({
         if (table === "messages") {
           const message = row as Doc<"messages">;
           if (message.externalId !== undefined) {
-            await ctx.db.insert("archivedMessageKeys", { channel: message.channel, accountId: message.accountId, externalId: message.externalId, archiveId });
+            await addArchivedKey(ctx, { channel: message.channel, accountId: message.accountId, externalId: message.externalId, archiveId });
           }
         }
         await ctx.db.delete(table, row._id as never);
@@ -252,25 +252,10 @@ export const removePage = internalMutation({
       if (budget === 0) break;
     }
     if (budget === 0) await ctx.scheduler.runAfter(0, internal.lifecycle.archive.removePage, { archiveId });
-    else await ctx.db.patch("archives", archiveId, { status: "archived" });
+    else await patchArchive(ctx, archiveId, { status: "archived" });
     return null;
   },
 });
-
-/**
- * Ingest's redelivery check for messages no longer in the hot table. An
- * index lookup that finds nothing reads no document, so a new message
- * costs nothing extra against ingest's read budget.
- */
-export async function isArchivedMessage(ctx: QueryCtx, key: { channel: Channel; accountId: string; externalId: string }) {
-  const found = await ctx.db
-    .query("archivedMessageKeys")
-    .withIndex("by_channel_and_account_and_external_id", (q) =>
-      q.eq("channel", key.channel).eq("accountId", key.accountId).eq("externalId", key.externalId),
-    )
-    .first();
-  return found !== null;
-}
 
 export const vArchiveView = v.object({
   _id: v.id("archives"),

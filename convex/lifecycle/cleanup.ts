@@ -20,7 +20,8 @@ import { internalMutation, type MutationCtx } from "../_generated/server";
 import { retentionCutoff } from "../../lib/lifecycle/rules";
 import { DAY } from "../../lib/time";
 import { loadSettings } from "../settings";
-import { addCounts, finishRun } from "./runs";
+import { deleteArchive, deleteKeys } from "../model/archives";
+import { addCounts, finishRun } from "../model/maintenanceRuns";
 
 /** Documents looked at per transaction in the orphan walk. */
 const ORPHAN_PAGE = 500;
@@ -70,23 +71,15 @@ async function deleteExpiredArchives(ctx: MutationCtx, runId: Id<"maintenanceRun
       .withIndex("by_status", (q) => q.eq("status", status).lt("_creationTime", cutoff))
       .take(ARCHIVE_PAGE);
     for (const archive of expired) {
-      const keys = await ctx.db
-        .query("archivedMessageKeys")
-        .withIndex("by_archive", (q) => q.eq("archiveId", archive._id))
-        .take(keysLeft + 1);
-      const deletable = keys.slice(0, keysLeft);
-      for (const key of deletable) await ctx.db.delete("archivedMessageKeys", key._id);
-      keysDeleted += deletable.length;
-      keysLeft -= deletable.length;
-      if (keys.length > deletable.length) {
+      const keys = await deleteKeys(ctx, archive._id, keysLeft);
+      keysDeleted += keys.deleted;
+      keysLeft -= keys.deleted;
+      if (keys.more) {
         more = true; // this archive's keys continue on the next page
         break;
       }
-      if (archive.storageId) {
-        await ctx.storage.delete(archive.storageId);
-        bytesFreed += archive.compressedBytes ?? 0;
-      }
-      await ctx.db.delete("archives", archive._id);
+      if (archive.storageId) bytesFreed += archive.compressedBytes ?? 0;
+      await deleteArchive(ctx, archive);
       await unlinkConversation(ctx, archive);
       archivesDeleted++;
     }

@@ -10,7 +10,8 @@ import { internalMutation, type MutationCtx } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
-import { localSlotToRun, startRun, vRun } from "./runs";
+import { startRun } from "../model/maintenanceRuns";
+import { localSlotToRun, vRun } from "./runs";
 import { vMaintenanceKind, type MaintenanceKind } from "./schema";
 import { operatorIdOf } from "./status";
 

@@ -26,7 +26,7 @@ import {
 } from "../../lib/lifecycle/metadata";
 import { SECOND } from "../../lib/time";
 import { loadSettings } from "../settings";
-import { addCounts, finishRun } from "./runs";
+import { addCounts, finishRun, patchRun } from "../model/maintenanceRuns";
 import { operatorIdOf } from "./status";
 import { vAutoMetadata, vManualMetadata, vSentiment } from "./schema";
 
@@ -174,7 +174,7 @@ export const addRunCounts = internalMutation({
   handler: async (ctx, { runId, counts, finish, cursor }) => {
     await addCounts(ctx, runId, counts);
     if (finish) await finishRun(ctx, runId, Date.now(), finish);
-    else if (cursor !== undefined) await ctx.db.patch("maintenanceRuns", runId, { cursor });
+    else if (cursor !== undefined) await patchRun(ctx, runId, { cursor });
     return null;
   },
 });

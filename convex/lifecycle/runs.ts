@@ -1,49 +1,13 @@
 /**
- * Maintenance run records: every job (cron or "run now") writes one row
- * as it pages, so the Maintenance page shows what was done, how much was
- * freed and how long it took. The local-time cron gate reads the newest
- * scheduled run of a kind to run each business day once.
+ * Reading maintenance run records (written by convex/model/maintenanceRuns.ts):
+ * the local-time cron gate reads the newest scheduled run of a kind to run
+ * each business day once.
  */
 import { v } from "convex/values";
-import type { Id } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { QueryCtx } from "../_generated/server";
 import { localSlotDue, localDate, type LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import type { MaintenanceKind } from "./schema";
-
-export async function startRun(ctx: MutationCtx, kind: MaintenanceKind, trigger: "cron" | "manual", now: number, localDay?: string) {
-  return await ctx.db.insert("maintenanceRuns", {
-    kind,
-    trigger,
-    localDate: localDay,
-    status: "running",
-    startedAt: now,
-    pages: 0,
-    counts: {},
-  });
-}
-
-/** Adds to a run's counters and counts one page. */
-export async function addCounts(ctx: MutationCtx, runId: Id<"maintenanceRuns">, counts: Record<string, number>, bytesFreed = 0) {
-  const run = await ctx.db.get("maintenanceRuns", runId);
-  if (!run) throw new Error(`Maintenance run ${runId} not found`);
-  const merged = { ...run.counts };
-  for (const [key, value] of Object.entries(counts)) merged[key] = (merged[key] ?? 0) + value;
-  await ctx.db.patch("maintenanceRuns", runId, {
-    counts: merged,
-    pages: run.pages + 1,
-    bytesFreed: bytesFreed || run.bytesFreed ? (run.bytesFreed ?? 0) + bytesFreed : undefined,
-  });
-}
-
-export async function finishRun(ctx: MutationCtx, runId: Id<"maintenanceRuns">, now: number, extra: { note?: string; error?: string } = {}) {
-  await ctx.db.patch("maintenanceRuns", runId, {
-    status: extra.error ? "failed" : "done",
-    finishedAt: Math.max(now, Date.now()),
-    cursor: undefined,
-    ...extra,
-  });
-}
 
 export async function latestRun(ctx: QueryCtx, kind: MaintenanceKind) {
   return await ctx.db

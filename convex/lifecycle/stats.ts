@@ -9,7 +9,7 @@ import { convexToJson, v, type Value } from "convex/values";
 import { internal } from "../_generated/api";
 import type { TableNames } from "../_generated/dataModel";
 import { internalMutation } from "../_generated/server";
-import { finishRun } from "./runs";
+import { finishRun, patchRun, publishStats } from "../model/maintenanceRuns";
 
 /** Documents counted per transaction: ~1,000 messages read is ~1 MB of the 16 MiB limit. */
 const STATS_PAGE = 1000;
@@ -74,7 +74,7 @@ export const stats = internalMutation({
     tables[current] = { documents: before.documents + documents, bytes: before.bytes + bytes };
     const counts = { ...run.counts };
     for (const [key, value] of Object.entries(extra)) counts[key] = (counts[key] ?? 0) + value;
-    await ctx.db.patch("maintenanceRuns", runId, { tables, counts, pages: run.pages + 1 });
+    await patchRun(ctx, runId, { tables, counts, pages: run.pages + 1 });
 
     if (!page.isDone) {
       await ctx.scheduler.runAfter(0, internal.lifecycle.stats.stats, { runId, table: current, cursor: page.continueCursor });
@@ -87,15 +87,7 @@ export const stats = internalMutation({
     }
     // Done: publish the figures, one row per table.
     const now = Date.now();
-    for (const [name, figures] of Object.entries(tables)) {
-      const row = await ctx.db
-        .query("databaseStats")
-        .withIndex("by_table", (q) => q.eq("table", name))
-        .unique();
-      const fields = { table: name, documents: figures.documents, approxBytes: figures.bytes, computedAt: now };
-      if (row) await ctx.db.replace("databaseStats", row._id, fields);
-      else await ctx.db.insert("databaseStats", fields);
-    }
+    await publishStats(ctx, tables, now);
     await finishRun(ctx, runId, now);
     return null;
   },

@@ -12,7 +12,8 @@ import { operatorMutation, operatorQuery } from "../functions";
 import { loadSettings } from "../settings";
 import { autoResolveDue } from "../../lib/lifecycle/rules";
 import { vConversationStatus } from "./schema";
-import { addCounts, finishRun, startRun } from "./runs";
+import { addCounts, finishRun, startRun } from "../model/maintenanceRuns";
+import { advanceReadMarker, readMarker } from "../model/readMarkers";
 
 /** Conversations one batch status update may touch; the dashboard selects a page at most. */
 export const MAX_BATCH_IDS = 100;
@@ -97,14 +98,7 @@ export async function markRead(ctx: MutationCtx, operatorId: string, ids: Id<"co
   let changed = 0;
   for (const conversation of await loadAll(ctx, ids)) {
     const lastReadAt = Math.min(upTo ?? conversation.lastInboundAt, conversation.lastInboundAt);
-    const marker = await ctx.db
-      .query("readMarkers")
-      .withIndex("by_operator_and_conversation", (q) => q.eq("operatorId", operatorId).eq("conversationId", conversation._id))
-      .unique();
-    if (marker && marker.lastReadAt >= lastReadAt) continue;
-    if (marker) await ctx.db.patch("readMarkers", marker._id, { lastReadAt });
-    else await ctx.db.insert("readMarkers", { operatorId, conversationId: conversation._id, lastReadAt });
-    changed++;
+    if (await advanceReadMarker(ctx, operatorId, conversation._id, lastReadAt)) changed++;
   }
   return changed;
 }
@@ -120,10 +114,7 @@ export const markConversationsRead = operatorMutation({
  * newer than their marker, capped so the read stays bounded.
  */
 export async function unreadCount(ctx: QueryCtx, operatorId: string, conversation: Doc<"conversations">) {
-  const marker = await ctx.db
-    .query("readMarkers")
-    .withIndex("by_operator_and_conversation", (q) => q.eq("operatorId", operatorId).eq("conversationId", conversation._id))
-    .unique();
+  const marker = await readMarker(ctx, operatorId, conversation._id);
   const lastReadAt = marker?.lastReadAt ?? -1;
   if (conversation.lastInboundAt <= lastReadAt) return { count: 0, capped: false };
   let count = 0;

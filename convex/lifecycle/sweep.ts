@@ -12,7 +12,7 @@ import { archiveReason, archiveScanBefore } from "../../lib/lifecycle/rules";
 import { DAY } from "../../lib/time";
 import { loadSettings } from "../settings";
 import { archiveBlocker, startArchive } from "./archive";
-import { addCounts, finishRun } from "./runs";
+import { addCounts, finishRun } from "../model/maintenanceRuns";
 import { isBusy, statusOf } from "./status";
 
 /** Conversations looked at per transaction; each started archive is one insert and one scheduled action. */

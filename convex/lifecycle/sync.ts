@@ -10,13 +10,14 @@
 import { ConvexError, v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
+import { internalAction, internalMutation, internalQuery } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
 import { readEnv } from "../../lib/channels/http";
 import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
 import { customerMessages, graphConversations, graphMessagePage, parseGraphTime, syncRetryAt, syncUnsupportedReason, type GraphMessage } from "../../lib/lifecycle/sync";
 import { DAY, SECOND } from "../../lib/time";
 import { ingestEvents } from "../ingest";
+import { syncStatusRow, upsertSyncStatus } from "../model/syncStatus";
 import { loadSettings } from "../settings";
 import type { InboundMessage } from "../validators";
 
@@ -35,10 +36,7 @@ export const target = internalQuery({
   handler: async (ctx, { conversationId }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) return null;
-    const status = await ctx.db
-      .query("syncStatus")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-      .unique();
+    const status = await syncStatusRow(ctx, conversationId);
     const { syncReplyHorizonMs } = await loadSettings(ctx);
     return { conversation, status, syncReplyHorizonMs };
   },
@@ -110,16 +108,6 @@ export const syncConversation = internalAction({
 
 const vSynced = v.object({ externalId: v.string(), senderId: v.string(), text: v.string(), sentAt: v.number(), late: v.boolean() });
 
-async function upsertStatus(ctx: MutationCtx, conversationId: Doc<"conversations">["_id"], fields: Partial<Doc<"syncStatus">>) {
-  const row = await ctx.db
-    .query("syncStatus")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .unique();
-  if (row) await ctx.db.patch("syncStatus", row._id, fields);
-  else await ctx.db.insert("syncStatus", { conversationId, retryCount: 0, status: "pending", ...fields });
-  return row;
-}
-
 /**
  * Stores what the sync found through ingest. Late messages go in as
  * context for a human (ingest stores them unanswered under takeover), and
@@ -156,7 +144,7 @@ export const store = internalMutation({
       chatType: "private",
     }));
     const result = events.length > 0 ? await ingestEvents(ctx, events, now, settings) : { accepted: 0, duplicates: 0, ignored: 0 };
-    await upsertStatus(ctx, conversationId, {
+    await upsertSyncStatus(ctx, conversationId, {
       status: "synced",
       lastSyncAt: now,
       syncedThrough,
@@ -180,21 +168,18 @@ export const record = internalMutation({
   handler: async (ctx, { conversationId, mode, outcome }) => {
     const now = Date.now();
     if (outcome.kind === "unsupported") {
-      await upsertStatus(ctx, conversationId, { status: "unsupported", error: outcome.reason, lastSyncAt: now, retryCount: 0 });
+      await upsertSyncStatus(ctx, conversationId, { status: "unsupported", error: outcome.reason, lastSyncAt: now, retryCount: 0 });
       return null;
     }
-    const row = await ctx.db
-      .query("syncStatus")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-      .unique();
+    const row = await syncStatusRow(ctx, conversationId);
     const retryCount = (row?.retryCount ?? 0) + 1;
     const retryAt = syncRetryAt(retryCount, now);
     if (retryAt !== null) {
-      await upsertStatus(ctx, conversationId, { status: "pending", retryCount, nextAttemptAt: retryAt, error: outcome.error });
+      await upsertSyncStatus(ctx, conversationId, { status: "pending", retryCount, nextAttemptAt: retryAt, error: outcome.error });
       await ctx.scheduler.runAt(retryAt, internal.lifecycle.sync.syncConversation, { conversationId, mode: mode ?? "incremental" });
       return null;
     }
-    await upsertStatus(ctx, conversationId, { status: "failed", retryCount, nextAttemptAt: undefined, error: outcome.error });
+    await upsertSyncStatus(ctx, conversationId, { status: "failed", retryCount, nextAttemptAt: undefined, error: outcome.error });
     const conversation = await ctx.db.get("conversations", conversationId);
     if (conversation && !conversation.needsHuman) {
       await ctx.db.patch("conversations", conversationId, { needsHuman: { reason: `History sync failed ${retryCount} times: ${outcome.error}`, since: now } });
@@ -251,10 +236,7 @@ export const syncStatusOf = operatorQuery({
     }),
   ),
   handler: async (ctx, { conversationId }) => {
-    const row = await ctx.db
-      .query("syncStatus")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-      .unique();
+    const row = await syncStatusRow(ctx, conversationId);
     if (!row) return null;
     const { status, lastSyncAt, retryCount, nextAttemptAt, error, stored, late } = row;
     return { status, lastSyncAt, retryCount, nextAttemptAt, error, stored, late };

@@ -13,6 +13,7 @@ import { internalAction, internalMutation, type MutationCtx } from "../_generate
 import { operatorMutation } from "../functions";
 import { ARCHIVED_TABLES, decodeArchive, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { deferredPatch, emptyIdMap, prepareRow } from "../../lib/lifecycle/remap";
+import { deleteKeys, patchArchive } from "../model/archives";
 import { vArchivedTable } from "./archive";
 
 /** Rows inserted per transaction: 500 messages of a few KB stay far inside the 16 MiB write limit. */
@@ -40,7 +41,7 @@ export async function startUnarchive(ctx: MutationCtx, conversationId: Id<"conve
   if (archive.status !== "archived") {
     throw new ConvexError({ code: "NOT_ARCHIVED", message: `The conversation's latest archive is ${archive.status}, not archived` });
   }
-  await ctx.db.patch("archives", archive._id, { status: "restoring", lastError: undefined });
+  await patchArchive(ctx, archive._id, { status: "restoring", lastError: undefined });
   await ctx.scheduler.runAfter(0, internal.lifecycle.unarchive.restore, { archiveId: archive._id });
   return archive._id;
 }
@@ -96,7 +97,7 @@ export const refused = internalMutation({
   args: { archiveId: v.id("archives"), error: v.string() },
   returns: v.null(),
   handler: async (ctx, { archiveId, error }) => {
-    await ctx.db.patch("archives", archiveId, { status: "archived", lastError: error });
+    await patchArchive(ctx, archiveId, { status: "archived", lastError: error });
     return null;
   },
 });
@@ -132,7 +133,7 @@ export const restored = internalMutation({
     const archive = await ctx.db.get("archives", archiveId);
     if (!archive) throw new Error(`Archive ${archiveId} not found`);
     const now = Date.now();
-    await ctx.db.patch("archives", archiveId, { status: "restored", restoredAt: now, storageId: undefined });
+    await patchArchive(ctx, archiveId, { status: "restored", restoredAt: now, storageId: undefined });
     if (archive.storageId) await ctx.storage.delete(archive.storageId);
     const conversation = await ctx.db.get("conversations", archive.conversationId);
     if (conversation?.archiveId === archiveId) {
@@ -148,12 +149,8 @@ export const dropKeys = internalMutation({
   args: { archiveId: v.id("archives") },
   returns: v.null(),
   handler: async (ctx, { archiveId }) => {
-    const keys = await ctx.db
-      .query("archivedMessageKeys")
-      .withIndex("by_archive", (q) => q.eq("archiveId", archiveId))
-      .take(KEY_PAGE);
-    for (const key of keys) await ctx.db.delete("archivedMessageKeys", key._id);
-    if (keys.length === KEY_PAGE) await ctx.scheduler.runAfter(0, internal.lifecycle.unarchive.dropKeys, { archiveId });
+    const { more } = await deleteKeys(ctx, archiveId, KEY_PAGE);
+    if (more) await ctx.scheduler.runAfter(0, internal.lifecycle.unarchive.dropKeys, { archiveId });
     return null;
   },
 });
