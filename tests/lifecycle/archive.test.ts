@@ -4,7 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { REFERENCES } from "../../lib/lifecycle/remap";
 import { ARCHIVED_TABLES } from "../../lib/lifecycle/archive";
 import { INGEST_SECRET, offlineSuite, telegramMessage, type Test } from "../convex/setup";
-import { drain, runsOf, seedHistory, snapshot, type Snapshot } from "./support";
+import { drain, op, runsOf, seedHistory, snapshot, type Snapshot } from "./support";
 
 const suite = offlineSuite();
 let t: Test;
@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 
 async function archiveOf(conversationId: Id<"conversations">) {
-  const [archive] = await t.query(api.lifecycle.archive.archivesOf, { conversationId });
+  const [archive] = await op(t).query(api.lifecycle.archive.archivesOf, { conversationId });
   return archive;
 }
 
@@ -52,7 +52,7 @@ describe("archive and unarchive", () => {
     const before = await snapshot(t, conversationId);
     expect(before.messages).toHaveLength(10_000);
 
-    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId], note: "old customer" });
+    await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId], note: "old customer" });
     await drain(t);
     const archive = await archiveOf(conversationId);
     expect(archive).toMatchObject({ status: "archived", reason: "manual", note: "old customer", counts: { messages: 10_000, batches: 500, meetings: 1, scheduledActions: 1 } });
@@ -63,7 +63,7 @@ describe("archive and unarchive", () => {
     const conversation = await t.run((ctx) => ctx.db.get("conversations", conversationId));
     expect(conversation).toMatchObject({ archivedAt: expect.any(Number), archiveId: archive._id, lastMessagePreview: "last words" });
 
-    await t.mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
+    await op(t).mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
     await drain(t);
     expect(await archiveOf(conversationId)).toMatchObject({ status: "restored", restoredAt: expect.any(Number) });
     expectRestoredExactly(before, await snapshot(t, conversationId));
@@ -79,7 +79,7 @@ describe("archive and unarchive", () => {
 
   test("a corrupt blob is refused on unarchive with the reason, and nothing is lost", async () => {
     const { conversationId } = await seedHistory(t, 40);
-    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+    await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
     await drain(t);
     const archive = await archiveOf(conversationId);
     // Flip one byte of the stored blob, as a disk or a bad copy would.
@@ -91,7 +91,7 @@ describe("archive and unarchive", () => {
       await ctx.db.patch("archives", archive._id, { storageId: replacement });
       await ctx.storage.delete(doc.storageId!);
     });
-    await t.mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
+    await op(t).mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
     await drain(t);
     const refused = await archiveOf(conversationId);
     expect(refused.status).toBe("archived");
@@ -110,7 +110,7 @@ describe("archive and unarchive", () => {
   test("a redelivered archived message id creates nothing; a new message brings the conversation back open", async () => {
     const { conversationId, chatId } = await seedHistory(t, 40);
     await t.run((ctx) => ctx.db.patch("conversations", conversationId, { status: "resolved", resolvedAt: Date.now(), resolvedBy: "operator" }));
-    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+    await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
     await drain(t);
     const redelivered = telegramMessage({ messageId: 1, chatId, externalId: `${chatId}:1`, sender: { externalId: chatId } });
     const first = await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [redelivered] });
@@ -127,7 +127,7 @@ describe("archive and unarchive", () => {
 
   test("a message that arrives while the blob is written stays hot, and the conversation is not marked archived", async () => {
     const { conversationId, chatId } = await seedHistory(t, 30);
-    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+    await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
     // The writer has not run yet: the customer writes now.
     const fresh = telegramMessage({ messageId: 31, chatId, externalId: `${chatId}:31`, sender: { externalId: chatId }, text: "still there?" });
     await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [fresh] });
@@ -150,11 +150,11 @@ describe("archive and unarchive", () => {
     const other = await seedHistory(t, 4, { chatId: "600002" });
     await t.run((ctx) => ctx.db.patch("conversations", other.conversationId, { takeover: true }));
     await expect(
-      t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId, other.conversationId] }),
+      op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId, other.conversationId] }),
     ).rejects.toThrow(/cannot be archived: the bot or a human is working on it/);
-    expect(await t.query(api.lifecycle.archive.archivesOf, { conversationId })).toHaveLength(0);
-    await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+    expect(await op(t).query(api.lifecycle.archive.archivesOf, { conversationId })).toHaveLength(0);
+    await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
     await drain(t);
-    await expect(t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] })).rejects.toThrow(/already archived/);
+    await expect(op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] })).rejects.toThrow(/already archived/);
   });
 });

@@ -4,7 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { DAY, MINUTE } from "../../lib/time";
 import { offlineSuite, type Test } from "../convex/setup";
-import { drain, seedHistory } from "./support";
+import { drain, op, seedHistory } from "./support";
 
 const suite = offlineSuite(Date.UTC(2026, 10, 30, 0, 30));
 let t: Test;
@@ -13,15 +13,15 @@ beforeEach(() => {
 });
 
 async function runNow(kind: "cleanup" | "stats" | "archive") {
-  const runId = await t.mutation(api.lifecycle.maintenance.runNow, { kind });
+  const runId = await op(t).mutation(api.lifecycle.maintenance.runNow, { kind });
   await drain(t);
-  return (await t.query(api.lifecycle.maintenance.overview, {})).runs.find((r) => r._id === runId)!;
+  return (await op(t).query(api.lifecycle.maintenance.overview, {})).runs.find((r) => r._id === runId)!;
 }
 
 async function archiveNow(conversationId: Id<"conversations">) {
-  await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+  await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
   await drain(t);
-  return (await t.query(api.lifecycle.archive.archivesOf, { conversationId }))[0];
+  return (await op(t).query(api.lifecycle.archive.archivesOf, { conversationId }))[0];
 }
 
 describe("retention cleanup", () => {
@@ -65,7 +65,7 @@ describe("database stats", () => {
     const run = await runNow("stats");
     expect(run.status).toBe("done");
     expect(run.pages).toBeGreaterThan(3); // 2,500 messages at 1,000 per page, plus the other tables
-    const { stats } = await t.query(api.lifecycle.maintenance.overview, {});
+    const { stats } = await op(t).query(api.lifecycle.maintenance.overview, {});
     const messages = stats.find((s) => s.table === "messages")!;
     expect(messages).toMatchObject({ documents: 2500, computedAt: expect.any(Number) });
     expect(messages.approxBytes).toBeGreaterThan(2500 * 200);
@@ -79,14 +79,14 @@ describe("archive sweep", () => {
     const active = await seedHistory(t, 10, { chatId: "700007", ageMs: 1 * DAY });
     const run = await runNow("archive");
     expect(run).toMatchObject({ status: "done", counts: { started: 1 } });
-    expect(await t.query(api.lifecycle.archive.archivesOf, { conversationId: stale.conversationId })).toMatchObject([{ reason: "inactivity", status: "archived", requestedBy: "auto" }]);
-    expect(await t.query(api.lifecycle.archive.archivesOf, { conversationId: active.conversationId })).toEqual([]);
+    expect(await op(t).query(api.lifecycle.archive.archivesOf, { conversationId: stale.conversationId })).toMatchObject([{ reason: "inactivity", status: "archived", requestedBy: "auto" }]);
+    expect(await op(t).query(api.lifecycle.archive.archivesOf, { conversationId: active.conversationId })).toEqual([]);
   });
 });
 
 describe("local-time schedule", () => {
   test("cleanup runs once per business day, at 02:00 in the business's zone", async () => {
-    await t.mutation(api.settings.update, { patch: { workingHours: { ...DEFAULT_SETTINGS.workingHours, timeZone: "Europe/Berlin" } } });
+    await op(t).mutation(api.settings.update, { patch: { workingHours: { ...DEFAULT_SETTINGS.workingHours, timeZone: "Europe/Berlin" } } });
     // 00:30 UTC is 01:30 in Berlin: not yet.
     expect(await t.mutation(internal.lifecycle.maintenance.localTimeGate, { kind: "cleanup" })).toBeNull();
     vi.setSystemTime(Date.UTC(2026, 10, 30, 1, 7)); // 02:07 Berlin
@@ -97,13 +97,13 @@ describe("local-time schedule", () => {
     expect(await t.mutation(internal.lifecycle.maintenance.localTimeGate, { kind: "cleanup" })).toBeNull();
     vi.setSystemTime(Date.UTC(2026, 11, 1, 1, 7) + MINUTE);
     expect(await t.mutation(internal.lifecycle.maintenance.localTimeGate, { kind: "cleanup" })).not.toBeNull();
-    const runs = (await t.query(api.lifecycle.maintenance.overview, {})).runs.filter((r) => r.kind === "cleanup");
+    const runs = (await op(t).query(api.lifecycle.maintenance.overview, {})).runs.filter((r) => r.kind === "cleanup");
     expect(runs.map((r) => r.localDate)).toEqual(["2026-12-01", "2026-11-30"]);
   });
 
   test("run now refuses to start a second run of a job still paging", async () => {
-    await t.mutation(api.lifecycle.maintenance.runNow, { kind: "stats" });
-    await expect(t.mutation(api.lifecycle.maintenance.runNow, { kind: "stats" })).rejects.toThrow(/still running/);
+    await op(t).mutation(api.lifecycle.maintenance.runNow, { kind: "stats" });
+    await expect(op(t).mutation(api.lifecycle.maintenance.runNow, { kind: "stats" })).rejects.toThrow(/still running/);
     await drain(t);
   });
 });

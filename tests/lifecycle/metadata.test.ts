@@ -4,7 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { METADATA_TOOL_NAME } from "../../lib/lifecycle/metadata";
 import { replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
 import { modelBackedSuite, settle, type Test } from "../convex/setup";
-import { seedHistory } from "./support";
+import { op, seedHistory } from "./support";
 
 const suite = modelBackedSuite();
 let t: Test;
@@ -34,7 +34,7 @@ describe("metadata by Claude", () => {
     expect(request.system[0].cache_control).toEqual({ type: "ephemeral" });
     expect((request as unknown as { tool_choice: unknown }).tool_choice).toEqual({ type: "tool", name: METADATA_TOOL_NAME });
     expect(JSON.stringify(request.messages)).toContain("customer: Сообщение 0");
-    const { auto } = (await t.query(api.lifecycle.metadata.metadataOf, { conversationId }))!;
+    const { auto } = (await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!;
     expect(auto).toMatchObject({ ...good, tags: ["shoes", "sizes"], source: "claude", model: "claude-sonnet-4-6" });
   });
 
@@ -50,28 +50,28 @@ describe("metadata by Claude", () => {
     anthropic.script(toolUse(METADATA_TOOL_NAME, { ...good, summary: "One. Two. Three. Four." }), replyWith("I would rather chat."));
     expect(await analyze(conversationId)).toMatchObject({ outcome: "rejected", error: expect.stringContaining(`did not call ${METADATA_TOOL_NAME}`) });
     expect(anthropic.requests).toHaveLength(2);
-    expect((await t.query(api.lifecycle.metadata.metadataOf, { conversationId }))!.auto).toMatchObject({ sentiment: "positive" });
+    expect((await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!.auto).toMatchObject({ sentiment: "positive" });
   });
 
   test("manual edits win and a later run never overwrites them", async () => {
     const { conversationId } = await seedHistory(t, 6);
-    await t.mutation(api.lifecycle.metadata.editMetadata, { conversationId, category: "complaint", tags: ["vip", "refund"] });
+    await op(t).mutation(api.lifecycle.metadata.editMetadata, { conversationId, category: "complaint", tags: ["vip", "refund"] });
     anthropic.script(toolUse(METADATA_TOOL_NAME, good));
     await analyze(conversationId);
-    const { auto, manual } = (await t.query(api.lifecycle.metadata.metadataOf, { conversationId }))!;
+    const { auto, manual } = (await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!;
     expect(auto).toMatchObject({ category: "inquiry" });
     expect(manual).toMatchObject({ category: "complaint", tags: ["vip", "refund"], editedBy: "operator" });
-    await t.mutation(api.lifecycle.metadata.editMetadata, { conversationId, category: null });
-    expect((await t.query(api.lifecycle.metadata.metadataOf, { conversationId }))!.manual?.category).toBeUndefined();
+    await op(t).mutation(api.lifecycle.metadata.editMetadata, { conversationId, category: null });
+    expect((await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!.manual?.category).toBeUndefined();
   });
 
   test("a run stops when its token budget is spent and says so", async () => {
     for (let i = 0; i < 5; i++) await seedHistory(t, 4, { chatId: `80000${i}` });
-    await t.mutation(api.settings.update, { patch: { metadataTokenBudget: 1000 } });
+    await op(t).mutation(api.settings.update, { patch: { metadataTokenBudget: 1000 } });
     anthropic.failAlways(toolUse(METADATA_TOOL_NAME, good)); // 340 tokens a call
-    const runId = await t.mutation(api.lifecycle.maintenance.runNow, { kind: "metadata" });
+    const runId = await op(t).mutation(api.lifecycle.maintenance.runNow, { kind: "metadata" });
     await settle(t); // not drain: jumping every timer would fire the SDK's request timeout
-    const run = (await t.query(api.lifecycle.maintenance.overview, {})).runs.find((r) => r._id === runId)!;
+    const run = (await op(t).query(api.lifecycle.maintenance.overview, {})).runs.find((r) => r._id === runId)!;
     expect(run).toMatchObject({ status: "done", note: expect.stringContaining("token budget of 1000"), counts: { labelled: 3, tokens: 1020 } });
     expect(anthropic.requests).toHaveLength(3);
   });
@@ -81,6 +81,6 @@ describe("metadata by Claude", () => {
     const { conversationId } = await seedHistory(t, 6);
     expect(await analyze(conversationId)).toMatchObject({ outcome: "offline", tokens: 0 });
     expect(anthropic.requests).toHaveLength(0);
-    expect((await t.query(api.lifecycle.metadata.metadataOf, { conversationId }))!.auto).toMatchObject({ source: "offline", language: "ru", category: "inquiry" });
+    expect((await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!.auto).toMatchObject({ source: "offline", language: "ru", category: "inquiry" });
   });
 });

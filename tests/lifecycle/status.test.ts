@@ -3,6 +3,7 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
 import { advance, conversationOf, INGEST_SECRET, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "../convex/setup";
+import { op } from "./support";
 
 const suite = offlineSuite();
 let t: Test;
@@ -27,7 +28,7 @@ async function conversationFor(chatId = "510001"): Promise<Id<"conversations">> 
   });
 }
 
-const lifecycle = (conversationId: Id<"conversations">) => t.query(api.lifecycle.status.conversationLifecycle, { conversationId });
+const lifecycle = (conversationId: Id<"conversations">) => op(t).query(api.lifecycle.status.conversationLifecycle, { conversationId });
 
 describe("resolve and reopen", () => {
   test("an operator resolves; the customer's next message reopens it", async () => {
@@ -35,7 +36,7 @@ describe("resolve and reopen", () => {
     await settle(t);
     const id = await conversationFor();
     expect(await lifecycle(id)).toMatchObject({ status: "open" });
-    expect(await t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [id], status: "resolved" })).toBe(1);
+    expect(await op(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [id], status: "resolved" })).toBe(1);
     expect(await lifecycle(id)).toMatchObject({ status: "resolved", resolvedBy: "operator", resolvedAt: expect.any(Number) });
     await customerWrites(2);
     const reopened = await t.run((ctx) => ctx.db.get("conversations", id));
@@ -52,10 +53,10 @@ describe("resolve and reopen", () => {
       await ctx.db.delete("conversations", id);
       return id as Id<"conversations">;
     });
-    await expect(t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [ids[0], gone], status: "resolved" })).rejects.toThrow(/not found/);
+    await expect(op(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [ids[0], gone], status: "resolved" })).rejects.toThrow(/not found/);
     expect(await lifecycle(ids[0])).toMatchObject({ status: "open" });
-    expect(await t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: ids, status: "resolved" })).toBe(3);
-    expect(await t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: ids, status: "resolved" })).toBe(0);
+    expect(await op(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: ids, status: "resolved" })).toBe(3);
+    expect(await op(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: ids, status: "resolved" })).toBe(0);
   });
 
   test("auto-resolve waits 24 h of quiet and skips a conversation in takeover", async () => {
@@ -65,8 +66,8 @@ describe("resolve and reopen", () => {
     await settle(t);
     const [quiet, held] = [await conversationOf(t, first), await conversationOf(t, second)];
     // A takeover that only an operator ends.
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } });
-    await t.mutation(api.conversations.setTakeover, { conversationId: held, takeover: true });
+    await op(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } });
+    await op(t).mutation(api.conversations.setTakeover, { conversationId: held, takeover: true });
     await advance(t, 23 * HOUR);
     await t.mutation(internal.lifecycle.maintenance.autoResolveTick, {});
     await settle(t);
@@ -76,7 +77,7 @@ describe("resolve and reopen", () => {
     await settle(t);
     expect(await lifecycle(quiet)).toMatchObject({ status: "resolved", resolvedBy: "auto" });
     expect(await lifecycle(held)).toMatchObject({ status: "open" });
-    const overview = await t.query(api.lifecycle.maintenance.overview, {});
+    const overview = await op(t).query(api.lifecycle.maintenance.overview, {});
     expect(overview.runs.find((r) => r.kind === "autoResolve" && r.counts.resolved === 1)).toMatchObject({ status: "done" });
   });
 });
@@ -90,11 +91,11 @@ describe("unread per operator", () => {
     // The operator's screen showed messages up to now; two more arrive before the click lands.
     const seenUpTo = (await t.run((ctx) => ctx.db.get("conversations", id)))!.lastInboundAt;
     await advance(t, SECOND);
-    await Promise.all([customerWrites(3), customerWrites(4), t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id], upTo: seenUpTo })]);
+    await Promise.all([customerWrites(3), customerWrites(4), op(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id], upTo: seenUpTo })]);
     expect(await lifecycle(id)).toMatchObject({ unread: 2 });
     const other = t.withIdentity({ subject: "operator-2" });
     expect(await other.query(api.lifecycle.status.conversationLifecycle, { conversationId: id })).toMatchObject({ unread: 4 });
-    await t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id] });
+    await op(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id] });
     expect(await lifecycle(id)).toMatchObject({ unread: 0 });
     await settle(t);
   });
@@ -102,7 +103,7 @@ describe("unread per operator", () => {
   test("ingest still writes no counter: a message costs the same reads and writes as before", async () => {
     await customerWrites(1);
     const id = await conversationFor();
-    await t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id] });
+    await op(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id] });
     const cost = await t.run(async (ctx) => {
       const { ingestEvents } = await import("../../convex/ingest");
       await ingestEvents(ctx, [telegramMessage({ messageId: 2 })], Date.now());

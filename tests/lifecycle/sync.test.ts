@@ -4,6 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { customerMessages, parseGraphTime, syncRetryAt } from "../../lib/lifecycle/sync";
 import { HOUR, MINUTE } from "../../lib/time";
 import { startFakePlatform, type FakePlatform } from "../support/fakePlatform";
+import { op } from "./support";
 import { offlineSuite, settle, type Test } from "../convex/setup";
 
 const PAGE = "105000000000001";
@@ -63,11 +64,11 @@ async function messengerConversation(channel: "messenger" | "telegram" = "messen
 }
 
 async function sync(conversationId: Id<"conversations">, mode: "incremental" | "full" = "incremental") {
-  await t.mutation(api.lifecycle.sync.syncNow, { conversationId, mode });
+  await op(t).mutation(api.lifecycle.sync.syncNow, { conversationId, mode });
   await settle(t);
 }
 
-const statusOf = (conversationId: Id<"conversations">) => t.query(api.lifecycle.sync.syncStatusOf, { conversationId });
+const statusOf = (conversationId: Id<"conversations">) => op(t).query(api.lifecycle.sync.syncStatusOf, { conversationId });
 const texts = async (conversationId: Id<"conversations">) =>
   (await t.run((ctx) => ctx.db.query("messages").withIndex("by_conversation", (q) => q.eq("conversationId", conversationId)).collect())).map(
     (m) => `${m.author}:${m.text}:${m.status}`,
@@ -106,7 +107,7 @@ describe("history sync with the Graph API", () => {
   test("failures are retried 3 times with backoff, then the conversation is flagged", async () => {
     const id = await messengerConversation();
     failing = true;
-    await t.mutation(api.lifecycle.sync.syncNow, { conversationId: id });
+    await op(t).mutation(api.lifecycle.sync.syncNow, { conversationId: id });
     await t.finishInProgressScheduledFunctions();
     await vi.advanceTimersByTimeAsync(0);
     await t.finishInProgressScheduledFunctions();
