@@ -1,7 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vSettingsFields } from "./validators";
-import { lifecycleConversationFields, lifecycleTables } from "./lifecycle/schema";
+import { lifecycleConversationFields, lifecycleMessageFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
  * Batching state of a conversation, as a union on `kind`.
@@ -188,6 +188,8 @@ export default defineSchema({
     callbackQueryId: v.optional(v.string()),
     /** Outbound: the follow-up or reminder this message carries. */
     scheduledActionId: v.optional(v.id("scheduledActions")),
+    /** Per-message labels: convex/lifecycle/schema.ts. */
+    ...lifecycleMessageFields,
   })
     // ingest: drop redeliveries; edits and receipts find their message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])

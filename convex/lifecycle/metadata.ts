@@ -11,7 +11,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { ConvexError, v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
-import { internalAction, internalMutation, internalQuery } from "../_generated/server";
+import { internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
 import {
   METADATA_SYSTEM_PROMPT,
@@ -284,3 +284,90 @@ export const metadataOf = operatorQuery({
     return { auto: conversation.metadata ?? null, manual: conversation.metadataManual ?? null };
   },
 });
+
+// ---- per message, on request ----------------------------------------------
+
+const MAX_CUSTOM_FIELDS = 20;
+
+/** An operator's labels on one message; given fields replace the previous edit's, the model's never overwrite them. */
+export const setMessageLabels = operatorMutation({
+  args: {
+    messageId: v.id("messages"),
+    category: v.optional(v.string()),
+    tags: v.optional(v.array(v.string())),
+    custom: v.optional(v.record(v.string(), v.string())),
+  },
+  returns: v.null(),
+  handler: async (ctx, { messageId, category, tags, custom }) => {
+    const message = await ctx.db.get("messages", messageId);
+    if (!message) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
+    if (tags && (tags.length > MAX_TAGS || tags.some((t) => t.trim().length === 0 || t.length > 40))) {
+      throw new ConvexError({ code: "BAD_TAGS", message: `Up to ${MAX_TAGS} tags of 1–40 characters` });
+    }
+    if (custom && Object.keys(custom).length > MAX_CUSTOM_FIELDS) {
+      throw new ConvexError({ code: "BAD_METADATA", message: `At most ${MAX_CUSTOM_FIELDS} custom fields` });
+    }
+    const previous = message.labels?.manual;
+    const manual = {
+      category: category?.trim() || previous?.category,
+      tags: tags?.map((t) => t.trim()) ?? previous?.tags,
+      custom: custom ? { ...previous?.custom, ...custom } : previous?.custom,
+      editedAt: Date.now(),
+      editedBy: await operatorIdOf(ctx),
+    };
+    await setLabels(ctx, message, { ...message.labels, manual });
+    return null;
+  },
+});
+
+/** "Analyze" on one message: the same labelling as a conversation's, on that message alone. */
+export const analyzeMessage = operatorMutation({
+  args: { messageId: v.id("messages") },
+  returns: v.null(),
+  handler: async (ctx, { messageId }) => {
+    if (!(await ctx.db.get("messages", messageId))) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
+    await ctx.scheduler.runAfter(0, internal.lifecycle.metadata.labelMessage, { messageId });
+    return null;
+  },
+});
+
+export const messageContext = internalQuery({
+  args: { messageId: v.id("messages") },
+  returns: v.union(v.null(), v.object({ author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")), text: v.string(), model: v.string(), categories: v.array(v.string()) })),
+  handler: async (ctx, { messageId }) => {
+    const message = await ctx.db.get("messages", messageId);
+    if (!message) return null;
+    const settings = await loadSettings(ctx);
+    return { author: message.author, text: message.text, model: settings.model, categories: settings.metadataCategories };
+  },
+});
+
+export const labelMessage = internalAction({
+  args: { messageId: v.id("messages") },
+  returns: v.object({ outcome: v.string(), error: v.optional(v.string()) }),
+  handler: async (ctx, { messageId }) => {
+    const input = await ctx.runQuery(internal.lifecycle.metadata.messageContext, { messageId });
+    if (!input) return { outcome: "missing" };
+    const result = await labelTranscript([{ author: input.author, text: input.text }], { model: input.model, categories: input.categories });
+    if (result.kind === "rejected") return { outcome: "rejected", error: result.error };
+    await ctx.runMutation(internal.lifecycle.metadata.recordMessageLabels, {
+      messageId,
+      auto: { ...result.metadata, source: result.source, analyzedAt: Date.now() },
+    });
+    return { outcome: result.source === "offline" ? "offline" : "labelled" };
+  },
+});
+
+export const recordMessageLabels = internalMutation({
+  args: { messageId: v.id("messages"), auto: v.object({ sentiment: vSentiment, category: v.string(), tags: v.array(v.string()), summary: v.string(), language: v.string(), source: v.union(v.literal("claude"), v.literal("offline")), analyzedAt: v.number() }) },
+  returns: v.null(),
+  handler: async (ctx, { messageId, auto }) => {
+    const message = await ctx.db.get("messages", messageId);
+    if (message) await setLabels(ctx, message, { ...message.labels, auto });
+    return null;
+  },
+});
+
+async function setLabels(ctx: MutationCtx, message: Doc<"messages">, labels: NonNullable<Doc<"messages">["labels"]>) {
+  await ctx.db.patch("messages", message._id, { labels });
+}

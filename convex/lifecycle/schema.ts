@@ -53,6 +53,35 @@ export const lifecycleConversationFields = {
   metadataManual: v.optional(vManualMetadata),
 };
 
+/** Labels of one message, on request: the model's (or offline) answer, and an operator's own fields that win. */
+export const vMessageLabels = v.object({
+  auto: v.optional(
+    v.object({
+      sentiment: vSentiment,
+      category: v.string(),
+      tags: v.array(v.string()),
+      summary: v.string(),
+      language: v.string(),
+      source: v.union(v.literal("claude"), v.literal("offline")),
+      analyzedAt: v.number(),
+    }),
+  ),
+  manual: v.optional(
+    v.object({
+      category: v.optional(v.string()),
+      tags: v.optional(v.array(v.string())),
+      /** The business's own fields, e.g. { orderId: "A-1042" }. */
+      custom: v.optional(v.record(v.string(), v.string())),
+      editedAt: v.number(),
+      editedBy: v.string(),
+    }),
+  ),
+});
+
+export const lifecycleMessageFields = {
+  labels: v.optional(vMessageLabels),
+};
+
 export const vArchiveStatus = v.union(
   v.literal("writing"), // the blob is being built; nothing removed yet
   v.literal("removing"), // the blob is stored; hot rows are being removed in pages

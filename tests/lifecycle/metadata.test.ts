@@ -84,3 +84,22 @@ describe("metadata by Claude", () => {
     expect((await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!.auto).toMatchObject({ source: "offline", language: "ru", category: "inquiry" });
   });
 });
+
+describe("labels of one message", () => {
+  test("analyzed on request by Claude; an operator's category and custom fields win; unknown fields are refused", async () => {
+    const { conversationId } = await seedHistory(t, 4);
+    const [message] = await t.run((ctx) => ctx.db.query("messages").withIndex("by_conversation", (q) => q.eq("conversationId", conversationId)).take(1));
+    anthropic.script(toolUse(METADATA_TOOL_NAME, { ...good, summary: "Asks about a size." }));
+    await t.action(internal.lifecycle.metadata.labelMessage, { messageId: message._id });
+    expect(JSON.stringify(anthropic.requests[0].messages)).toContain(message.text.slice(0, 20));
+    await op(t).mutation(api.lifecycle.metadata.setMessageLabels, { messageId: message._id, category: "complaint", custom: { orderId: "A-1042" } });
+    await expect(
+      op(t).mutation(api.lifecycle.metadata.setMessageLabels, { messageId: message._id, priority: "high" } as never),
+    ).rejects.toThrow(/priority/);
+    const labels = (await t.run((ctx) => ctx.db.get("messages", message._id)))!.labels;
+    expect(labels).toMatchObject({
+      auto: { sentiment: "positive", category: "inquiry", source: "claude" },
+      manual: { category: "complaint", custom: { orderId: "A-1042" }, editedBy: "operator" },
+    });
+  });
+});
