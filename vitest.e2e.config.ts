@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/e2e/**/*.test.ts"],
+    // `npm start` serves a production build: made (or found cached) once, first.
+    globalSetup: ["tests/e2e/globalSetup.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 240_000,

@@ -3,13 +3,16 @@
 import { ConvexProvider, ConvexReactClient } from "convex/react";
 import type { ReactNode } from "react";
 
-// Inlined by Next at build time; `npm start` sets it to the local runtime.
-const convexUrl = process.env.NEXT_PUBLIC_CONVEX_URL;
 // One client per page load: it holds the WebSocket every query shares.
-const convex = convexUrl ? new ConvexReactClient(convexUrl) : null;
+let client: ConvexReactClient | undefined;
 
-export function ConvexClientProvider({ children }: { children: ReactNode }) {
-  if (!convex) {
+/**
+ * `url` comes from the server when the page is served (app/layout.tsx), not
+ * from the build, so one production build serves any Convex deployment;
+ * `npm start` sets it to the local runtime.
+ */
+export function ConvexClientProvider({ url, children }: { url: string | undefined; children: ReactNode }) {
+  if (!url) {
     return (
       <div className="notice danger" role="alert">
         <strong>NEXT_PUBLIC_CONVEX_URL is not set.</strong> The dashboard needs a Convex deployment to talk to. Start
@@ -18,5 +21,6 @@ export function ConvexClientProvider({ children }: { children: ReactNode }) {
       </div>
     );
   }
-  return <ConvexProvider client={convex}>{children}</ConvexProvider>;
+  client ??= new ConvexReactClient(url);
+  return <ConvexProvider client={client}>{children}</ConvexProvider>;
 }

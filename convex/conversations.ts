@@ -1,65 +1,27 @@
 /**
- * Conversation-level operations shared by ingest, the batch lifecycle and
- * the dashboard: human takeover and small channel side effects.
+ * Operators' conversation actions (takeover, "answer now", replying as a
+ * human, the contact's time zone) and the idle check that hands a
+ * conversation back to the bot. The writes themselves are the model
+ * layer's (model/conversations.ts, model/messages.ts, model/contacts.ts).
  */
-import { ConvexError, v } from "convex/values";
+import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Doc, Id } from "./_generated/dataModel";
-import { internalMutation, type MutationCtx } from "./_generated/server";
-import { claimBatch } from "./batching/state";
-import { operatorMutation } from "./functions";
-import type { BatchingState } from "./schema";
+import type { Id } from "./_generated/dataModel";
+import { internalMutation, type QueryCtx } from "./_generated/server";
 import { isValidTimeZone } from "../lib/followups/tz";
-import { recordOutbound } from "./outbound";
-import { loadSettings } from "./settings";
+import { operatorMutation } from "./functions";
+import { claimBatch } from "./model/batches";
+import { setTimeZone } from "./model/contacts";
+import { endTakeover, startTakeover } from "./model/conversations";
+import { callerError, notFound } from "./model/errors";
+import { recordOutbound } from "./model/messages";
+import { loadSettings } from "./model/settings";
 
-/** Messages still waiting when a human takes over; a burst is far smaller. */
-const MAX_BUFFERED = 200;
-
-/**
- * A human takes the conversation: automation pauses, the buffered burst is
- * kept for the human (marked ignored, never answered by the bot) and the
- * typing heartbeat stops. A batch already with the model finds the
- * takeover when it tries to reply and drops its draft.
- */
-export async function startTakeover(
-  ctx: MutationCtx,
-  conversation: Doc<"conversations">,
-  reason: string,
-  now: number,
-  batchId?: Id<"batches">,
-) {
-  const buffered = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation_and_status", (q) => q.eq("conversationId", conversation._id).eq("status", "buffered"))
-    .take(MAX_BUFFERED);
-  for (const message of buffered) await ctx.db.patch("messages", message._id, { status: "ignored" });
-  const state = conversation.state;
-  if (state.kind === "buffering") await ctx.scheduler.cancel(state.tickId);
-  await ctx.db.patch("conversations", conversation._id, {
-    takeover: true,
-    takeoverReason: reason,
-    takeoverBatchId: batchId,
-    takeoverAt: now,
-    state: withoutPending(state),
-    tickGeneration: conversation.tickGeneration + 1,
-  });
-  const { takeoverIdleResumeMs } = await loadSettings(ctx);
-  if (takeoverIdleResumeMs > 0) {
-    await ctx.scheduler.runAt(now + takeoverIdleResumeMs, internal.conversations.resumeIfIdle, {
-      conversationId: conversation._id,
-      takeoverAt: now,
-    });
-  }
-}
-
-/** The buffer now belongs to the human: nothing is pending for the bot any more. */
-function withoutPending(state: BatchingState): BatchingState {
-  if (state.kind === "buffering") return { kind: "idle" };
-  if (state.kind === "processing") {
-    return { ...state, pendingCount: 0, newSinceClaim: 0, firstPendingAt: undefined, lastPendingAt: undefined };
-  }
-  return state;
+/** The conversation an operator named, or a NOT_FOUND error they can read. */
+async function operatorConversation(ctx: QueryCtx, conversationId: Id<"conversations">) {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation) throw notFound("conversation", conversationId);
+  return conversation;
 }
 
 /**
@@ -85,28 +47,12 @@ export const resumeIfIdle = internalMutation({
   },
 });
 
-export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
-  await ctx.db.patch("conversations", conversation._id, {
-    takeover: false,
-    takeoverReason: undefined,
-    takeoverBatchId: undefined,
-    takeoverAt: undefined,
-    needsHuman: undefined,
-  });
-}
-
-/** Telegram shows a spinner on a pressed button until the bot answers the callback. */
-export async function answerCallbackLater(ctx: MutationCtx, conversationId: Id<"conversations">, callbackQueryId: string) {
-  await ctx.scheduler.runAfter(0, internal.channels.actions.answerCallback, { conversationId, callbackQueryId });
-}
-
 /** The dashboard's takeover switch. */
 export const setTakeover = operatorMutation({
   args: { conversationId: v.id("conversations"), takeover: v.boolean() },
   returns: v.null(),
   handler: async (ctx, { conversationId, takeover }) => {
-    const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const conversation = await operatorConversation(ctx, conversationId);
     if (takeover) await startTakeover(ctx, conversation, "An operator took over", Date.now());
     else await endTakeover(ctx, conversation);
     return null;
@@ -118,8 +64,7 @@ export const flushNow = operatorMutation({
   args: { conversationId: v.id("conversations") },
   returns: v.boolean(),
   handler: async (ctx, { conversationId }) => {
-    const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const conversation = await operatorConversation(ctx, conversationId);
     const batchId = await claimBatch(ctx, conversation, "manual", Date.now(), await loadSettings(ctx));
     return batchId !== null;
   },
@@ -137,11 +82,10 @@ export const sendAsHuman = operatorMutation({
   args: { conversationId: v.id("conversations"), text: v.string() },
   returns: v.id("messages"),
   handler: async (ctx, { conversationId, text }) => {
-    const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const conversation = await operatorConversation(ctx, conversationId);
     const body = text.trim();
     if (body.length === 0 || body.length > MAX_HUMAN_TEXT) {
-      throw new ConvexError({ code: "BAD_TEXT", message: `Write 1–${MAX_HUMAN_TEXT} characters` });
+      throw callerError("BAD_TEXT", `Write 1–${MAX_HUMAN_TEXT} characters`);
     }
     const now = Date.now();
     if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now);
@@ -156,13 +100,12 @@ export const setContactTimeZone = operatorMutation({
   args: { conversationId: v.id("conversations"), timeZone: v.optional(v.string()) },
   returns: v.null(),
   handler: async (ctx, { conversationId, timeZone }) => {
-    const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    const conversation = await operatorConversation(ctx, conversationId);
     const zone = timeZone?.trim() || undefined;
     if (zone !== undefined && !isValidTimeZone(zone)) {
-      throw new ConvexError({ code: "BAD_TIME_ZONE", message: `Unknown time zone “${zone}”; use an IANA name like Europe/Berlin` });
+      throw callerError("BAD_TIME_ZONE", `Unknown time zone “${zone}”; use an IANA name like Europe/Berlin`);
     }
-    await ctx.db.patch("contacts", conversation.contactId, { timeZone: zone });
+    await setTimeZone(ctx, conversation.contactId, zone);
     return null;
   },
 });

@@ -13,24 +13,32 @@ import { pick } from "convex-helpers";
 import { paginationOptsValidator, paginationResultValidator, type PaginationOptions } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Doc, Id } from "./_generated/dataModel";
+import type { Doc } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "./_generated/server";
 import { replyWindow } from "../lib/channels/window";
-import { contactLabel } from "../lib/contacts";
-import { parseWhen } from "../lib/followups/when";
 import { nextRetryDelay } from "../lib/followups/retry";
 import { SECOND, MINUTE } from "../lib/time";
 import { isOpen, nextOpening } from "../lib/workingHours";
 import { loadHistory, modelSettingsOf, vModelSettings, vPromptMessage } from "./agent/context";
 import { writeFollowup } from "./agent/respond";
-import { deliver, recordOutbound } from "./outbound";
+import { conversationParty, escalate } from "./model/conversations";
+import { recordOutbound, settleReply } from "./model/messages";
+import {
+  armFire,
+  cancelAction,
+  composeFailed as recordComposeFailure,
+  endAction,
+  makeDueNow,
+  markComposed,
+  markPaced,
+  startSending,
+} from "./model/scheduledActions";
+import { loadSettings } from "./model/settings";
+import { deliver } from "./outbound";
 import { operatorMutation, operatorQuery } from "./functions";
 import schema from "./schema";
-import { loadSettings } from "./settings";
 import { vChannel } from "./validators";
 
-/** Pending follow-ups per conversation are few by design (the agent schedules them one at a time). */
-const MAX_PENDING_PER_CONVERSATION = 20;
 /** A fire this late means the process was down: join the paced queue instead of flooding. */
 const OVERDUE_AFTER_MS = 30 * SECOND;
 /** Gap between overdue sends during recovery. */
@@ -41,128 +49,7 @@ const RECOVERY_RANK_CAP = 100;
 const TAKEOVER_RECHECK_MS = 15 * MINUTE;
 
 // ---------------------------------------------------------------------------
-// Scheduling and cancelling (called from the agent's tools and from ingest)
-
-export type ToolOutcome = { content: string; isError: boolean };
-
-export async function scheduleFollowup(
-  ctx: MutationCtx,
-  args: { conversationId: Id<"conversations">; batchId?: Id<"batches">; when: string; note: string },
-): Promise<ToolOutcome> {
-  const conversation = await ctx.db.get("conversations", args.conversationId);
-  if (!conversation) throw new Error(`Conversation ${args.conversationId} not found`);
-  const settings = await loadSettings(ctx);
-  const contact = await ctx.db.get("contacts", conversation.contactId);
-  const timeZone = contact?.timeZone ?? settings.workingHours.timeZone;
-  const parsed = parseWhen(args.when, { now: Date.now(), timeZone });
-  if (!parsed.ok) return { content: parsed.error, isError: true };
-  const actionId = await ctx.db.insert("scheduledActions", {
-    conversationId: args.conversationId,
-    kind: "followup",
-    dueAt: parsed.at,
-    status: "pending",
-    attempts: 0,
-    note: args.note,
-    cancelOnReply: true,
-    batchId: args.batchId,
-  });
-  await armFire(ctx, actionId, parsed.at);
-  return { content: `Follow-up scheduled for ${parsed.description}.`, isError: false };
-}
-
-export async function scheduleReminder(
-  ctx: MutationCtx,
-  args: { conversationId: Id<"conversations">; meetingId: Id<"meetings">; batchId?: Id<"batches">; at: number; text: string },
-) {
-  const actionId = await ctx.db.insert("scheduledActions", {
-    conversationId: args.conversationId,
-    kind: "meeting_reminder",
-    dueAt: args.at,
-    status: "pending",
-    attempts: 0,
-    note: args.text,
-    cancelOnReply: false,
-    batchId: args.batchId,
-    meetingId: args.meetingId,
-  });
-  await armFire(ctx, actionId, args.at);
-}
-
-async function cancelAction(ctx: MutationCtx, action: Doc<"scheduledActions">, reason: string) {
-  if (action.jobId) await ctx.scheduler.cancel(action.jobId);
-  await ctx.db.patch("scheduledActions", action._id, { status: "cancelled", lastError: reason });
-  // Already written and waiting to go out (e.g. a platform retry): it must not go out now.
-  const message = action.messageId ? await ctx.db.get("messages", action.messageId) : null;
-  if (message?.status === "sending") {
-    await ctx.db.patch("messages", message._id, { status: "send_failed", error: `Not sent: ${reason}` });
-  }
-}
-
-/** The delivery of a follow-up's message decided its fate, unless it was cancelled meanwhile. */
-export async function settleAction(
-  ctx: MutationCtx,
-  actionId: Id<"scheduledActions">,
-  outcome: { status: "sent" | "failed" | "blocked"; lastError?: string },
-) {
-  const action = await ctx.db.get("scheduledActions", actionId);
-  if (action?.status === "pending") await ctx.db.patch("scheduledActions", actionId, outcome);
-}
-
-/** Cancels the conversation's pending follow-ups (not meeting reminders). Reads nothing when there are none. */
-export async function cancelFollowups(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string) {
-  const pending = await ctx.db
-    .query("scheduledActions")
-    .withIndex("by_conversation_and_status_and_cancel_on_reply", (q) =>
-      q.eq("conversationId", conversationId).eq("status", "pending").eq("cancelOnReply", true),
-    )
-    .take(MAX_PENDING_PER_CONVERSATION);
-  for (const action of pending) await cancelAction(ctx, action, reason);
-  return pending.length;
-}
-
-/** The ingest hook: the customer wrote again, so their pending follow-ups are moot. */
-export async function cancelFollowupsOnReply(ctx: MutationCtx, conversationId: Id<"conversations">) {
-  await cancelFollowups(ctx, conversationId, "The customer wrote again");
-}
-
-/**
- * A draft that is not sent takes back what its tools scheduled. On a retry
- * of the same burst (`keepBookings`) meetings stand: the retry finds the
- * booking and confirms it. A superseded, skipped or failed draft also
- * cancels its bookings and their reminders: the customer never saw them
- * confirmed. (Zoom meetings and Google events it created stay on those
- * services; the booking row says so.)
- */
-export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batches">, keepBookings: boolean) {
-  const actions = await ctx.db
-    .query("scheduledActions")
-    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
-    .take(MAX_PENDING_PER_CONVERSATION);
-  for (const action of actions) {
-    if (action.status !== "pending" || (keepBookings && action.kind === "meeting_reminder")) continue;
-    await cancelAction(ctx, action, "Its draft reply was not sent");
-  }
-  if (keepBookings) return;
-  const meetings = await ctx.db
-    .query("meetings")
-    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
-    .take(MAX_PENDING_PER_CONVERSATION);
-  for (const meeting of meetings) {
-    if (meeting.status === "booked") await ctx.db.patch("meetings", meeting._id, { status: "cancelled" });
-  }
-}
-// ---------------------------------------------------------------------------
 // Running one
-
-/**
- * Schedules the action's next check at `at`. `jobId` always names the live
- * job and `nextAttemptAt` its time, which is how the stall sweep tells a
- * waiting action from one whose run died.
- */
-async function armFire(ctx: MutationCtx, actionId: Id<"scheduledActions">, at: number, lastError?: string) {
-  const jobId = await ctx.scheduler.runAt(at, internal.followups.fire, { actionId });
-  await ctx.db.patch("scheduledActions", actionId, { jobId, nextAttemptAt: at, ...(lastError ? { lastError } : {}) });
-}
 
 async function reschedule(ctx: MutationCtx, action: Doc<"scheduledActions">, at: number, note: string) {
   await armFire(ctx, action._id, at, note);
@@ -193,7 +80,7 @@ export const fire = internalMutation({
     }
     const window = replyWindow(conversation.channel, conversation.lastInboundAt, now);
     if (!window.open) {
-      await ctx.db.patch("scheduledActions", actionId, { status: "blocked", lastError: window.reason });
+      await endAction(ctx, actionId, { status: "blocked", lastError: window.reason });
       return null;
     }
     if (now - action.dueAt > OVERDUE_AFTER_MS && action.pacedAt === undefined) {
@@ -202,14 +89,13 @@ export const fire = internalMutation({
         .query("scheduledActions")
         .withIndex("by_status_and_due_at", (q) => q.eq("status", "pending").lt("dueAt", action.dueAt))
         .take(RECOVERY_RANK_CAP);
-      await ctx.db.patch("scheduledActions", actionId, { pacedAt: now });
+      await markPaced(ctx, actionId, now);
       if (older.length > 0) {
         await reschedule(ctx, action, now + older.length * RECOVERY_PACE_MS, "Paced after downtime");
         return null;
       }
     }
-    const jobId = await ctx.scheduler.runAfter(0, internal.followups.send, { actionId });
-    await ctx.db.patch("scheduledActions", actionId, { jobId, nextAttemptAt: now });
+    await startSending(ctx, actionId, now);
     return null;
   },
 });
@@ -272,7 +158,7 @@ export const commit = internalMutation({
     const conversation = await ctx.db.get("conversations", action.conversationId);
     if (!conversation || conversation.takeover) return null;
     const messageId = await recordOutbound(ctx, conversation, { text, author: "agent", scheduledActionId: actionId });
-    await ctx.db.patch("scheduledActions", actionId, { messageId, attempts: action.attempts + 1 });
+    await markComposed(ctx, action, messageId);
     return messageId;
   },
 });
@@ -284,14 +170,8 @@ export const composeFailed = internalMutation({
   handler: async (ctx, { actionId, error }) => {
     const action = await ctx.db.get("scheduledActions", actionId);
     if (!action || action.status !== "pending") return null;
-    const attempts = action.attempts + 1;
-    const delay = nextRetryDelay(attempts);
-    if (delay === null) {
-      await ctx.db.patch("scheduledActions", actionId, { status: "failed", attempts, lastError: error });
-      return null;
-    }
-    await ctx.db.patch("scheduledActions", actionId, { attempts });
-    await reschedule(ctx, { ...action, attempts }, Date.now() + delay, `Attempt ${attempts} failed: ${error}`);
+    const delay = nextRetryDelay(action.attempts + 1);
+    await recordComposeFailure(ctx, action, error, delay === null ? null : Date.now() + delay);
     return null;
   },
 });
@@ -311,17 +191,6 @@ const vActionRow = v.object({
   channel: vChannel,
   contactName: v.optional(v.string()),
 });
-
-/** Who an operator row is about: the conversation's channel and the contact's name. Two reads. */
-export async function conversationParty(ctx: QueryCtx, conversationId: Id<"conversations">) {
-  const conversation = await ctx.db.get("conversations", conversationId);
-  if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
-  const contact = await ctx.db.get("contacts", conversation.contactId);
-  return {
-    channel: conversation.channel,
-    contactName: contactLabel(contact),
-  };
-}
 
 /** One page of actions in one status: pending ones soonest due first, the others latest first. */
 export async function listActions(ctx: QueryCtx, paginationOpts: PaginationOptions, status: ActionStatus) {
@@ -370,11 +239,8 @@ export const sendNow = operatorMutation({
   handler: async (ctx, { actionId }) => {
     const action = await ctx.db.get("scheduledActions", actionId);
     if (action?.status !== "pending") return null;
-    if (action.jobId) await ctx.scheduler.cancel(action.jobId);
     // Treated as on time: an operator's "now" skips the recovery queue.
-    const now = Date.now();
-    await ctx.db.patch("scheduledActions", actionId, { dueAt: now, pacedAt: now });
-    await reschedule(ctx, action, now, "Sent now by an operator");
+    await makeDueNow(ctx, action, Date.now(), "Sent now by an operator");
     return null;
   },
 });
@@ -417,9 +283,10 @@ export const recoverStalled = internalMutation({
     for (const message of stuckSends) {
       if (message.batchId) continue; // the batch watchdog owns these
       const error = "Delivery unknown: the process stopped while sending. Check the chat before resending.";
-      await ctx.db.patch("messages", message._id, { status: "send_failed", error });
-      if (message.scheduledActionId) await settleAction(ctx, message.scheduledActionId, { status: "failed", lastError: error });
-      await ctx.db.patch("conversations", message.conversationId, { needsHuman: { reason: error, since: now } });
+      await settleReply(ctx, message, { status: "send_failed", error });
+      const action = message.scheduledActionId ? await ctx.db.get("scheduledActions", message.scheduledActionId) : null;
+      if (action?.status === "pending") await endAction(ctx, action._id, { status: "failed", lastError: error });
+      await escalate(ctx, message.conversationId, error, now);
       flagged += 1;
     }
     return { refired, flagged };

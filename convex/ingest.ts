@@ -2,22 +2,31 @@
  * Ingest: every inbound event enters here, in one transaction per webhook
  * POST. Per customer message it reads the settings, the contact and the
  * conversation, writes the message and the conversation, and makes at most
- * one scheduler call (tests/convex/ingest-cost.test.ts pins this). It never
+ * one scheduler call (tests/convex/ingest.test.ts pins this). It never
  * touches rollups or counters: hot documents would make concurrent
  * webhooks conflict.
  */
-import { ConvexError, v } from "convex/values";
+import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { mutation, type MutationCtx } from "./_generated/server";
 import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
-import { addToBuffer } from "./batching/state";
-import { answerCallbackLater, startTakeover } from "./conversations";
-import { cancelFollowupsOnReply } from "./followups";
+import { upsertContact } from "./model/contacts";
+import {
+  addToBuffer,
+  answerCallbackLater,
+  findConversation,
+  insertConversation,
+  noteInbound,
+  notePreview,
+  startTakeover,
+} from "./model/conversations";
 import { isArchivedMessage } from "./model/archives";
-import { reopenFields } from "./lifecycle/status";
-import { loadSettings } from "./settings";
+import { callerError } from "./model/errors";
+import { addReaction, advanceReceipt, editMessage, findByExternalId, insertMessage, recentMessages } from "./model/messages";
+import { cancelFollowupsOnReply } from "./model/scheduledActions";
+import { loadSettings } from "./model/settings";
 import { vInboundEvent, type InboundEvent, type InboundMessage } from "./validators";
 
 const vIngestResult = v.object({ accepted: v.number(), duplicates: v.number(), ignored: v.number() });
@@ -33,10 +42,10 @@ export const inbound = mutation({
   handler: async (ctx, { secret, events }) => {
     const expected = process.env.INGEST_SECRET;
     if (!expected) {
-      throw new ConvexError({ code: "NOT_CONFIGURED", message: "INGEST_SECRET is not set on the Convex deployment" });
+      throw callerError("NOT_CONFIGURED", "INGEST_SECRET is not set on the Convex deployment");
     }
     if (!timingSafeEqual(secret, expected)) {
-      throw new ConvexError({ code: "UNAUTHORIZED", message: "Wrong ingest secret" });
+      throw callerError("UNAUTHORIZED", "Wrong ingest secret");
     }
     return await ingestEvents(ctx, events, Date.now());
   },
@@ -66,29 +75,29 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
     case "message":
       return await ingestMessage(ctx, event, now, settings);
     case "edit": {
-      const message = await findMessage(ctx, event);
+      const message = await findByExternalId(ctx, event);
       if (!message) return "ignored";
       if (message.editedAt !== undefined && message.editedAt >= event.editedAt) return "duplicates";
       // The stored text changes; an answered message does not start a new reply.
-      await ctx.db.patch("messages", message._id, { text: event.text, attachments: event.attachments, editedAt: event.editedAt });
+      await editMessage(ctx, message, { text: event.text, attachments: event.attachments, editedAt: event.editedAt });
       return "accepted";
     }
     case "reaction": {
-      const message = await findMessage(ctx, event);
+      const message = await findByExternalId(ctx, event);
       if (!message) return "ignored";
       const reactions = message.reactions ?? [];
       if (reactions.some((r) => r.emoji === event.emoji && r.at === event.at)) return "duplicates";
-      await ctx.db.patch("messages", message._id, { reactions: [...reactions, { emoji: event.emoji, at: event.at }] });
+      await addReaction(ctx, message, { emoji: event.emoji, at: event.at });
       return "accepted";
     }
     case "status":
       return await applyReceipt(ctx, event);
     case "echo": {
-      if (await findMessage(ctx, event)) return "duplicates";
+      if (await findByExternalId(ctx, event)) return "duplicates";
       const conversation = await findConversation(ctx, event);
       if (!conversation) return "ignored";
       if (await isOurOwnSend(ctx, conversation._id, event.text, now)) return "ignored";
-      await ctx.db.insert("messages", {
+      await insertMessage(ctx, {
         conversationId: conversation._id,
         channel: event.channel,
         accountId: event.accountId,
@@ -101,7 +110,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
         sentAt: event.sentAt,
         receivedAt: now,
       });
-      await ctx.db.patch("conversations", conversation._id, { lastMessagePreview: event.text.slice(0, 140), lastMessageAt: now });
+      await notePreview(ctx, conversation._id, event.text, now);
       await startTakeover(ctx, conversation, `A person replied from the ${event.channel} app`, now);
       return "accepted";
     }
@@ -109,15 +118,15 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
 }
 
 async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: number, settings: Settings): Promise<Outcome> {
-  if ((await findMessage(ctx, event)) || (await isArchivedMessage(ctx, event))) return "duplicates";
+  if ((await findByExternalId(ctx, event)) || (await isArchivedMessage(ctx, event))) return "duplicates";
   const contact = await upsertContact(ctx, event);
   const existing = await findConversation(ctx, event);
-  const conversation = existing ?? (await ctx.db.get("conversations", await insertConversation(ctx, event, contact, now)))!;
+  const conversation = existing ?? (await insertConversation(ctx, { ...event, contactId: contact._id }, now));
 
   const answerable =
     !conversation.takeover &&
     (event.chatType !== "group" || event.addressedToBot === true || settings.telegramGroupsAnswerAll);
-  await ctx.db.insert("messages", {
+  await insertMessage(ctx, {
     conversationId: conversation._id,
     channel: event.channel,
     accountId: event.accountId,
@@ -136,9 +145,8 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
   await cancelFollowupsOnReply(ctx, conversation._id);
 
   const batching = answerable ? await addToBuffer(ctx, conversation, now, settings) : {};
-  await ctx.db.patch("conversations", conversation._id, {
+  await noteInbound(ctx, conversation, {
     ...batching,
-    ...reopenFields(conversation, now),
     lastInboundAt: now,
     lastInboundExternalId: event.externalId,
     lastMessagePreview: preview(event),
@@ -154,77 +162,11 @@ function preview(event: InboundMessage): string {
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
 
-type Where = Pick<InboundEvent, "channel" | "accountId" | "chatId">;
-
-async function findMessage(ctx: MutationCtx, event: Where & { externalId?: string }) {
-  if (event.externalId === undefined) return null;
-  return await ctx.db
-    .query("messages")
-    .withIndex("by_channel_and_account_and_external_id", (q) =>
-      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("externalId", event.externalId),
-    )
-    .first();
-}
-
-async function findConversation(ctx: MutationCtx, event: Where) {
-  return await ctx.db
-    .query("conversations")
-    .withIndex("by_channel_and_account_and_chat", (q) =>
-      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("chatId", event.chatId),
-    )
-    .unique();
-}
-
-async function upsertContact(ctx: MutationCtx, event: InboundMessage): Promise<Doc<"contacts">> {
-  const found = await ctx.db
-    .query("contacts")
-    .withIndex("by_channel_and_account_and_external_id", (q) =>
-      q.eq("channel", event.channel).eq("accountId", event.accountId).eq("externalId", event.sender.externalId),
-    )
-    .unique();
-  if (found) return found;
-  const fields = {
-    channel: event.channel,
-    accountId: event.accountId,
-    externalId: event.sender.externalId,
-    displayName: event.sender.displayName,
-    username: event.sender.username,
-    languageCode: event.sender.languageCode,
-  };
-  return { _id: await ctx.db.insert("contacts", fields), _creationTime: Date.now(), ...fields };
-}
-
-async function insertConversation(ctx: MutationCtx, event: InboundMessage, contact: Doc<"contacts">, now: number) {
-  return await ctx.db.insert("conversations", {
-    channel: event.channel,
-    accountId: event.accountId,
-    chatId: event.chatId,
-    contactId: contact._id,
-    state: { kind: "idle" },
-    tickGeneration: 0,
-    takeover: false,
-    lastInboundAt: now,
-    lastMessagePreview: "",
-    lastMessageAt: now,
-  });
-}
-
 /** Delivery and read receipts move our outbound messages forward, never back. */
 async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kind: "status" }>): Promise<Outcome> {
-  const rank = { sending: 0, sent: 1, delivered: 2, read: 3 } as Record<string, number | undefined>;
-  const advance = async (message: Doc<"messages">) => {
-    if (event.status === "failed") {
-      if (message.status === "send_failed") return false;
-      await ctx.db.patch("messages", message._id, { status: "send_failed", error: event.error ?? "The platform reported a failure" });
-      return true;
-    }
-    const current = rank[message.status];
-    if (current === undefined || current >= rank[event.status]!) return false;
-    await ctx.db.patch("messages", message._id, { status: event.status });
-    return true;
-  };
+  const advance = (message: Doc<"messages">) => advanceReceipt(ctx, message, event);
   if (event.externalId !== undefined) {
-    const message = await findMessage(ctx, event);
+    const message = await findByExternalId(ctx, event);
     if (!message || message.direction !== "out") return "ignored";
     return (await advance(message)) ? "accepted" : "duplicates";
   }
@@ -232,11 +174,7 @@ async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kin
   // Messenger read receipts: everything we sent up to the watermark was read.
   const conversation = await findConversation(ctx, event);
   if (!conversation) return "ignored";
-  const recent = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
-    .order("desc")
-    .take(RECEIPT_LOOKBACK);
+  const recent = await recentMessages(ctx, conversation._id, RECEIPT_LOOKBACK);
   let changed = false;
   for (const message of recent) {
     if (message.direction === "out" && message.sentAt <= event.watermark) changed = (await advance(message)) || changed;
@@ -260,11 +198,7 @@ const OWN_ECHO_LOOKBACK = 10;
 async function isOurOwnSend(ctx: MutationCtx, conversationId: Id<"conversations">, text: string, now: number) {
   const body = text.trim();
   if (body.length === 0) return false;
-  const recent = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .order("desc")
-    .take(OWN_ECHO_LOOKBACK);
+  const recent = await recentMessages(ctx, conversationId, OWN_ECHO_LOOKBACK);
   return recent.some(
     (m) => m.direction === "out" && m.author !== "human" && now - m.sentAt <= OWN_ECHO_WINDOW_MS && m.text.includes(body),
   );

@@ -19,17 +19,17 @@ import { findFreeSlots, isSlotFree } from "../lib/meetings/slots";
 import type { Interval } from "../lib/workingHours";
 import { createZoomMeeting } from "../lib/meetings/zoom";
 import { DAY, HOUR, MINUTE } from "../lib/time";
-import { assertCurrentAttempt } from "./batching/batch";
-import { conversationParty, scheduleReminder, type ToolOutcome } from "./followups";
+import { assertCurrentAttempt } from "./model/batches";
+import { conversationParty } from "./model/conversations";
+import { BOOKINGS_CAP, bookIfFree, bookedFrom } from "./model/meetings";
+import { scheduleReminder, type ToolOutcome } from "./model/scheduledActions";
+import { loadSettings } from "./model/settings";
 import { operatorQuery } from "./functions";
 import schema from "./schema";
-import { loadSettings } from "./settings";
 import { vChannel, vSettings } from "./validators";
 
 /** Slots offered per search: enough to choose from, few enough to read in a chat. */
 const SLOTS_OFFERED = 6;
-/** Bookings considered busy; a small business books far fewer in a horizon. */
-const BOOKINGS_CAP = 500;
 const REMINDERS_BEFORE_MS = [24 * HOUR, 1 * HOUR];
 const MAX_UPCOMING_PER_CONVERSATION = 2;
 
@@ -51,10 +51,7 @@ export const calendarContext = internalQuery({
     const settings = await loadSettings(ctx);
     const conversation = await ctx.db.get("conversations", conversationId);
     const contact = conversation ? await ctx.db.get("contacts", conversation.contactId) : null;
-    const booked = await ctx.db
-      .query("meetings")
-      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now - DAY))
-      .take(BOOKINGS_CAP);
+    const booked = await bookedFrom(ctx, now - DAY, BOOKINGS_CAP);
     return {
       hours: settings.workingHours,
       meetingMinutes: settings.meetingMinutes,
@@ -167,14 +164,10 @@ export const record = internalMutation({
   returns: v.union(v.object({ ok: v.literal(true), meetingId: v.id("meetings") }), v.object({ ok: v.literal(false), error: v.string() })),
   handler: async (ctx, { timeZone, attempt, ...meeting }) => {
     await assertCurrentAttempt(ctx, meeting.batchId, attempt);
-    const clash = await ctx.db
-      .query("meetings")
-      .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gt("start", meeting.start - DAY).lt("start", meeting.end))
-      .take(BOOKINGS_CAP);
-    if (clash.some((m) => m.end > meeting.start)) {
+    const meetingId = await bookIfFree(ctx, meeting);
+    if (meetingId === null) {
       return { ok: false as const, error: "Someone booked that time a moment ago; offer other slots." };
     }
-    const meetingId = await ctx.db.insert("meetings", { ...meeting, status: "booked" });
     const now = Date.now();
     const when = describeInstant(meeting.start, timeZone);
     const join = meeting.joinUrl ? ` Join: ${meeting.joinUrl}` : "";
@@ -198,10 +191,7 @@ export const UPCOMING_SHOWN = 30;
 
 /** Booked meetings starting at `now` or later, soonest first, with who they are with. */
 export async function upcomingMeetings(ctx: QueryCtx, now: number) {
-  const meetings = await ctx.db
-    .query("meetings")
-    .withIndex("by_status_and_start", (q) => q.eq("status", "booked").gte("start", now))
-    .take(UPCOMING_SHOWN);
+  const meetings = await bookedFrom(ctx, now, UPCOMING_SHOWN);
   return await Promise.all(
     meetings.map(async (m) => ({
       id: m._id,

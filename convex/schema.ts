@@ -1,6 +1,6 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
-import { vAttachment, vChannel, vFlushReason, vSettingsFields } from "./validators";
+import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
 import { lifecycleConversationFields, lifecycleMessageFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
@@ -65,26 +65,14 @@ export const vBatchOutcome = v.union(
   v.literal("skipped"), // human takeover started while it waited
 );
 
-export const vResponder = v.union(v.literal("claude"), v.literal("offline"), v.literal("notice"));
-
-export const vToolCall = v.object({
-  name: v.string(),
-  input: v.any(),
-  result: v.string(),
-  isError: v.boolean(),
-});
-
-export const vTokenUsage = v.object({
-  inputTokens: v.number(),
-  outputTokens: v.number(),
-  cacheReadInputTokens: v.number(),
-  cacheCreationInputTokens: v.number(),
-});
+// Declared once in validators.ts (agent/claude.ts derives its types from them).
+export { vResponder, vTokenUsage, vToolCall };
 
 export default defineSchema({
   /**
-   * One person on one channel. Written by ingest (insert on first contact);
-   * read by ingest and the dashboard.
+   * One person on one channel. Owner: convex/model/contacts.ts (ingest
+   * inserts on first contact, operators set the time zone); read by ingest
+   * and the dashboard.
    */
   contacts: defineTable({
     channel: vChannel,
@@ -100,9 +88,10 @@ export default defineSchema({
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"]),
 
   /**
-   * One chat on one channel (channel + account + external chat). Written by
-   * ingest (state, times), the batch lifecycle (state) and operators
-   * (takeover); read by every feature. Invariant: at most one tick job is
+   * One chat on one channel (channel + account + external chat). Owner:
+   * convex/model/conversations.ts (batching state for ingest, the tick and
+   * settleBatch; takeover and escalation through its one hook); read by
+   * every feature. Invariant: at most one tick job is
    * live per conversation, the one named in `state`.
    */
   conversations: defineTable({
@@ -155,9 +144,10 @@ export default defineSchema({
     .index("by_archived_at", ["archivedAt"]),
 
   /**
-   * Every message in and out. Inbound: written by ingest, status advanced by
-   * the batch lifecycle. Outbound: written by the batch lifecycle and
-   * operators, status advanced by the sender and platform receipts.
+   * Every message in and out. Owner: convex/model/messages.ts. Inbound:
+   * inserted by ingest, status advanced by claimBatch and settleBatch.
+   * Outbound: recorded for batch replies, follow-ups and operators, final
+   * status set by settleReply, then moved on by platform receipts.
    *
    * The burst buffer is the set of the conversation's `buffered` messages:
    * no separate pending table, so ingest writes one document per message
@@ -202,11 +192,19 @@ export default defineSchema({
     // a batch's messages, in and out
     .index("by_batch", ["batchId"])
     // stall sweep: outbound messages stuck in `sending`
-    .index("by_status_and_sent_at", ["status", "sentAt"]),
+    .index("by_status_and_sent_at", ["status", "sentAt"])
+    // analytics and archiving: a conversation's messages by the time they
+    // entered the system (in and out), e.g. "messages of conversation C
+    // received between T1 and T2"
+    .index("by_conversation_and_received_at", ["conversationId", "receivedAt"])
+    // analytics rollups and retention: every message received between T1
+    // and T2, oldest first, across conversations
+    .index("by_received_at", ["receivedAt"]),
 
   /**
    * One flush of one burst: the unit of analytics and of "at most one reply".
-   * Written by the batch lifecycle; read by the dashboard and the watchdog.
+   * Owner: convex/model/batches.ts (claimBatch creates, settleBatch ends);
+   * read by the dashboard and the watchdog.
    */
   batches: defineTable({
     conversationId: v.id("conversations"),
@@ -231,17 +229,23 @@ export default defineSchema({
     usage: v.optional(vTokenUsage),
     replyMessageId: v.optional(v.id("messages")),
     lastError: v.optional(v.string()),
+    /** When it settled (replied, failed, superseded, skipped); set only by settleBatch. */
     completedAt: v.optional(v.number()),
+    /** The model slot (modelSlots.slot) it holds while processing, if it took one. */
+    slot: v.optional(v.number()),
   })
     // dashboard: a conversation's batches; supersede counting
     .index("by_conversation", ["conversationId"])
-    // watchdog: batches whose lease ran out; LLM concurrency: in-flight count
-    .index("by_outcome_and_lease", ["outcome", "leaseUntil"]),
+    // watchdog: batches whose lease ran out
+    .index("by_outcome_and_lease", ["outcome", "leaseUntil"])
+    // analytics and retention: batches that settled between T1 and T2
+    // (unsettled ones have no completedAt and sort first, before any range)
+    .index("by_completed_at", ["completedAt"]),
 
   /**
-   * Follow-ups and reminders the agent scheduled. Written by the agent's
-   * tools and by ingest (a customer reply cancels pending follow-ups); read
-   * by the dashboard. `jobId` is the scheduler entry that will run it.
+   * Follow-ups and reminders the agent scheduled. Owner:
+   * convex/model/scheduledActions.ts (the agent's tools insert, ingest
+   * cancels on a customer reply, endAction ends); read by the dashboard. `jobId` is the scheduler entry that will run it.
    */
   scheduledActions: defineTable({
     conversationId: v.id("conversations"),
@@ -269,6 +273,8 @@ export default defineSchema({
     pacedAt: v.optional(v.number()),
     /** The outbound message carrying it, once composed. */
     messageId: v.optional(v.id("messages")),
+    /** When it left `pending` (sent, failed, blocked, cancelled); set only by endAction. */
+    endedAt: v.optional(v.number()),
   })
     // ingest: the conversation's pending follow-ups a reply cancels (reminders stay)
     .index("by_conversation_and_status_and_cancel_on_reply", ["conversationId", "status", "cancelOnReply"])
@@ -278,12 +284,29 @@ export default defineSchema({
     .index("by_batch", ["batchId"])
     // stall sweep: pending actions whose next run is long overdue
     .index("by_status_and_next_attempt_at", ["status", "nextAttemptAt"])
+    // analytics and retention: actions that ended between T1 and T2
+    // (pending ones have no endedAt and sort first, before any range)
+    .index("by_ended_at", ["endedAt"])
     // archiving: a conversation's actions up to the archive's cut-off, by creation time
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes
     .index("by_conversation", ["conversationId"]),
 
   /**
-   * Meetings booked by the agent. Written by the booking tool; read by slot
+   * The LLM concurrency bound: `llmConcurrency` slot documents, each held by
+   * at most one processing batch. Written only by convex/model/slots.ts
+   * (claimed by a due tick with point reads, freed by settleBatch), so
+   * unrelated conversations never read what others write.
+   */
+  modelSlots: defineTable({
+    slot: v.number(),
+    batchId: v.optional(v.id("batches")),
+  })
+    // claim and free: one point read of slot N
+    .index("by_slot", ["slot"]),
+
+  /**
+   * Meetings booked by the agent. Owner: convex/model/meetings.ts (the
+   * booking tool inserts, settleBatch cancels an unsent draft's); read by slot
    * search (the built-in calendar's busy times) and the dashboard.
    */
   meetings: defineTable({
@@ -308,7 +331,8 @@ export default defineSchema({
     .index("by_conversation", ["conversationId"]),
 
   /**
-   * The one settings document (key "global"). Written by operators (the
+   * The one settings document (key "global"). Owner: convex/model/settings.ts
+   * (operators, through the
    * dashboard form, or by hand in the Convex dashboard); read by ingest and
    * the batch lifecycle. Every field is optional so a hand edit can leave
    * any out: lib/settings.ts fills defaults.

@@ -1,21 +1,12 @@
-import { ConvexError, v } from "convex/values";
-import type { QueryCtx, MutationCtx } from "./_generated/server";
+import { v } from "convex/values";
 import { operatorMutation, operatorQuery } from "./functions";
-import { DEFAULT_SETTINGS, resolveSettings, settingsPatchSchema, type Settings } from "../lib/settings";
+import { DEFAULT_SETTINGS, resolveSettings } from "../lib/settings";
+import { saveSettings, settingsDoc } from "./model/settings";
 import { vSettings, vSettingsFields } from "./validators";
 
-async function settingsDoc(ctx: QueryCtx) {
-  return await ctx.db
-    .query("settings")
-    .withIndex("by_key", (q) => q.eq("key", "global"))
-    .unique();
-}
-
-/** The effective settings: the stored document over the defaults. One read. */
-export async function loadSettings(ctx: QueryCtx): Promise<Settings> {
-  const doc = await settingsDoc(ctx);
-  return resolveSettings(doc).settings;
-}
+// Feature modules read settings through the model layer; this re-export
+// keeps the older import path working.
+export { loadSettings, saveSettings } from "./model/settings";
 
 export const get = operatorQuery({
   args: {},
@@ -35,17 +26,3 @@ export const update = operatorMutation({
     return null;
   },
 });
-
-export async function saveSettings(ctx: MutationCtx, patch: Record<string, unknown>) {
-  const parsed = settingsPatchSchema.safeParse(patch);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConvexError({
-      code: "INVALID_SETTINGS",
-      message: `${issue?.path.join(".") || "settings"}: ${issue?.message ?? "invalid"}`,
-    });
-  }
-  const doc = await settingsDoc(ctx);
-  if (doc) await ctx.db.patch("settings", doc._id, parsed.data);
-  else await ctx.db.insert("settings", { key: "global", ...parsed.data });
-}

@@ -164,3 +164,24 @@ export const vSettingsFields = zodToConvexFields(settingsPatchSchema.shape);
 
 /** The effective settings, every field present. */
 export const vSettings = v.object(zodToConvexFields(settingsSchema.shape));
+
+/** Who wrote a batch's reply: Claude, the offline responder, or the after-hours notice. */
+export const vResponder = v.union(v.literal("claude"), v.literal("offline"), v.literal("notice"));
+
+/** One tool the agent ran while writing a reply. The single declaration: agent/claude.ts's `ToolCall` is inferred from it. */
+export const vToolCall = v.object({
+  name: v.string(),
+  input: v.any(),
+  result: v.string(),
+  isError: v.boolean(),
+});
+export type ToolCall = Infer<typeof vToolCall>;
+
+/** Tokens one reply used, summed over its tool rounds. agent/claude.ts's `TokenUsage` is inferred from it. */
+export const vTokenUsage = v.object({
+  inputTokens: v.number(),
+  outputTokens: v.number(),
+  cacheReadInputTokens: v.number(),
+  cacheCreationInputTokens: v.number(),
+});
+export type TokenUsage = Infer<typeof vTokenUsage>;

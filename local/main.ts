@@ -25,6 +25,12 @@ try {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
     process.on(signal, shutdown);
   process.on("disconnect", shutdown);
+  // Node loads its HTTP client (undici) on the first fetch: ~0.1-0.2 s on a
+  // busy 2-core machine that the first burst's typing action would pay.
+  // One request to ourselves pays it now (bench/firstBurst.ts).
+  void fetch(`${runtime.url}/version`)
+    .then((response) => response.arrayBuffer())
+    .catch(() => {});
 } catch (error) {
   log.error(
     `could not start: ${error instanceof Error ? error.message : String(error)}`,

@@ -7,13 +7,10 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { parseRetryAfter } from "../../lib/backoff";
 import type { ModelTurn } from "../../lib/prompt";
+import type { TokenUsage, ToolCall } from "../validators";
 
-export type TokenUsage = {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-};
+// The shapes are declared once, as the validators the batch records them with.
+export type { TokenUsage, ToolCall };
 
 export const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
 
@@ -28,8 +25,6 @@ export class ModelError extends Error {
     this.name = "ModelError";
   }
 }
-
-export type ToolCall = { name: string; input: unknown; result: string; isError: boolean };
 
 /** Runs one tool the model asked for; errors go back to the model as `is_error` results it can recover from. */
 export type ToolRunner = (name: string, input: unknown) => Promise<{ content: string; isError: boolean }>;

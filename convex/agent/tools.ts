@@ -1,20 +1,23 @@
 /**
  * Runs the tools the agent calls while writing a reply (definitions and
  * input schemas: lib/agent/tools.ts). Each tool is a thin step over the
- * feature that owns it; database changes go through `toolEffects`, so they
- * commit atomically and carry the batch id that a retried or superseded
- * draft uses to take them back.
+ * model layer or the meetings feature; database changes go through
+ * `toolEffects`, so they commit atomically and carry the batch id that a
+ * retried or superseded draft uses to take them back.
  */
 import { v } from "convex/values";
+import { zodToConvex } from "convex-helpers/server/zod4";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalMutation, type ActionCtx } from "../_generated/server";
-import { parseToolInput } from "../../lib/agent/tools";
+import { TOOL_INPUT_SCHEMAS } from "../../lib/agent/tools";
 import { MeetingApiError } from "../../lib/meetings/http";
-import { assertCurrentAttempt } from "../batching/batch";
-import { startTakeover } from "../conversations";
-import { cancelFollowups, scheduleFollowup } from "../followups";
+import { assertCurrentAttempt } from "../model/batches";
+import { addTags, escalate, startTakeover } from "../model/conversations";
+import { notFound } from "../model/errors";
+import { cancelFollowups, scheduleFollowup } from "../model/scheduledActions";
 import { bookMeeting, findMeetingSlots } from "../meetings";
+import { parseToolInput } from "../../lib/agent/tools";
 import type { ToolRunner } from "./claude";
 
 type Where = { conversationId: Id<"conversations">; batchId: Id<"batches">; attempt: number };
@@ -48,23 +51,28 @@ export function toolRunner(ctx: ActionCtx, where: Where): ToolRunner {
 
 const vToolOutcome = v.object({ content: v.string(), isError: v.boolean() });
 
+/** A tool call with database effects, its input validator derived from the tool's zod schema (declared once). */
+function vEffectCall<N extends "schedule_followup" | "cancel_followups" | "handoff_to_human" | "tag_conversation">(name: N) {
+  return v.object({ name: v.literal(name), input: zodToConvex(TOOL_INPUT_SCHEMAS[name]) });
+}
+
 export const toolEffects = internalMutation({
   args: {
     conversationId: v.id("conversations"),
     batchId: v.id("batches"),
     attempt: v.number(),
     call: v.union(
-      v.object({ name: v.literal("schedule_followup"), input: v.object({ when: v.string(), note: v.string() }) }),
-      v.object({ name: v.literal("cancel_followups"), input: v.object({ reason: v.optional(v.string()) }) }),
-      v.object({ name: v.literal("handoff_to_human"), input: v.object({ reason: v.string() }) }),
-      v.object({ name: v.literal("tag_conversation"), input: v.object({ tags: v.array(v.string()) }) }),
+      vEffectCall("schedule_followup"),
+      vEffectCall("cancel_followups"),
+      vEffectCall("handoff_to_human"),
+      vEffectCall("tag_conversation"),
     ),
   },
   returns: vToolOutcome,
   handler: async (ctx, { conversationId, batchId, attempt, call }) => {
     await assertCurrentAttempt(ctx, batchId, attempt);
     const conversation = await ctx.db.get("conversations", conversationId);
-    if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
+    if (!conversation) throw notFound("conversation", conversationId);
     switch (call.name) {
       case "schedule_followup":
         return await scheduleFollowup(ctx, { conversationId, batchId, ...call.input });
@@ -75,12 +83,11 @@ export const toolEffects = internalMutation({
       case "handoff_to_human": {
         const now = Date.now();
         await startTakeover(ctx, conversation, `The agent handed over: ${call.input.reason}`, now, batchId);
-        await ctx.db.patch("conversations", conversationId, { needsHuman: { reason: call.input.reason, since: now } });
+        await escalate(ctx, conversationId, call.input.reason, now);
         return { content: "A human operator has been notified and will take over this conversation.", isError: false };
       }
       case "tag_conversation": {
-        const tags = [...new Set([...(conversation.tags ?? []), ...call.input.tags])];
-        await ctx.db.patch("conversations", conversationId, { tags });
+        const tags = await addTags(ctx, conversation, call.input.tags);
         return { content: `Tags now: ${tags.join(", ")}.`, isError: false };
       }
     }

@@ -9,26 +9,20 @@
  */
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
-import type { Doc, Id } from "../_generated/dataModel";
-import { internalAction, internalMutation, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { internalAction, internalMutation } from "../_generated/server";
 import { retryDelayMs } from "../../lib/backoff";
 import { inPlatformOrder } from "../../lib/prompt";
-import type { Settings } from "../../lib/settings";
-import { MINUTE } from "../../lib/time";
 import { AGENT_TOOLS } from "../../lib/agent/tools";
 import { isOpen } from "../../lib/workingHours";
 import { classify } from "../agent/claude";
 import { loadHistory, modelSettingsOf, toPrompt, vModelSettings, vPromptMessage } from "../agent/context";
 import { writeReply } from "../agent/respond";
 import { toolRunner } from "../agent/tools";
-import { withdrawBatchActions } from "../followups";
-import { deliver, recordOutbound } from "../outbound";
-import { vResponder, vTokenUsage, vToolCall } from "../schema";
-import { loadSettings } from "../settings";
-import { LEASE_SLACK_MS, releaseConversation } from "./state";
-
-/** How long a reply may take to go out (incl. platform retries) before the watchdog flags it. */
-export const DELIVERY_LEASE_MS = 5 * MINUTE;
+import { assertCurrentAttempt, beginAttempt, extendLease, markSending, modelLease, settleBatch } from "../model/batches";
+import { recordOutbound } from "../model/messages";
+import { loadSettings } from "../model/settings";
+import { deliver } from "../outbound";
+import { vResponder, vTokenUsage, vToolCall } from "../validators";
 
 export const answer = internalAction({
   args: { batchId: v.id("batches") },
@@ -89,10 +83,7 @@ export const begin = internalMutation({
     if (!batch || batch.outcome !== "processing") return null;
     const settings = await loadSettings(ctx);
     const now = Date.now();
-    const attempt = batch.attempts + 1;
-    await ctx.db.patch("batches", batchId, { attempts: attempt, leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
-    // A failed attempt's tools may have scheduled follow-ups; this attempt decides afresh.
-    if (attempt > 1) await withdrawBatchActions(ctx, batchId, true);
+    const attempt = await beginAttempt(ctx, batch, now, settings);
     const closed = settings.workingHoursEnabled && !isOpen(now, settings.workingHours);
 
     const burst = inPlatformOrder(
@@ -115,18 +106,6 @@ export const begin = internalMutation({
 });
 
 /**
- * Whether this attempt still owns the batch. A slow attempt the watchdog
- * gave up on, or a draft already superseded, must not act any more.
- */
-export async function assertCurrentAttempt(ctx: QueryCtx, batchId: Id<"batches">, attempt: number) {
-  const batch = await ctx.db.get("batches", batchId);
-  if (!batch || batch.outcome !== "processing" || batch.attempts !== attempt) {
-    throw new Error(`Batch ${batchId} attempt ${attempt} is no longer current`);
-  }
-  return batch;
-}
-
-/**
  * Called before each tool the model runs: proves the attempt is still the
  * current one and extends its lease, since a tool loop takes several model
  * calls. Throws when the attempt is stale, which ends it quietly.
@@ -137,7 +116,7 @@ export const renewLease = internalMutation({
   handler: async (ctx, { batchId, attempt }) => {
     await assertCurrentAttempt(ctx, batchId, attempt);
     const settings = await loadSettings(ctx);
-    await ctx.db.patch("batches", batchId, { leaseUntil: Date.now() + settings.llmTimeoutMs + LEASE_SLACK_MS });
+    await extendLease(ctx, batchId, modelLease(Date.now(), settings));
     return null;
   },
 });
@@ -159,14 +138,11 @@ export const attemptFailed = internalMutation({
     const now = Date.now();
     if (retryable && attempt < settings.llmMaxAttempts) {
       const delay = retryDelayMs(attempt, { retryAfterMs });
-      await ctx.db.patch("batches", batchId, {
-        lastError: error,
-        leaseUntil: now + delay + settings.llmTimeoutMs + LEASE_SLACK_MS,
-      });
+      await extendLease(ctx, batchId, modelLease(now, settings, delay), error);
       await ctx.scheduler.runAfter(delay, internal.batching.batch.answer, { batchId });
       return null;
     }
-    await failBatch(ctx, batch, `The model failed ${attempt} time(s); last error: ${error}`, now, settings);
+    await settleBatch(ctx, batch, { outcome: "failed", reason: `The model failed ${attempt} time(s); last error: ${error}` }, now, settings);
     return null;
   },
 });
@@ -201,71 +177,21 @@ export const commitDraft = internalMutation({
       usage: args.usage,
       toolCalls: args.toolCalls.length > 0 ? args.toolCalls : undefined,
       processingDurationMs: args.processingDurationMs,
-      completedAt: now,
     };
-    const inbound = await batchInbound(ctx, batch._id);
 
     // A takeover that began elsewhere wins; one this draft asked for (handoff) still sends the draft.
     if (conversation.takeover && conversation.takeoverBatchId !== batch._id) {
-      await withdrawBatchActions(ctx, batch._id, false);
-      await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "skipped" });
-      for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "ignored" });
-      await releaseConversation(ctx, conversation._id, now, settings);
+      await settleBatch(ctx, batch, { outcome: "skipped", metrics }, now, settings);
       return null;
     }
     const state = conversation.state;
     if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
-      await withdrawBatchActions(ctx, batch._id, false);
-      await ctx.db.patch("batches", batch._id, { ...metrics, outcome: "superseded" });
-      for (const message of inbound) await ctx.db.patch("messages", message._id, { status: "buffered", batchId: undefined });
-      await releaseConversation(ctx, conversation._id, now, settings, {
-        count: inbound.length,
-        firstPendingAt: batch.flushedAt - batch.bufferDurationMs,
-      });
+      await settleBatch(ctx, batch, { outcome: "superseded", metrics }, now, settings);
       return null;
     }
 
     const messageId = await recordOutbound(ctx, conversation, { text: args.text, author: "agent", batchId: batch._id });
-    await ctx.db.patch("batches", batch._id, {
-      ...metrics,
-      completedAt: undefined,
-      outcome: "sending",
-      responseLength: args.text.length,
-      replyMessageId: messageId,
-      leaseUntil: now + DELIVERY_LEASE_MS,
-    });
+    await markSending(ctx, batch, metrics, { messageId, length: args.text.length }, now);
     return messageId;
   },
 });
-
-/** The customer messages a batch answers. */
-export async function batchInbound(ctx: MutationCtx, batchId: Id<"batches">) {
-  const messages = await ctx.db
-    .query("messages")
-    .withIndex("by_batch", (q) => q.eq("batchId", batchId))
-    .take(BATCH_MESSAGES_CAP);
-  return messages.filter((m) => m.direction === "in");
-}
-
-/** A batch never holds more than `maxBatchMessages` (≤ 100) plus its reply. */
-const BATCH_MESSAGES_CAP = 101;
-
-/**
- * The batch is over without a reply: its messages stay (marked failed, never
- * re-answered silently) and the conversation is flagged for a human.
- */
-export async function failBatch(
-  ctx: MutationCtx,
-  batch: Doc<"batches">,
-  reason: string,
-  now: number,
-  settings: Settings,
-) {
-  await ctx.db.patch("batches", batch._id, { outcome: "failed", lastError: reason, completedAt: now });
-  await withdrawBatchActions(ctx, batch._id, false);
-  for (const message of await batchInbound(ctx, batch._id)) {
-    await ctx.db.patch("messages", message._id, { status: "failed" });
-  }
-  await ctx.db.patch("conversations", batch.conversationId, { needsHuman: { reason, since: now } });
-  await releaseConversation(ctx, batch.conversationId, now, settings);
-}

@@ -7,9 +7,9 @@
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
 import { internalMutation } from "../_generated/server";
-import { loadSettings } from "../settings";
-import { failBatch } from "./batch";
-import { LEASE_SLACK_MS } from "./state";
+import { extendLease, modelLease, settleBatch } from "../model/batches";
+import { settleReply } from "../model/messages";
+import { loadSettings } from "../model/settings";
 
 /** Batches handled per run; the cron comes back soon for the rest. */
 const PAGE = 25;
@@ -28,11 +28,12 @@ export const sweep = internalMutation({
       .take(PAGE);
     for (const batch of stuckWithModel) {
       if (batch.attempts >= settings.llmMaxAttempts) {
-        await failBatch(ctx, batch, "The model call never finished (the process stopped) on the last attempt", now, settings);
+        const reason = "The model call never finished (the process stopped) on the last attempt";
+        await settleBatch(ctx, batch, { outcome: "failed", reason }, now, settings);
         failed += 1;
         continue;
       }
-      await ctx.db.patch("batches", batch._id, { leaseUntil: now + settings.llmTimeoutMs + LEASE_SLACK_MS });
+      await extendLease(ctx, batch._id, modelLease(now, settings));
       await ctx.scheduler.runAfter(0, internal.batching.batch.answer, { batchId: batch._id });
       rerun += 1;
     }
@@ -41,13 +42,14 @@ export const sweep = internalMutation({
       .withIndex("by_outcome_and_lease", (q) => q.eq("outcome", "sending").lt("leaseUntil", now))
       .take(PAGE);
     for (const batch of stuckSending) {
-      if (batch.replyMessageId) {
-        await ctx.db.patch("messages", batch.replyMessageId, {
+      const reply = batch.replyMessageId ? await ctx.db.get("messages", batch.replyMessageId) : null;
+      if (reply) {
+        await settleReply(ctx, reply, {
           status: "send_failed",
           error: "Delivery unknown: the process stopped while sending. Check the channel before resending.",
         });
       }
-      await failBatch(ctx, batch, "The reply may or may not have reached the customer", now, settings);
+      await settleBatch(ctx, batch, { outcome: "failed", reason: "The reply may or may not have reached the customer" }, now, settings);
       failed += 1;
     }
     return { rerun, failed };

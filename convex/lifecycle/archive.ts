@@ -18,6 +18,8 @@ import { operatorMutation, operatorQuery } from "../functions";
 import { ARCHIVE_FORMAT_VERSION, ARCHIVED_TABLES, encodeArchive, type ArchivePayload, type ArchivedRow, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { toArchivedRow } from "../../lib/lifecycle/remap";
 import { addArchivedKey, insertArchive, patchArchive } from "../model/archives";
+import { setArchive } from "../model/conversations";
+import { ROW_OWNERS } from "./rows";
 import { isBusy, operatorIdOf } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
@@ -210,7 +212,7 @@ export const stored = internalMutation({
     const conversation = await ctx.db.get("conversations", archive.conversationId);
     // A customer who wrote meanwhile brought the conversation back; only the older rows leave.
     if (conversation && !(await hasRowsAfter(ctx, conversation._id, archive.cutoff))) {
-      await ctx.db.patch("conversations", conversation._id, { archivedAt: now, archiveId });
+      await setArchive(ctx, conversation._id, { archivedAt: now, archiveId });
     }
     await ctx.scheduler.runAfter(0, internal.lifecycle.archive.removePage, { archiveId });
     return null;
@@ -246,7 +248,7 @@ export const removePage = internalMutation({
             await addArchivedKey(ctx, { channel: message.channel, accountId: message.accountId, externalId: message.externalId, archiveId });
           }
         }
-        await ctx.db.delete(table, row._id as never);
+        await ROW_OWNERS[table].remove(ctx, row._id);
       }
       budget -= rows.length;
       if (budget === 0) break;

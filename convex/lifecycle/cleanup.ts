@@ -21,6 +21,9 @@ import { retentionCutoff } from "../../lib/lifecycle/rules";
 import { DAY } from "../../lib/time";
 import { loadSettings } from "../settings";
 import { deleteArchive, deleteKeys } from "../model/archives";
+import { forgetArchive } from "../model/conversations";
+import { deleteReadMarker } from "../model/readMarkers";
+import { ROW_OWNERS } from "./rows";
 import { addCounts, finishRun } from "../model/maintenanceRuns";
 
 /** Documents looked at per transaction in the orphan walk. */
@@ -96,7 +99,7 @@ async function deleteExpiredArchives(ctx: MutationCtx, runId: Id<"maintenanceRun
 async function unlinkConversation(ctx: MutationCtx, archive: Doc<"archives">) {
   const conversation = await ctx.db.get("conversations", archive.conversationId);
   if (conversation?.archiveId === archive._id) {
-    await ctx.db.patch("conversations", conversation._id, { archiveId: undefined });
+    await forgetArchive(ctx, conversation._id);
   }
 }
 
@@ -126,11 +129,8 @@ async function orphanPage(ctx: MutationCtx, runId: Id<"maintenanceRuns">, phase:
     const conversationId = row.conversationId;
     if (!exists.has(conversationId)) exists.set(conversationId, (await ctx.db.get("conversations", conversationId)) !== null);
     if (exists.get(conversationId)) continue;
-    if (phase === "scheduledActions") {
-      const action = row as Doc<"scheduledActions">;
-      if (action.status === "pending" && action.jobId) await ctx.scheduler.cancel(action.jobId);
-    }
-    await ctx.db.delete(phase, row._id as never);
+    if (phase === "readMarkers") await deleteReadMarker(ctx, row as Doc<"readMarkers">);
+    else await ROW_OWNERS[phase].remove(ctx, row._id);
     deleted++;
   }
   await addCounts(ctx, runId, { [`orphan_${phase}`]: deleted });

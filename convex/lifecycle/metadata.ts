@@ -26,7 +26,9 @@ import {
 } from "../../lib/lifecycle/metadata";
 import { SECOND } from "../../lib/time";
 import { loadSettings } from "../settings";
+import { setMetadata } from "../model/conversations";
 import { addCounts, finishRun, patchRun } from "../model/maintenanceRuns";
+import { setMessageLabels as writeMessageLabels } from "../model/messages";
 import { operatorIdOf } from "./status";
 import { vAutoMetadata, vManualMetadata, vSentiment } from "./schema";
 
@@ -73,7 +75,7 @@ export const record = internalMutation({
   returns: v.null(),
   handler: async (ctx, { conversationId, metadata }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
-    if (conversation) await ctx.db.patch("conversations", conversationId, { metadata });
+    if (conversation) await setMetadata(ctx, conversationId, { metadata });
     return null;
   },
 });
@@ -269,7 +271,7 @@ export const editMetadata = operatorMutation({
     }
     manual.editedAt = Date.now();
     manual.editedBy = await operatorIdOf(ctx);
-    await ctx.db.patch("conversations", conversationId, { metadataManual: manual as Doc<"conversations">["metadataManual"] });
+    await setMetadata(ctx, conversationId, { metadataManual: manual as Doc<"conversations">["metadataManual"] });
     return null;
   },
 });
@@ -369,5 +371,5 @@ export const recordMessageLabels = internalMutation({
 });
 
 async function setLabels(ctx: MutationCtx, message: Doc<"messages">, labels: NonNullable<Doc<"messages">["labels"]>) {
-  await ctx.db.patch("messages", message._id, { labels });
+  await writeMessageLabels(ctx, message._id, labels);
 }

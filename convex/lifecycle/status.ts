@@ -13,6 +13,7 @@ import { loadSettings } from "../settings";
 import { autoResolveDue } from "../../lib/lifecycle/rules";
 import { vConversationStatus } from "./schema";
 import { addCounts, finishRun, startRun } from "../model/maintenanceRuns";
+import { setStatus } from "../model/conversations";
 import { advanceReadMarker, readMarker } from "../model/readMarkers";
 
 /** Conversations one batch status update may touch; the dashboard selects a page at most. */
@@ -35,30 +36,6 @@ export function statusOf(conversation: Doc<"conversations">): "open" | "resolved
 /** Something is still moving: the bot is working, a human took over, or it waits for one. */
 export function isBusy(conversation: Doc<"conversations">): boolean {
   return conversation.state.kind !== "idle" || conversation.takeover || conversation.needsHuman !== undefined;
-}
-
-/**
- * Fields ingest adds to its conversation patch when a customer writes: a
- * resolved conversation is reopened, and an archived one comes back (its
- * history stays in the archive, loadable on demand).
- */
-export function reopenFields(conversation: Doc<"conversations">, now: number): Partial<Doc<"conversations">> {
-  const fields: Partial<Doc<"conversations">> = {};
-  if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
-  if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
-  return fields;
-}
-
-async function setStatus(ctx: MutationCtx, conversation: Doc<"conversations">, status: "open" | "resolved", by: string, now: number) {
-  if (statusOf(conversation) === status) return false;
-  await ctx.db.patch(
-    "conversations",
-    conversation._id,
-    status === "resolved"
-      ? { status, resolvedAt: now, resolvedBy: by }
-      : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
-  );
-  return true;
 }
 
 async function loadAll(ctx: QueryCtx, ids: Id<"conversations">[]) {

@@ -17,6 +17,7 @@ import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/chan
 import { customerMessages, graphConversations, graphMessagePage, parseGraphTime, syncRetryAt, syncUnsupportedReason, type GraphMessage } from "../../lib/lifecycle/sync";
 import { DAY, SECOND } from "../../lib/time";
 import { ingestEvents } from "../ingest";
+import { escalate, startTakeover } from "../model/conversations";
 import { syncStatusRow, upsertSyncStatus } from "../model/syncStatus";
 import { loadSettings } from "../settings";
 import type { InboundMessage } from "../validators";
@@ -124,12 +125,8 @@ export const store = internalMutation({
     const late = messages.filter((m) => m.late);
     if (late.length > 0 && !conversation.needsHuman) {
       // Flag first, so ingest stores the late messages without answering them (takeover keeps the bot out).
-      await ctx.db.patch("conversations", conversationId, {
-        takeover: true,
-        takeoverReason: "History sync found messages too old to answer automatically",
-        takeoverAt: now,
-        needsHuman: { reason: `${late.length} message(s) found by history sync were missed while the webhook was down`, since: now },
-      });
+      if (!conversation.takeover) await startTakeover(ctx, conversation, "History sync found messages too old to answer automatically", now);
+      await escalate(ctx, conversationId, `${late.length} message(s) found by history sync were missed while the webhook was down`, now);
     }
     const events: InboundMessage[] = messages.map((m) => ({
       kind: "message",
@@ -182,7 +179,7 @@ export const record = internalMutation({
     await upsertSyncStatus(ctx, conversationId, { status: "failed", retryCount, nextAttemptAt: undefined, error: outcome.error });
     const conversation = await ctx.db.get("conversations", conversationId);
     if (conversation && !conversation.needsHuman) {
-      await ctx.db.patch("conversations", conversationId, { needsHuman: { reason: `History sync failed ${retryCount} times: ${outcome.error}`, since: now } });
+      await escalate(ctx, conversationId, `History sync failed ${retryCount} times: ${outcome.error}`, now);
     }
     return null;
   },

@@ -14,6 +14,8 @@ import { operatorMutation } from "../functions";
 import { ARCHIVED_TABLES, decodeArchive, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { deferredPatch, emptyIdMap, prepareRow } from "../../lib/lifecycle/remap";
 import { deleteKeys, patchArchive } from "../model/archives";
+import { setArchive } from "../model/conversations";
+import { ROW_OWNERS } from "./rows";
 import { vArchivedTable } from "./archive";
 
 /** Rows inserted per transaction: 500 messages of a few KB stay far inside the 16 MiB write limit. */
@@ -108,7 +110,7 @@ export const insertRows = internalMutation({
   handler: async (ctx, { table, docs }) => {
     const ids: string[] = [];
     // The schema validates each document on insert, so a row that no longer fits fails loudly here.
-    for (const doc of docs) ids.push(await ctx.db.insert(table, doc));
+    for (const doc of docs) ids.push(await ROW_OWNERS[table].restore(ctx, doc as Record<string, unknown>));
     return ids;
   },
 });
@@ -120,7 +122,9 @@ export const patchRows = internalMutation({
     for (const { table, id, patch } of patches) {
       const normalized = ctx.db.normalizeId(table, id);
       if (!normalized) throw new Error(`Restored ${table} id ${id} is not valid`);
-      await ctx.db.patch(table, normalized as never, patch as never);
+      const relink = ROW_OWNERS[table].relink;
+      if (!relink) throw new Error(`Restored ${table} have no forward references to patch (${id})`);
+      await relink(ctx, normalized, patch);
     }
     return null;
   },
@@ -137,7 +141,7 @@ export const restored = internalMutation({
     if (archive.storageId) await ctx.storage.delete(archive.storageId);
     const conversation = await ctx.db.get("conversations", archive.conversationId);
     if (conversation?.archiveId === archiveId) {
-      await ctx.db.patch("conversations", conversation._id, { archivedAt: undefined, archiveId: undefined });
+      await setArchive(ctx, conversation._id, undefined);
     }
     await ctx.scheduler.runAfter(0, internal.lifecycle.unarchive.dropKeys, { archiveId });
     return null;

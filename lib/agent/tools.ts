@@ -12,7 +12,7 @@ const ON_ERROR =
 
 const TIME_ZONE_NOTE = "Times are read and shown in the customer's time zone.";
 
-const inputSchemas = {
+export const TOOL_INPUT_SCHEMAS = {
   schedule_followup: z.object({
     when: z
       .string()
@@ -133,18 +133,18 @@ const descriptions: Record<ToolName, string> = {
   ].join(" "),
 };
 
-export type ToolName = keyof typeof inputSchemas;
-export type ToolInputs = { [N in ToolName]: z.infer<(typeof inputSchemas)[N]> };
+export type ToolName = keyof typeof TOOL_INPUT_SCHEMAS;
+export type ToolInputs = { [N in ToolName]: z.infer<(typeof TOOL_INPUT_SCHEMAS)[N]> };
 /** A validated call, discriminated by `name` so a switch narrows `input`. */
 export type ParsedToolCall = {
   [N in ToolName]: { name: N; input: ToolInputs[N] };
 }[ToolName];
 
-export const TOOL_NAMES = Object.keys(inputSchemas) as ToolName[];
+export const TOOL_NAMES = Object.keys(TOOL_INPUT_SCHEMAS) as ToolName[];
 
 /** The `tools` array for messages.create, in a fixed order so the prompt prefix caches. */
 export const AGENT_TOOLS: Anthropic.Tool[] = TOOL_NAMES.map((name) => {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(inputSchemas[name], {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(TOOL_INPUT_SCHEMAS[name], {
     io: "input",
     // zod spells out its ISO-datetime and email checks as long regexes: tokens
     // the model does not need on every call. The parser still enforces them.
@@ -173,7 +173,7 @@ export function parseToolInput(
       error: `Unknown tool “${name}”. Available tools: ${TOOL_NAMES.join(", ")}.`,
     };
   }
-  const parsed = inputSchemas[name].safeParse(input);
+  const parsed = TOOL_INPUT_SCHEMAS[name].safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join(".") || "input"}: ${issue.message}`,
@@ -187,5 +187,5 @@ export function parseToolInput(
 }
 
 function isToolName(name: string): name is ToolName {
-  return Object.hasOwn(inputSchemas, name);
+  return Object.hasOwn(TOOL_INPUT_SCHEMAS, name);
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import { claimBatch } from "../../convex/batching/state";
+import { claimBatch } from "../../convex/model/batches";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { MINUTE, SECOND } from "../../lib/time";
 import { replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";

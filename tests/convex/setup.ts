@@ -6,7 +6,7 @@ import { convexTest } from "convex-test";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { scheduleFollowup } from "../../convex/followups";
+import { scheduleFollowup } from "../../convex/model/scheduledActions";
 import schema from "../../convex/schema";
 import type { InboundMessage } from "../../convex/validators";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";

@@ -13,10 +13,11 @@ import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-// Cold start on a 2-core machine: runtime and `next dev` (start.mjs waits up to 60 s for each).
+// Cold start on a 2-core machine: runtime and `next start` (start.mjs waits up to 60 s for each);
+// the production build is made beforehand by globalSetup.ts.
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 20_000;
-// `next dev` compiles each page on its first visit.
+// Generous for a loaded machine; pages come from a production build and open in about a second.
 export const FIRST_VISIT_MS = 90_000;
 
 export type Product = {
@@ -72,7 +73,7 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  // localhost, as start.mjs prints it: `next dev` serves its scripts only to origins it trusts, and 127.0.0.1 is not one.
+  // localhost, as start.mjs prints it (under `npm run dev`, `next dev` serves its scripts only to origins it trusts).
   const appUrl = `http://localhost:${port}`;
   // "Ready" means both servers answer; a page that cannot render should fail here, plainly.
   const page = await fetch(`${appUrl}/playground`, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(

@@ -1,0 +1,421 @@
+/**
+ * Owner of the `conversations` table: lookup and creation, the batching
+ * state machine (idle → buffering → processing → idle/buffering), and who
+ * handles the conversation (bot, or a human after takeover/escalation).
+ *
+ * One scheduled job per conversation, the "tick", does both jobs that need
+ * a timer: it flushes when the burst is over and re-sends the channel's
+ * typing action before it expires. Ingest never cancels a tick (that would
+ * be a second scheduler operation per message); it bumps `tickGeneration`
+ * and a tick carrying an older generation exits without acting.
+ */
+import { internal } from "../_generated/api";
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { flushPlan, typingDue, type BatchingPolicy } from "../../lib/batching";
+import { TYPING_REFRESH_MS } from "../../lib/channels/typing";
+import { contactLabel } from "../../lib/contacts";
+import type { Settings } from "../../lib/settings";
+import type { BatchingState } from "../schema";
+import type { Channel } from "../validators";
+import { notFound } from "./errors";
+import { ignoreBuffered } from "./messages";
+import { loadSettings } from "./settings";
+
+type Where = { channel: Channel; accountId: string; chatId: string };
+
+export async function findConversation(ctx: QueryCtx, where: Where) {
+  return await ctx.db
+    .query("conversations")
+    .withIndex("by_channel_and_account_and_chat", (q) =>
+      q.eq("channel", where.channel).eq("accountId", where.accountId).eq("chatId", where.chatId),
+    )
+    .unique();
+}
+
+export async function insertConversation(ctx: MutationCtx, where: Where & { contactId: Id<"contacts"> }, now: number) {
+  const id = await ctx.db.insert("conversations", {
+    channel: where.channel,
+    accountId: where.accountId,
+    chatId: where.chatId,
+    contactId: where.contactId,
+    state: { kind: "idle" },
+    tickGeneration: 0,
+    takeover: false,
+    lastInboundAt: now,
+    lastMessagePreview: "",
+    lastMessageAt: now,
+  });
+  return (await ctx.db.get("conversations", id))!;
+}
+
+/**
+ * Ingest's one write per customer message: the batching state and what the
+ * list shows. A customer writing also reopens a resolved conversation and
+ * brings an archived one back (`reopenFields`), in the same write.
+ */
+export async function noteInbound(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  patch: Pick<Partial<Doc<"conversations">>, "state" | "tickGeneration"> &
+    Pick<Doc<"conversations">, "lastInboundAt" | "lastMessagePreview" | "lastMessageAt"> &
+    Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId">,
+) {
+  await ctx.db.patch("conversations", conversation._id, { ...patch, ...reopenFields(conversation, patch.lastInboundAt) });
+}
+
+/** What the conversation list shows without reading messages. */
+export async function notePreview(ctx: MutationCtx, conversationId: Id<"conversations">, text: string, at: number) {
+  await ctx.db.patch("conversations", conversationId, { lastMessagePreview: text.slice(0, 140), lastMessageAt: at });
+}
+
+export async function addTags(ctx: MutationCtx, conversation: Doc<"conversations">, tags: string[]) {
+  const merged = [...new Set([...(conversation.tags ?? []), ...tags])];
+  await ctx.db.patch("conversations", conversation._id, { tags: merged });
+  return merged;
+}
+
+/** Who an operator row is about: the conversation's channel and the contact's name. Two reads. */
+export async function conversationParty(ctx: QueryCtx, conversationId: Id<"conversations">) {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation) throw notFound("conversation", conversationId);
+  const contact = await ctx.db.get("contacts", conversation.contactId);
+  return { channel: conversation.channel, contactName: contactLabel(contact) };
+}
+
+// ---------------------------------------------------------------------------
+// The batching state machine
+
+export function policyOf(settings: Settings): BatchingPolicy {
+  return {
+    windowMs: settings.batchWindowMs,
+    maxWaitMs: settings.maxBatchWaitMs,
+    maxMessages: settings.maxBatchMessages,
+  };
+}
+
+/** How often this conversation's typing action is refreshed, or null for none. */
+export function typingCadence(channel: Channel, settings: Settings): number | null {
+  if (!settings.typingEnabled) return null;
+  if (channel === "whatsapp" && !settings.whatsappTypingIndicator) return null;
+  return TYPING_REFRESH_MS[channel];
+}
+
+/** Schedules the conversation's tick at `at`, superseding any earlier one. */
+export async function armTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number) {
+  const generation = conversation.tickGeneration + 1;
+  const tickId = await ctx.scheduler.runAt(at, internal.batching.tick.run, {
+    conversationId: conversation._id,
+    generation,
+  });
+  return { tickId, tickGeneration: generation };
+}
+
+/** Re-schedules the running tick (same generation) for its next turn. */
+export async function continueTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number) {
+  return await ctx.scheduler.runAt(at, internal.batching.tick.run, {
+    conversationId: conversation._id,
+    generation: conversation.tickGeneration,
+  });
+}
+
+/** The tick moved itself on: store its job and when typing was last shown. */
+export async function saveTick(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  state: BatchingState,
+  typingSentAt: number | undefined,
+) {
+  await ctx.db.patch("conversations", conversationId, { state, typingSentAt });
+}
+
+/**
+ * Sends "typing…" if it is due (`lib/batching.ts` typingDue) and returns
+ * when it was last sent, for the caller to store as `typingSentAt`.
+ */
+export async function refreshTyping(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  now: number,
+  cadence: number | null,
+): Promise<number | undefined> {
+  if (!typingDue(now, conversation.typingSentAt, cadence)) return conversation.typingSentAt;
+  await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId: conversation._id });
+  return now;
+}
+
+/**
+ * A customer message joined the buffer: the new state, and the flush armed.
+ * At most one scheduler operation: when the burst starts, or when it just
+ * reached `maxBatchMessages` and must flush now. The caller writes the
+ * returned fields with its own patch (noteInbound), so ingest writes the
+ * conversation once.
+ */
+export async function addToBuffer(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  now: number,
+  settings: Settings,
+) {
+  const state = conversation.state;
+  const policy = policyOf(settings);
+  if (state.kind === "idle") {
+    const burst = { firstPendingAt: now, lastPendingAt: now, pendingCount: 1 };
+    const cadence = typingCadence(conversation.channel, settings);
+    // A channel with a typing action ticks now, so "typing…" shows at once.
+    const at = cadence === null ? flushPlan(burst, policy).at : now;
+    const { tickId, tickGeneration } = await armTick(ctx, conversation, at);
+    return { state: { kind: "buffering" as const, ...burst, tickId }, tickGeneration };
+  }
+  if (state.kind === "buffering") {
+    const burst = { ...state, lastPendingAt: now, pendingCount: state.pendingCount + 1 };
+    if (burst.pendingCount === policy.maxMessages) {
+      const { tickId, tickGeneration } = await armTick(ctx, conversation, now);
+      return { state: { ...burst, tickId }, tickGeneration };
+    }
+    // The tick already scheduled sees the later deadline and moves itself.
+    return { state: burst, tickGeneration: conversation.tickGeneration };
+  }
+  return {
+    state: {
+      ...state,
+      pendingCount: state.pendingCount + 1,
+      newSinceClaim: state.newSinceClaim + 1,
+      firstPendingAt: state.firstPendingAt ?? now,
+      lastPendingAt: now,
+    },
+    tickGeneration: conversation.tickGeneration,
+  };
+}
+
+/** The tick found an empty buffer: nothing to claim, nothing to wait for. */
+export async function goIdle(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  await ctx.db.patch("conversations", conversation._id, {
+    state: { kind: "idle" },
+    tickGeneration: conversation.tickGeneration + 1,
+  });
+}
+
+/**
+ * A batch was claimed: the conversation is processing it. A fresh
+ * generation for the typing heartbeat: the buffering tick (still scheduled
+ * when an operator or a shutdown flushed early) retires. The heartbeat
+ * keeps the cadence of the typing already shown.
+ */
+export async function startProcessing(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  batch: { batchId: Id<"batches">; claimed: number; leftoverReceivedAt?: number },
+  now: number,
+  settings: Settings,
+) {
+  const state = conversation.state;
+  if (state.kind !== "buffering") throw new Error(`Conversation ${conversation._id} is not buffering`);
+  const pendingCount = Math.max(0, state.pendingCount - batch.claimed);
+  const cadence = typingCadence(conversation.channel, settings);
+  const typingSentAt = await refreshTyping(ctx, conversation, now, cadence);
+  const heartbeat =
+    cadence === null
+      ? { tickId: undefined, tickGeneration: conversation.tickGeneration + 1 }
+      : await armTick(ctx, conversation, (typingSentAt ?? now) + cadence);
+  await ctx.db.patch("conversations", conversation._id, {
+    tickGeneration: heartbeat.tickGeneration,
+    typingSentAt,
+    state: {
+      kind: "processing",
+      batchId: batch.batchId,
+      startedAt: now,
+      pendingCount,
+      newSinceClaim: 0,
+      firstPendingAt: pendingCount > 0 ? (batch.leftoverReceivedAt ?? state.lastPendingAt) : undefined,
+      lastPendingAt: pendingCount > 0 ? state.lastPendingAt : undefined,
+      tickId: heartbeat.tickId,
+    },
+  });
+}
+
+/**
+ * The batch is over (replied, failed, superseded or skipped): stop its typing
+ * heartbeat and either go idle or arm the next burst with what is buffered.
+ * `returned` puts a superseded batch's messages back in front of the queue.
+ * Called only by settleBatch (./batches.ts).
+ */
+export async function releaseConversation(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  now: number,
+  settings: Settings,
+  returned?: { count: number; firstPendingAt: number },
+) {
+  const conversation = await ctx.db.get("conversations", conversationId);
+  if (!conversation) throw new Error(`Conversation ${conversationId} vanished during its batch`);
+  const state = conversation.state;
+  if (state.kind !== "processing") return;
+  if (state.tickId) await ctx.scheduler.cancel(state.tickId);
+  const pendingCount = state.pendingCount + (returned?.count ?? 0);
+  // A sent reply clears "typing…" on the customer's screen: the next burst shows it afresh.
+  const fresh = { ...conversation, typingSentAt: undefined };
+  if (pendingCount === 0 || conversation.takeover) {
+    await ctx.db.patch("conversations", conversationId, {
+      state: { kind: "idle" },
+      tickGeneration: conversation.tickGeneration + 1,
+      typingSentAt: undefined,
+    });
+    return;
+  }
+  const burst = {
+    firstPendingAt: Math.min(state.firstPendingAt ?? now, returned?.firstPendingAt ?? now),
+    lastPendingAt: state.lastPendingAt ?? returned?.firstPendingAt ?? now,
+    pendingCount,
+  };
+  const cadence = typingCadence(conversation.channel, settings);
+  const at = cadence === null ? Math.max(now, flushPlan(burst, policyOf(settings)).at) : now;
+  const { tickId, tickGeneration } = await armTick(ctx, fresh, at);
+  await ctx.db.patch("conversations", conversationId, {
+    state: { kind: "buffering", ...burst, tickId },
+    tickGeneration,
+    typingSentAt: undefined,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Who handles the conversation: takeover and escalation
+
+export type HandlingChange =
+  | { kind: "takeover_started"; reason: string; at: number; batchId?: Id<"batches"> }
+  | { kind: "takeover_ended" }
+  | { kind: "escalated"; reason: string; at: number };
+
+/**
+ * HOOK: who handles the conversation changed: a human took over (operator,
+ * an app reply, the agent's handoff), the bot got it back, or it was
+ * flagged for a human (`needsHuman`: a failed batch, an unknown delivery,
+ * a handoff). The one place these fields are written.
+ */
+async function changeHandling(ctx: MutationCtx, conversationId: Id<"conversations">, change: HandlingChange, extra: Partial<Doc<"conversations">> = {}) {
+  // analytics/lifecycle record here
+  switch (change.kind) {
+    case "takeover_started":
+      await ctx.db.patch("conversations", conversationId, {
+        ...extra,
+        takeover: true,
+        takeoverReason: change.reason,
+        takeoverBatchId: change.batchId,
+        takeoverAt: change.at,
+      });
+      return;
+    case "takeover_ended":
+      await ctx.db.patch("conversations", conversationId, {
+        ...extra,
+        takeover: false,
+        takeoverReason: undefined,
+        takeoverBatchId: undefined,
+        takeoverAt: undefined,
+        needsHuman: undefined,
+      });
+      return;
+    case "escalated":
+      await ctx.db.patch("conversations", conversationId, { ...extra, needsHuman: { reason: change.reason, since: change.at } });
+      return;
+  }
+}
+
+/**
+ * A human takes the conversation: automation pauses, the buffered burst is
+ * kept for the human (marked ignored, never answered by the bot) and the
+ * typing heartbeat stops. A batch already with the model finds the
+ * takeover when it tries to reply and drops its draft.
+ */
+export async function startTakeover(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  reason: string,
+  now: number,
+  batchId?: Id<"batches">,
+) {
+  await ignoreBuffered(ctx, conversation._id);
+  const state = conversation.state;
+  if (state.kind === "buffering") await ctx.scheduler.cancel(state.tickId);
+  await changeHandling(
+    ctx,
+    conversation._id,
+    { kind: "takeover_started", reason, at: now, batchId },
+    { state: withoutPending(state), tickGeneration: conversation.tickGeneration + 1 },
+  );
+  const { takeoverIdleResumeMs } = await loadSettings(ctx);
+  if (takeoverIdleResumeMs > 0) {
+    await ctx.scheduler.runAt(now + takeoverIdleResumeMs, internal.conversations.resumeIfIdle, {
+      conversationId: conversation._id,
+      takeoverAt: now,
+    });
+  }
+}
+
+/** The buffer now belongs to the human: nothing is pending for the bot any more. */
+function withoutPending(state: BatchingState): BatchingState {
+  if (state.kind === "buffering") return { kind: "idle" };
+  if (state.kind === "processing") {
+    return { ...state, pendingCount: 0, newSinceClaim: 0, firstPendingAt: undefined, lastPendingAt: undefined };
+  }
+  return state;
+}
+
+/** The bot answers again; an escalation flag is cleared with it. */
+export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  await changeHandling(ctx, conversation._id, { kind: "takeover_ended" });
+}
+
+/** Flags the conversation for a human (the dashboard's "needs human" list). */
+export async function escalate(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string, now: number) {
+  await changeHandling(ctx, conversationId, { kind: "escalated", reason, at: now });
+}
+
+/** Telegram shows a spinner on a pressed button until the bot answers the callback. */
+export async function answerCallbackLater(ctx: MutationCtx, conversationId: Id<"conversations">, callbackQueryId: string) {
+  await ctx.scheduler.runAfter(0, internal.channels.actions.answerCallback, { conversationId, callbackQueryId });
+}
+
+// ---- Lifecycle: status, archive pointer and labels (convex/lifecycle, docs/lifecycle.md) ----
+
+/**
+ * Fields a customer message adds to `noteInbound`'s patch: a resolved
+ * conversation is reopened and an archived one comes back (its history
+ * stays in the archive, restorable on demand). No extra read or write.
+ */
+export function reopenFields(conversation: Doc<"conversations">, now: number): Partial<Doc<"conversations">> {
+  const fields: Partial<Doc<"conversations">> = {};
+  if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
+  if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
+  return fields;
+}
+
+/** Resolve or reopen; returns whether anything changed. */
+export async function setStatus(ctx: MutationCtx, conversation: Doc<"conversations">, status: "open" | "resolved", by: string, now: number) {
+  if ((conversation.status ?? "open") === status) return false;
+  await ctx.db.patch(
+    "conversations",
+    conversation._id,
+    status === "resolved"
+      ? { status, resolvedAt: now, resolvedBy: by }
+      : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
+  );
+  return true;
+}
+
+/** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */
+export async function setArchive(ctx: MutationCtx, conversationId: Id<"conversations">, archive: { archivedAt: number; archiveId: Id<"archives"> } | undefined) {
+  await ctx.db.patch("conversations", conversationId, archive ?? { archivedAt: undefined, archiveId: undefined });
+}
+
+/** Retention deleted the archive: the conversation stays archived, its history has expired. */
+export async function forgetArchive(ctx: MutationCtx, conversationId: Id<"conversations">) {
+  await ctx.db.patch("conversations", conversationId, { archiveId: undefined });
+}
+
+export async function setMetadata(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  fields: Pick<Partial<Doc<"conversations">>, "metadata" | "metadataManual">,
+) {
+  await ctx.db.patch("conversations", conversationId, fields);
+}
