@@ -64,6 +64,7 @@ export function LifecyclePanel({ conversationId }: { conversationId: Id<"convers
           </button>
           <span className="muted">
             {view.unread === 0 ? "Nothing unread" : `${view.unread}${view.unreadCapped ? "+" : ""} unread`}
+            {view.unprocessed > 0 && ` · ${view.unprocessed} not answered yet`}
           </span>
           {view.unread > 0 && (
             <button type="button" disabled={action.busy !== null} onClick={() => void action.run("read", () => markRead({ conversationIds: [conversationId] }))}>

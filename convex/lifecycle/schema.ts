@@ -46,6 +46,8 @@ export const lifecycleConversationFields = {
   /** Operator id, or "auto" for the quiet-time rule. */
   resolvedBy: v.optional(v.string()),
   reopenedAt: v.optional(v.number()),
+  /** When a human's reply last reached the customer: customer messages received before it count as processed. */
+  humanAnsweredAt: v.optional(v.number()),
   /** Set while the conversation's history lives in an archive; cleared when it is restored or the customer writes again. */
   archivedAt: v.optional(v.number()),
   archiveId: v.optional(v.id("archives")),

@@ -115,7 +115,29 @@ export const vLifecycleView = v.object({
   archivedAt: v.optional(v.number()),
   unread: v.number(),
   unreadCapped: v.boolean(),
+  /** Customer messages neither answered by the bot nor followed by a human's reply (same cap as unread). */
+  unprocessed: v.number(),
 });
+
+/**
+ * Processed: an inbound message the bot answered (`answered`), or one a
+ * human's reply came after (`humanAnsweredAt`). Counts the recent ones that
+ * are not, within the unread cap.
+ */
+export async function unprocessedCount(ctx: QueryCtx, conversation: Doc<"conversations">) {
+  let count = 0;
+  let scanned = 0;
+  for await (const message of ctx.db
+    .query("messages")
+    .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
+    .order("desc")) {
+    if (++scanned > UNREAD_COUNT_CAP) break;
+    if (message.direction !== "in") continue;
+    if (message.receivedAt <= (conversation.humanAnsweredAt ?? -1)) break;
+    if (message.status !== "answered") count++;
+  }
+  return count;
+}
 
 /** The lifecycle facts the conversation page shows for the calling operator. */
 export const conversationLifecycle = operatorQuery({
@@ -132,6 +154,7 @@ export const conversationLifecycle = operatorQuery({
       archivedAt: conversation.archivedAt,
       unread: count,
       unreadCapped: capped,
+      unprocessed: await unprocessedCount(ctx, conversation),
     };
   },
 });

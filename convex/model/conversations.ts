@@ -419,3 +419,8 @@ export async function setMetadata(
 ) {
   await ctx.db.patch("conversations", conversationId, fields);
 }
+
+/** An operator's reply reached the customer: what the customer wrote before it is processed (docs/lifecycle.md). */
+export async function noteHumanAnswer(ctx: MutationCtx, conversationId: Id<"conversations">, at: number) {
+  await ctx.db.patch("conversations", conversationId, { humanAnsweredAt: at });
+}

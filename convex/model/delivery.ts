@@ -11,7 +11,7 @@ import type { MutationCtx } from "../_generated/server";
 import { retryDelayMs } from "../../lib/backoff";
 import type { SendResult } from "../channels/adapter";
 import { DELIVERY_LEASE_MS, extendLease, settleBatch } from "./batches";
-import { notePreview } from "./conversations";
+import { noteHumanAnswer, notePreview } from "./conversations";
 import { noteSendAttempt, settleReply } from "./messages";
 import { endAction } from "./scheduledActions";
 import { loadSettings } from "./settings";
@@ -42,6 +42,8 @@ export async function completeDelivery(ctx: MutationCtx, messageId: Id<"messages
   if (result.ok) {
     await settleReply(ctx, message, { status: "sent", externalId: result.externalIds[0], attempts, at: now });
     await notePreview(ctx, message.conversationId, message.text, now);
+    // lifecycle: an operator's reply processes what the customer wrote before it
+    if (message.author === "human" && !owningAction) await noteHumanAnswer(ctx, message.conversationId, now);
     if (owningAction) await endAction(ctx, owningAction._id, { status: "sent" });
     if (owningBatch) await settleBatch(ctx, owningBatch, { outcome: "replied" }, now, settings);
     return;

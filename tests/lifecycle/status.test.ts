@@ -82,6 +82,24 @@ describe("resolve and reopen", () => {
   });
 });
 
+describe("processed", () => {
+  test("the bot's answer or a human's later reply processes what the customer wrote", async () => {
+    const session = await newSession(t);
+    await say(t, session, "Hi, do you have shoes?");
+    await settle(t);
+    const id = await conversationOf(t, session);
+    expect(await lifecycle(id)).toMatchObject({ unprocessed: 0 });
+    await op(t).mutation(api.conversations.setTakeover, { conversationId: id, takeover: true });
+    await say(t, session, "are you a person?");
+    await say(t, session, "hello?");
+    expect(await lifecycle(id)).toMatchObject({ unprocessed: 2 });
+    await advance(t, SECOND);
+    await op(t).mutation(api.conversations.sendAsHuman, { conversationId: id, text: "Yes, I am Anna from the shop." });
+    await settle(t);
+    expect(await lifecycle(id)).toMatchObject({ unprocessed: 0 });
+  });
+});
+
 describe("unread per operator", () => {
   test("messages arriving while the operator reads stay unread; each operator has their own marker", async () => {
     await customerWrites(1);
