@@ -3,8 +3,8 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { METADATA_TOOL_NAME } from "../../lib/lifecycle/metadata";
 import { replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
-import { modelBackedSuite, settle, type Test } from "../convex/setup";
-import { op, seedHistory } from "./support";
+import { INGEST_SECRET, modelBackedSuite, settle, telegramMessage, type Test } from "../convex/setup";
+import { drain, op, seedHistory } from "./support";
 
 const suite = modelBackedSuite();
 let t: Test;
@@ -102,4 +102,17 @@ describe("labels of one message", () => {
       manual: { category: "complaint", custom: { orderId: "A-1042" }, editedBy: "operator" },
     });
   });
+});
+
+test("a customer back in an archived conversation is answered with the stored summary in the agent's instructions", async () => {
+  const { conversationId, chatId } = await seedHistory(t, 6);
+  anthropic.script(toolUse(METADATA_TOOL_NAME, { ...good, summary: "Ivan bought running shoes in size 43 last spring." }));
+  await analyze(conversationId);
+  await op(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+  await drain(t);
+  anthropic.requests.length = 0;
+  const back = telegramMessage({ messageId: 7, chatId, externalId: `${chatId}:7`, sender: { externalId: chatId }, text: "the shoes are worn out, same size again?" });
+  await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [back] });
+  await settle(t);
+  expect(anthropic.requests[0].system[0].text).toContain("Their summary: Ivan bought running shoes in size 43 last spring.");
 });
