@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/conversations", label: "Conversations" },
   { href: "/followups", label: "Follow-ups" },
   { href: "/analytics", label: "Analytics" },
+  { href: "/maintenance", label: "Maintenance" },
   { href: "/playground", label: "Playground" },
   { href: "/settings", label: "Settings" },
 ];

@@ -11,5 +11,15 @@ crons.interval("follow-up recovery", { minutes: 5 }, internal.followups.recoverS
 // Analytics: merge new events into the buckets (a run costs O(new events)); trim old ones daily.
 crons.interval("analytics rollup", { minutes: 1 }, internal.analytics.rollup.run, {});
 crons.daily("analytics retention", { hourUTC: 3, minuteUTC: 17 }, internal.analytics.retention.sweep, {});
+// Lifecycle (convex/lifecycle): Convex crons run in UTC, so the jobs that run at a
+// business-local time (cleanup and stats 02:00, archive 03:00, metadata Sunday 04:00)
+// are hourly gates that start the job once the local hour has come (lib/lifecycle/schedule.ts).
+crons.hourly("lifecycle cleanup at 02:00 local", { minuteUTC: 7 }, internal.lifecycle.maintenance.localTimeGate, { kind: "cleanup" });
+crons.hourly("lifecycle stats at 02:00 local", { minuteUTC: 37 }, internal.lifecycle.maintenance.localTimeGate, { kind: "stats" });
+crons.hourly("lifecycle archive at 03:00 local", { minuteUTC: 17 }, internal.lifecycle.maintenance.localTimeGate, { kind: "archive" });
+crons.hourly("lifecycle metadata Sunday 04:00 local", { minuteUTC: 27 }, internal.lifecycle.maintenance.localTimeGate, { kind: "metadata" });
+crons.interval("lifecycle auto-resolve", { minutes: 15 }, internal.lifecycle.maintenance.autoResolveTick, {});
+crons.interval("lifecycle history sync", { minutes: 30 }, internal.lifecycle.sync.syncRecent, { mode: "incremental" });
+crons.daily("lifecycle full history sync", { hourUTC: 1, minuteUTC: 47 }, internal.lifecycle.sync.syncRecent, { mode: "full" });
 
 export default crons;

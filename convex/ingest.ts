@@ -25,6 +25,7 @@ import {
   notePreview,
   startTakeover,
 } from "./model/conversations";
+import { isArchivedMessage } from "./model/archives";
 import { callerError } from "./model/errors";
 import { addReaction, advanceReceipt, editMessage, findByExternalId, insertMessage, recentMessages } from "./model/messages";
 import { confirmByEcho } from "./model/delivery";
@@ -131,7 +132,7 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
 }
 
 async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: number, settings: Settings): Promise<Outcome> {
-  if (await findByExternalId(ctx, event)) return "duplicates";
+  if ((await findByExternalId(ctx, event)) || (await isArchivedMessage(ctx, event))) return "duplicates";
   const contact = await upsertContact(ctx, event);
   const existing = await findConversation(ctx, event);
   const conversation = existing ?? (await insertConversation(ctx, { ...event, contactId: contact._id }, now));

@@ -2,6 +2,7 @@ import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
 import { analyticsTables } from "./analytics/schema";
+import { lifecycleConversationFields, lifecycleMessageFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
  * Batching state of a conversation, as a union on `kind`.
@@ -136,6 +137,8 @@ export default defineSchema({
     /** ...and who wrote the last delivered reply. */
     lastReplyAuthor: v.optional(v.union(v.literal("agent"), v.literal("human"))),
     tags: v.optional(v.array(v.string())),
+    /** Status, archive pointer and metadata: convex/lifecycle/schema.ts. */
+    ...lifecycleConversationFields,
   })
     // ingest: the conversation an inbound event belongs to
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
@@ -148,7 +151,14 @@ export default defineSchema({
     // watchdog: conversations still marked processing
     .index("by_state_kind", ["state.kind"])
     // inbox search: a matching contact's conversations
-    .index("by_contact_id", ["contactId"]),
+    .index("by_contact_id", ["contactId"])
+    // auto-resolve sweep: open conversations quiet the longest
+    .index("by_status_and_last_message_at", ["status", "lastMessageAt"])
+    // archive sweep by inactivity: hot conversations quiet the longest
+    .index("by_archived_at_and_last_message_at", ["archivedAt", "lastMessageAt"])
+    // archive sweep by age (hot ones, oldest first); the archived list (newest archived first)
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_archived_at", ["archivedAt"]),
 
   /**
    * Every message in and out. Owner: convex/model/messages.ts. Inbound:
@@ -189,6 +199,8 @@ export default defineSchema({
     callbackQueryId: v.optional(v.string()),
     /** Outbound: the follow-up or reminder this message carries. */
     scheduledActionId: v.optional(v.id("scheduledActions")),
+    /** Per-message labels: convex/lifecycle/schema.ts. */
+    ...lifecycleMessageFields,
   })
     // ingest: drop redeliveries; edits and receipts find their message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
@@ -300,7 +312,10 @@ export default defineSchema({
     .index("by_status_and_next_attempt_at", ["status", "nextAttemptAt"])
     // analytics and retention: actions that ended between T1 and T2
     // (pending ones have no endedAt and sort first, before any range)
-    .index("by_ended_at", ["endedAt"]),
+    .index("by_ended_at", ["endedAt"])
+    // archiving: a conversation's actions up to the archive's cut-off, by creation time
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_conversation", ["conversationId"]),
 
   /**
    * The LLM concurrency bound: `llmConcurrency` slot documents, each held by
@@ -339,7 +354,10 @@ export default defineSchema({
     // a draft that was not sent cancels what it booked
     .index("by_batch", ["batchId"])
     // conversation page: the customer's booked meetings, soonest first
-    .index("by_conversation_and_status_and_start", ["conversationId", "status", "start"]),
+    .index("by_conversation_and_status_and_start", ["conversationId", "status", "start"])
+    // archiving: a conversation's meetings up to the archive's cut-off (by creation time)
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_conversation", ["conversationId"]),
 
   /**
    * The one settings document (key "global"). Owner: convex/model/settings.ts
@@ -353,4 +371,5 @@ export default defineSchema({
     .index("by_key", ["key"]),
 
   ...analyticsTables,
+  ...lifecycleTables,
 });

@@ -4,7 +4,7 @@
  * from it (convex/validators.ts) and the dashboard form validates with it.
  */
 import { z } from "zod";
-import { HOUR, SECOND } from "./time";
+import { DAY, HOUR, SECOND } from "./time";
 import { DEFAULT_WORKING_HOURS, workingHoursSchema } from "./workingHours";
 
 export const DEFAULT_SYSTEM_PROMPT = [
@@ -71,6 +71,22 @@ export const settingsSchema = z.object({
   /** Built-in calendar: meeting length and how far ahead slots are offered. */
   meetingMinutes: z.number().int().min(10).max(240),
   meetingHorizonDays: z.number().int().min(1).max(90),
+  /** An open conversation with no message for this long is resolved by itself; 0: only operators resolve. */
+  autoResolveAfterMs: z.number().int().min(0).max(90 * DAY),
+  /** Archive conversations created more than this many days ago; 0: never by age. */
+  archiveAfterDays: z.number().int().min(0).max(3650),
+  /** Archive conversations with no message for this many days; 0: never by inactivity. */
+  archiveInactiveAfterDays: z.number().int().min(0).max(3650),
+  /** Archive resolved conversations quiet for this many days; 0: never for this reason. */
+  archiveResolvedQuietDays: z.number().int().min(0).max(3650),
+  /** Archives older than this many days are deleted with their blobs; 0: kept forever. */
+  archiveRetentionDays: z.number().int().min(0).max(36500),
+  /** The business's own conversation categories, besides appointment, inquiry, complaint, feedback and general. */
+  metadataCategories: z.array(z.string().trim().min(1).max(40)).max(20),
+  /** Token budget (input + output) of one metadata run; the run stops when it is spent. */
+  metadataTokenBudget: z.number().int().min(1000).max(10_000_000),
+  /** Messages found by history sync older than this are flagged for a human instead of answered late. */
+  syncReplyHorizonMs: z.number().int().min(0).max(7 * DAY),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -112,6 +128,14 @@ export const DEFAULT_SETTINGS: Settings = {
   takeoverIdleResumeMs: 4 * HOUR,
   meetingMinutes: 30,
   meetingHorizonDays: 14,
+  autoResolveAfterMs: 24 * HOUR,
+  archiveAfterDays: 90,
+  archiveInactiveAfterDays: 60,
+  archiveResolvedQuietDays: 30,
+  archiveRetentionDays: 365,
+  metadataCategories: [],
+  metadataTokenBudget: 200_000,
+  syncReplyHorizonMs: 1 * HOUR,
 };
 
 /**

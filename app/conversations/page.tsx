@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { InboxList } from "@/components/conversations/InboxList";
+import { ArchivedConversations } from "@/components/lifecycle/ArchivedConversations";
 
 export const metadata: Metadata = { title: "Conversations · burstreply" };
 
@@ -13,6 +14,7 @@ export default function ConversationsPage() {
         </div>
       </div>
       <InboxList />
+      <ArchivedConversations />
     </>
   );
 }

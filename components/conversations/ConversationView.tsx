@@ -12,6 +12,7 @@ import { useNow } from "../useNow";
 import { StatusBadge } from "./badges";
 import { ChatMessages } from "./ChatMessages";
 import { Composer } from "./Composer";
+import { LifecyclePanel } from "../lifecycle/LifecyclePanel";
 import { ContactTimeZone } from "./ContactTimeZone";
 import { Plans } from "./Plans";
 import { TagsEditor } from "./TagsEditor";
@@ -227,6 +228,7 @@ function SidePanel({ detail, open, onClose }: { detail: Detail; open: boolean; o
         </summary>
         <BatchTable rows={batches} />
       </details>
+      <LifecyclePanel conversationId={detail.id} />
     </aside>
   );
 }

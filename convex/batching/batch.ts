@@ -16,6 +16,7 @@ import { AGENT_TOOLS } from "../../lib/agent/tools";
 import { isOpen } from "../../lib/workingHours";
 import { classify } from "../agent/claude";
 import { loadHistory, modelSettingsOf, toPrompt, vModelSettings, vPromptMessage } from "../agent/context";
+import { archivedHistoryNote, withHistoryNote } from "../lifecycle/context";
 import { writeReply } from "../agent/respond";
 import { toolRunner } from "../agent/tools";
 import { assertCurrentAttempt, beginAttempt, extendLease, markSending, modelLease, settleBatch } from "../model/batches";
@@ -98,7 +99,7 @@ export const begin = internalMutation({
       attempt,
       conversationId: batch.conversationId,
       notice: closed && settings.afterHoursMode === "notice" ? settings.afterHoursNotice : undefined,
-      settings: modelSettingsOf(settings),
+      settings: withHistoryNote(modelSettingsOf(settings), await archivedHistoryNote(ctx, batch.conversationId)),
       history,
       burst: burst.map(toPrompt),
     };

@@ -173,3 +173,18 @@ async function withdraw(ctx: MutationCtx, batchId: Id<"batches">) {
   await withdrawBatchActions(ctx, batchId, false);
   await cancelBatchMeetings(ctx, batchId);
 }
+
+// ---- Lifecycle: archive removal and restore (convex/lifecycle) ----
+
+export async function removeBatch(ctx: MutationCtx, batchId: Id<"batches">) {
+  await ctx.db.delete("batches", batchId);
+}
+
+export async function restoreBatch(ctx: MutationCtx, fields: Omit<Doc<"batches">, "_id" | "_creationTime">) {
+  return await ctx.db.insert("batches", fields);
+}
+
+/** Unarchive's last step: the batch's reply message exists again under a new id. */
+export async function relinkBatch(ctx: MutationCtx, batchId: Id<"batches">, patch: { replyMessageId?: Id<"messages"> }) {
+  await ctx.db.patch("batches", batchId, patch);
+}

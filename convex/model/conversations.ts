@@ -51,7 +51,11 @@ export async function insertConversation(ctx: MutationCtx, where: Where & { cont
   return (await ctx.db.get("conversations", id))!;
 }
 
-/** Ingest's one write per customer message: the batching state and what the list shows. */
+/**
+ * Ingest's one write per customer message: the batching state and what the
+ * list shows. A customer writing also reopens a resolved conversation and
+ * brings an archived one back (`reopenFields`), in the same write.
+ */
 export async function noteInbound(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
@@ -60,7 +64,7 @@ export async function noteInbound(
     Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId"> &
     Pick<Partial<Doc<"conversations">>, "lastCustomerText" | "awaitingReplySince">,
 ) {
-  await ctx.db.patch("conversations", conversation._id, patch);
+  await ctx.db.patch("conversations", conversation._id, { ...patch, ...reopenFields(conversation, patch.lastInboundAt) });
 }
 
 /** A reply reached the customer: what the conversation list shows without reading messages, and that nobody waits. */
@@ -387,4 +391,54 @@ export async function escalate(ctx: MutationCtx, conversationId: Id<"conversatio
 /** Telegram shows a spinner on a pressed button until the bot answers the callback. */
 export async function answerCallbackLater(ctx: MutationCtx, conversationId: Id<"conversations">, callbackQueryId: string) {
   await ctx.scheduler.runAfter(0, internal.channels.actions.answerCallback, { conversationId, callbackQueryId });
+}
+
+// ---- Lifecycle: status, archive pointer and labels (convex/lifecycle, docs/lifecycle.md) ----
+
+/**
+ * Fields a customer message adds to `noteInbound`'s patch: a resolved
+ * conversation is reopened and an archived one comes back (its history
+ * stays in the archive, restorable on demand). No extra read or write.
+ */
+export function reopenFields(conversation: Doc<"conversations">, now: number): Partial<Doc<"conversations">> {
+  const fields: Partial<Doc<"conversations">> = {};
+  if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
+  if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
+  return fields;
+}
+
+/** Resolve or reopen; returns whether anything changed. */
+export async function setStatus(ctx: MutationCtx, conversation: Doc<"conversations">, status: "open" | "resolved", by: string, now: number) {
+  if ((conversation.status ?? "open") === status) return false;
+  await ctx.db.patch(
+    "conversations",
+    conversation._id,
+    status === "resolved"
+      ? { status, resolvedAt: now, resolvedBy: by }
+      : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
+  );
+  return true;
+}
+
+/** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */
+export async function setArchive(ctx: MutationCtx, conversationId: Id<"conversations">, archive: { archivedAt: number; archiveId: Id<"archives"> } | undefined) {
+  await ctx.db.patch("conversations", conversationId, archive ?? { archivedAt: undefined, archiveId: undefined });
+}
+
+/** Retention deleted the archive: the conversation stays archived, its history has expired. */
+export async function forgetArchive(ctx: MutationCtx, conversationId: Id<"conversations">) {
+  await ctx.db.patch("conversations", conversationId, { archiveId: undefined });
+}
+
+export async function setMetadata(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  fields: Pick<Partial<Doc<"conversations">>, "metadata" | "metadataManual">,
+) {
+  await ctx.db.patch("conversations", conversationId, fields);
+}
+
+/** An operator's reply reached the customer: what the customer wrote before it is processed (docs/lifecycle.md). */
+export async function noteHumanAnswer(ctx: MutationCtx, conversationId: Id<"conversations">, at: number) {
+  await ctx.db.patch("conversations", conversationId, { humanAnsweredAt: at });
 }

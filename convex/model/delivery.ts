@@ -12,7 +12,7 @@ import { nextSendAttemptAt } from "../../lib/backoff";
 import { MINUTE } from "../../lib/time";
 import type { SendResult } from "../channels/adapter";
 import { DELIVERY_LEASE_MS, extendLease, settleBatch } from "./batches";
-import { notePreview } from "./conversations";
+import { noteHumanAnswer, notePreview } from "./conversations";
 import { noteAwaitingEcho, noteSendAttempt, settleReply } from "./messages";
 import { endAction } from "./scheduledActions";
 import { loadSettings } from "./settings";

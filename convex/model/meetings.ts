@@ -48,3 +48,13 @@ export async function cancelBatchMeetings(ctx: MutationCtx, batchId: Id<"batches
     if (meeting.status === "booked") await ctx.db.patch("meetings", meeting._id, { status: "cancelled" });
   }
 }
+
+// ---- Lifecycle: archive removal and restore (convex/lifecycle) ----
+
+export async function removeMeeting(ctx: MutationCtx, meetingId: Id<"meetings">) {
+  await ctx.db.delete("meetings", meetingId);
+}
+
+export async function restoreMeeting(ctx: MutationCtx, fields: Omit<Doc<"meetings">, "_id" | "_creationTime">) {
+  return await ctx.db.insert("meetings", fields);
+}

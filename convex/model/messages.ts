@@ -189,3 +189,19 @@ export async function advanceReceipt(
   await ctx.db.patch("messages", message._id, { status: receipt.status });
   return true;
 }
+
+// ---- Lifecycle: archive removal and restore, labels (convex/lifecycle) ----
+
+/** Archiving: the message is in a verified archive blob; its platform id stays as a dedupe key (model/archives). */
+export async function removeMessage(ctx: MutationCtx, messageId: Id<"messages">) {
+  await ctx.db.delete("messages", messageId);
+}
+
+/** Unarchive: the archived fields, references already remapped; the schema validates them on insert. */
+export async function restoreMessage(ctx: MutationCtx, fields: Omit<Doc<"messages">, "_id" | "_creationTime">) {
+  return await ctx.db.insert("messages", fields);
+}
+
+export async function setMessageLabels(ctx: MutationCtx, messageId: Id<"messages">, labels: NonNullable<Doc<"messages">["labels"]>) {
+  await ctx.db.patch("messages", messageId, { labels });
+}

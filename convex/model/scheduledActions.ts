@@ -169,3 +169,21 @@ export async function withdrawBatchActions(ctx: MutationCtx, batchId: Id<"batche
     await cancelAction(ctx, action, "Its draft reply was not sent");
   }
 }
+
+// ---- Lifecycle: archive removal and restore, orphans (convex/lifecycle) ----
+
+/** Archiving only takes ended actions; an orphan (its conversation gone) that is still pending has its job cancelled. */
+export async function removeAction(ctx: MutationCtx, actionId: Id<"scheduledActions">) {
+  const action = await ctx.db.get("scheduledActions", actionId);
+  if (!action) return;
+  if (action.status === "pending" && action.jobId) await ctx.scheduler.cancel(action.jobId);
+  await ctx.db.delete("scheduledActions", actionId);
+}
+
+export async function restoreAction(ctx: MutationCtx, fields: Omit<Doc<"scheduledActions">, "_id" | "_creationTime">) {
+  return await ctx.db.insert("scheduledActions", fields);
+}
+
+export async function relinkAction(ctx: MutationCtx, actionId: Id<"scheduledActions">, patch: { messageId?: Id<"messages"> }) {
+  await ctx.db.patch("scheduledActions", actionId, patch);
+}
