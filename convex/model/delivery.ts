@@ -106,6 +106,8 @@ async function succeed(ctx: MutationCtx, message: Doc<"messages">, externalId: s
   const { owningBatch, owningAction } = await owners(ctx, message);
   await settleReply(ctx, message, { status: "sent", externalId, attempts, at: now });
   await notePreview(ctx, message.conversationId, message.text, now, message.author === "human" ? "human" : "agent");
+  // lifecycle: an operator's reply processes what the customer wrote before it
+  if (message.author === "human" && !owningAction) await noteHumanAnswer(ctx, message.conversationId, now);
   if (owningAction) await endAction(ctx, owningAction._id, { status: "sent" });
   if (owningBatch) await settleBatch(ctx, owningBatch, { outcome: "replied" }, now, await loadSettings(ctx));
 }
