@@ -69,6 +69,7 @@ import type * as model_readMarkers from "../model/readMarkers.js";
 import type * as model_scheduledActions from "../model/scheduledActions.js";
 import type * as model_settings from "../model/settings.js";
 import type * as model_slots from "../model/slots.js";
+import type * as model_surveys from "../model/surveys.js";
 import type * as model_syncStatus from "../model/syncStatus.js";
 import type * as outbound from "../outbound.js";
 import type * as settings from "../settings.js";
@@ -140,6 +141,7 @@ declare const fullApi: ApiFromModules<{
   "model/scheduledActions": typeof model_scheduledActions;
   "model/settings": typeof model_settings;
   "model/slots": typeof model_slots;
+  "model/surveys": typeof model_surveys;
   "model/syncStatus": typeof model_syncStatus;
   outbound: typeof outbound;
   settings: typeof settings;

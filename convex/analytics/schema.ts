@@ -7,6 +7,22 @@ import { v } from "convex/values";
 import { vAnalyticsEventFields, vEventType, vRollupDimension } from "../../lib/analytics/events";
 import { vBucketStats } from "../../lib/analytics/rollup";
 
+export const vSurveyKind = v.union(v.literal("csat"), v.literal("nps"));
+
+/**
+ * A conversation's survey waiting for its answer (docs/analytics.md,
+ * "Surveys"): set in the transaction that resolves it and sends the
+ * question; cleared by the customer's next message, whether it is the
+ * answer or not. Spread into `conversations`.
+ */
+export const surveyConversationFields = {
+  pendingSurvey: v.optional(v.object({ kind: vSurveyKind, sentAt: v.number(), messageId: v.id("messages") })),
+};
+/** When the contact was last asked for NPS (at most once per `npsIntervalDays`). Spread into `contacts`. */
+export const surveyContactFields = { lastNpsAt: v.optional(v.number()) };
+/** Outbound: the survey question this message asks; inbound: the survey it answers. Spread into `messages`. */
+export const surveyMessageFields = { survey: v.optional(vSurveyKind) };
+
 export const vGranularity = v.union(v.literal("hour"), v.literal("day"), v.literal("week"), v.literal("month"));
 
 export const analyticsTables = {

@@ -270,8 +270,12 @@ export async function recordReplySettled(
     await recordEvent(ctx, { type: "message.failed", ...common, kind: end.status }, settings);
     return;
   }
-  const by = message.author === "human" ? "human" : message.scheduledActionId ? "followup" : "agent";
+  const by = message.author === "human" ? "human" : message.scheduledActionId ? "followup" : message.survey ? "survey" : "agent";
   await recordEvent(ctx, { type: "message.sent", ...common, kind: by, value: message.text.length }, settings);
+  if (message.survey) {
+    await recordEvent(ctx, { type: "satisfaction.survey_sent", ...common, kind: message.survey }, settings);
+    return;
+  }
   // An operator's reply from the dashboard (the bot's are recorded when their batch settles).
   if (by === "human" && message.batchId === undefined) {
     const timing = await replyTiming(ctx, message.conversationId, message._id, at);
@@ -333,5 +337,77 @@ export async function recordHandlingChange(ctx: MutationCtx, conversationId: Id<
     conversationId,
     metadata: { reason: (change.reason ?? "").slice(0, 200) },
     dedupeKey: `${conversationId}:${at}`,
+  });
+}
+
+/** The conversation's category as the analytics `intent` dimension: an operator's label wins over the model's. */
+export function intentOf(conversation: Pick<Doc<"conversations">, "metadata" | "metadataManual">): string | undefined {
+  return conversation.metadataManual?.category ?? conversation.metadata?.category ?? undefined;
+}
+
+/**
+ * setStatus / ingest's reopen: the conversation was resolved or reopened at
+ * `now` by `by` (an operator id, "auto" for the quiet-time rule,
+ * "customer" for a customer message). A resolution's duration runs from
+ * the conversation's start or latest reopening; its kind says whether a
+ * human's reply reached the customer in that span (`human`) or not (`ai`).
+ */
+export async function recordStatusChange(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  status: "open" | "resolved",
+  by: string,
+  now: number,
+  settings?: Pick<Settings, "analyticsEnabled">,
+) {
+  const intent = intentOf(conversation);
+  const common = {
+    at: now,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    contactId: conversation.contactId,
+    conversationId: conversation._id,
+    ...(by !== "auto" && by !== "customer" ? { staffId: by } : {}),
+    ...(intent !== undefined ? { intent } : {}),
+    metadata: { by },
+  };
+  if (status === "resolved") {
+    const since = conversation.reopenedAt ?? conversation._creationTime;
+    const human = (conversation.humanAnsweredAt ?? -Infinity) >= since;
+    await recordEvent(
+      ctx,
+      { type: "conversation.resolved", ...common, kind: human ? "human" : "ai", durationMs: Math.max(0, now - since), dedupeKey: `${conversation._id}:resolved:${now}` },
+      settings,
+    );
+  } else {
+    await recordEvent(
+      ctx,
+      { type: "conversation.reopened", ...common, kind: by === "customer" ? "customer" : by === "auto" ? "auto" : "operator", dedupeKey: `${conversation._id}:reopened:${now}` },
+      settings,
+    );
+  }
+}
+
+/** setMetadata: the conversation's category changed (the labelling job or an operator); counted once per new category. */
+export async function recordIntentChange(
+  ctx: MutationCtx,
+  before: Doc<"conversations">,
+  fields: Pick<Partial<Doc<"conversations">>, "metadata" | "metadataManual">,
+  now: number,
+) {
+  const previous = intentOf(before);
+  const next = intentOf({ metadata: fields.metadata ?? before.metadata, metadataManual: fields.metadataManual ?? before.metadataManual });
+  if (next === undefined || next === previous) return;
+  await recordEvent(ctx, {
+    type: "intent.classified",
+    at: now,
+    channel: before.channel,
+    accountId: before.accountId,
+    contactId: before.contactId,
+    conversationId: before._id,
+    intent: next,
+    kind: fields.metadataManual !== undefined ? "operator" : (fields.metadata?.source ?? "model"),
+    ...(fields.metadataManual !== undefined ? { staffId: fields.metadataManual.editedBy } : {}),
+    dedupeKey: `${before._id}:intent:${next}:${now}`,
   });
 }

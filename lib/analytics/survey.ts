@@ -144,3 +144,27 @@ export function npsScore(ratings: { rating: number; count: number }[]): number |
   }
   return total === 0 ? null : Math.round((net / total) * 1000) / 10;
 }
+
+export type PendingSurvey = { kind: SurveyKind; sentAt: number };
+
+/**
+ * A customer message while a survey waits: the answer (kind, rating,
+ * comment) when the message reads as one within the answer window, else
+ * null (the message is an ordinary one and the survey lapses).
+ */
+export function surveyAnswerFor(
+  pending: PendingSurvey | undefined,
+  text: string,
+  now: number,
+): (SurveyAnswer & { kind: SurveyKind }) | null {
+  if (!pending || now - pending.sentAt > SURVEY_ANSWER_WINDOW_MS) return null;
+  const answer = parseSurveyAnswer(text, pending.kind);
+  return answer ? { kind: pending.kind, ...answer } : null;
+}
+
+export type SurveyTexts = { csatQuestionEn: string; csatQuestionRu: string; npsQuestionEn: string; npsQuestionRu: string };
+
+export function surveyQuestion(texts: SurveyTexts, kind: SurveyKind, language: SurveyLanguage): string {
+  if (kind === "csat") return language === "ru" ? texts.csatQuestionRu : texts.csatQuestionEn;
+  return language === "ru" ? texts.npsQuestionRu : texts.npsQuestionEn;
+}
