@@ -7,6 +7,7 @@ import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 import { claimBatch } from "./batching/state";
+import { audit } from "./auditLog";
 import { operatorMutation } from "./functions";
 import type { BatchingState } from "./schema";
 import { isValidTimeZone } from "../lib/followups/tz";
@@ -91,6 +92,7 @@ export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversat
     takeoverReason: undefined,
     takeoverBatchId: undefined,
     takeoverAt: undefined,
+    takeoverBy: undefined,
     needsHuman: undefined,
   });
 }
@@ -107,8 +109,20 @@ export const setTakeover = operatorMutation({
   handler: async (ctx, { conversationId, takeover }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) throw new Error(`Conversation ${conversationId} not found`);
-    if (takeover) await startTakeover(ctx, conversation, "An operator took over", Date.now());
-    else await endTakeover(ctx, conversation);
+    const by = ctx.operator._id;
+    if (takeover) {
+      await startTakeover(ctx, conversation, "An operator took over", Date.now());
+      await ctx.db.patch("conversations", conversationId, { takeoverBy: by });
+      await audit(ctx, by, "takeover.started", conversationId);
+    } else {
+      await endTakeover(ctx, conversation);
+      if (conversation.needsHuman) {
+        await ctx.db.patch("conversations", conversationId, { escalationResolvedBy: by, escalationResolvedAt: Date.now() });
+        await audit(ctx, by, "escalation.resolved", conversationId, conversation.needsHuman.reason);
+      } else {
+        await audit(ctx, by, "takeover.ended", conversationId);
+      }
+    }
     return null;
   },
 });
@@ -144,8 +158,13 @@ export const sendAsHuman = operatorMutation({
       throw new ConvexError({ code: "BAD_TEXT", message: `Write 1–${MAX_HUMAN_TEXT} characters` });
     }
     const now = Date.now();
-    if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now);
+    if (!conversation.takeover) {
+      await startTakeover(ctx, conversation, "An operator replied", now);
+      await ctx.db.patch("conversations", conversationId, { takeoverBy: ctx.operator._id });
+    }
     const messageId = await recordOutbound(ctx, conversation, { text: body, author: "human" });
+    await ctx.db.patch("messages", messageId, { operatorId: ctx.operator._id });
+    await audit(ctx, ctx.operator._id, "message.sent", conversationId);
     await ctx.scheduler.runAfter(0, internal.outbound.deliverLater, { messageId });
     return messageId;
   },

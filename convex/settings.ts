@@ -1,6 +1,8 @@
 import { ConvexError, v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
 import type { QueryCtx, MutationCtx } from "./_generated/server";
-import { operatorMutation, operatorQuery } from "./functions";
+import { audit } from "./auditLog";
+import { operatorQuery, ownerMutation } from "./functions";
 import { DEFAULT_SETTINGS, resolveSettings, settingsPatchSchema, type Settings } from "../lib/settings";
 import { vSettings, vSettingsFields } from "./validators";
 
@@ -17,6 +19,7 @@ export async function loadSettings(ctx: QueryCtx): Promise<Settings> {
   return resolveSettings(doc).settings;
 }
 
+/** Readable by every operator (the playground shows the batching window); only the owner changes it. */
 export const get = operatorQuery({
   args: {},
   returns: v.object({ settings: vSettings, defaults: vSettings, problems: v.array(v.string()) }),
@@ -27,16 +30,17 @@ export const get = operatorQuery({
 });
 
 /** Changes any subset of the settings; invalid values are refused with the reason. */
-export const update = operatorMutation({
+export const update = ownerMutation({
   args: { patch: v.object(vSettingsFields) },
   returns: v.null(),
   handler: async (ctx, { patch }) => {
-    await saveSettings(ctx, patch);
+    await saveSettings(ctx, patch, ctx.operator._id);
+    await audit(ctx, ctx.operator._id, "settings.updated", "settings", Object.keys(patch).sort().join(", "));
     return null;
   },
 });
 
-export async function saveSettings(ctx: MutationCtx, patch: Record<string, unknown>) {
+export async function saveSettings(ctx: MutationCtx, patch: Record<string, unknown>, updatedBy?: Id<"users">) {
   const parsed = settingsPatchSchema.safeParse(patch);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -46,6 +50,7 @@ export async function saveSettings(ctx: MutationCtx, patch: Record<string, unkno
     });
   }
   const doc = await settingsDoc(ctx);
-  if (doc) await ctx.db.patch("settings", doc._id, parsed.data);
-  else await ctx.db.insert("settings", { key: "global", ...parsed.data });
+  const stamp = updatedBy ? { updatedBy, updatedAt: Date.now() } : {};
+  if (doc) await ctx.db.patch("settings", doc._id, { ...parsed.data, ...stamp });
+  else await ctx.db.insert("settings", { key: "global", ...parsed.data, ...stamp });
 }

@@ -17,6 +17,8 @@ import type * as agent_claude from "../agent/claude.js";
 import type * as agent_context from "../agent/context.js";
 import type * as agent_respond from "../agent/respond.js";
 import type * as agent_tools from "../agent/tools.js";
+import type * as auditLog from "../auditLog.js";
+import type * as auth from "../auth.js";
 import type * as batching_batch from "../batching/batch.js";
 import type * as batching_state from "../batching/state.js";
 import type * as batching_tick from "../batching/tick.js";
@@ -41,6 +43,7 @@ import type * as ingest from "../ingest.js";
 import type * as meetings from "../meetings.js";
 import type * as outbound from "../outbound.js";
 import type * as settings from "../settings.js";
+import type * as users from "../users.js";
 import type * as validators from "../validators.js";
 import type * as webchat from "../webchat.js";
 
@@ -57,6 +60,8 @@ declare const fullApi: ApiFromModules<{
   "agent/context": typeof agent_context;
   "agent/respond": typeof agent_respond;
   "agent/tools": typeof agent_tools;
+  auditLog: typeof auditLog;
+  auth: typeof auth;
   "batching/batch": typeof batching_batch;
   "batching/state": typeof batching_state;
   "batching/tick": typeof batching_tick;
@@ -81,6 +86,7 @@ declare const fullApi: ApiFromModules<{
   meetings: typeof meetings;
   outbound: typeof outbound;
   settings: typeof settings;
+  users: typeof users;
   validators: typeof validators;
   webchat: typeof webchat;
 }>;
