@@ -1,6 +1,7 @@
 "use client";
 
-import { ConvexProvider, ConvexReactClient } from "convex/react";
+import { ConvexAuthNextjsProvider } from "@convex-dev/auth/nextjs";
+import { ConvexReactClient } from "convex/react";
 import type { ReactNode } from "react";
 
 // Inlined by Next at build time; `npm start` sets it to the local runtime.
@@ -8,6 +9,7 @@ const convexUrl = process.env.NEXT_PUBLIC_CONVEX_URL;
 // One client per page load: it holds the WebSocket every query shares.
 const convex = convexUrl ? new ConvexReactClient(convexUrl) : null;
 
+/** The Convex client, authenticated with the operator's session (cookies set by /api/auth). */
 export function ConvexClientProvider({ children }: { children: ReactNode }) {
   if (!convex) {
     return (
@@ -18,5 +20,5 @@ export function ConvexClientProvider({ children }: { children: ReactNode }) {
       </div>
     );
   }
-  return <ConvexProvider client={convex}>{children}</ConvexProvider>;
+  return <ConvexAuthNextjsProvider client={convex}>{children}</ConvexAuthNextjsProvider>;
 }
