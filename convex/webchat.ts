@@ -83,56 +83,65 @@ export const startSession = mutation({
   },
 });
 
+const vSendArgs = { sessionId: v.string(), clientMessageId: v.string(), text: v.string(), name: v.optional(v.string()) };
+
 /** The visitor sends a message. `clientMessageId` makes a double submit harmless. */
 export const send = mutation({
-  args: { sessionId: v.string(), clientMessageId: v.string(), text: v.string(), name: v.optional(v.string()) },
+  args: vSendArgs,
   returns: v.null(),
-  handler: async (ctx, { sessionId, clientMessageId, text, name }) => {
-    if (clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_ID) {
-      throw new ConvexError({ code: "BAD_REQUEST", message: `clientMessageId must be 1–${MAX_CLIENT_ID} characters` });
-    }
-    const displayName = name?.trim() || undefined;
-    if (displayName !== undefined && displayName.length > MAX_NAME) {
-      throw new ConvexError({ code: "TOO_LONG", message: `Names are limited to ${MAX_NAME} characters` });
-    }
-    const trimmed = text.trim();
-    if (trimmed.length === 0) throw new ConvexError({ code: "EMPTY", message: "Write something first" });
-    if (trimmed.length > MAX_TEXT) {
-      throw new ConvexError({ code: "TOO_LONG", message: `Messages are limited to ${MAX_TEXT} characters` });
-    }
-    const session = await findSession(ctx, sessionId);
-    if (!session) throw unknownSession();
-    const now = Date.now();
-    const settings = await loadSettings(ctx);
-    if (!settings.webChatEnabled) {
-      throw new ConvexError({ code: "WEB_CHAT_OFF", message: "The web chat is turned off" });
-    }
-    await refuseFlooding(ctx, session, now, settings.webChatMessagesPerMinute);
-    const chatId = session._id as string;
-    const conversation = await findWebConversation(ctx, chatId);
-    if (opensBurst(conversation)) await spendModelCall(ctx, now, settings);
-    await ingestEvents(
-      ctx,
-      [
-        {
-          kind: "message",
-          channel: "web",
-          accountId: WEB_ACCOUNT,
-          chatId,
-          externalId: `${chatId}:${clientMessageId}`,
-          sender: { externalId: chatId, displayName },
-          text: trimmed,
-          attachments: [],
-          sentAt: now,
-          chatType: "private",
-        },
-      ],
-      now,
-      settings,
-    );
+  handler: async (ctx, args) => {
+    await sendMessage(ctx, args);
     return null;
   },
 });
+
+export async function sendMessage(
+  ctx: MutationCtx,
+  { sessionId, clientMessageId, text, name }: { sessionId: string; clientMessageId: string; text: string; name?: string },
+): Promise<void> {
+  if (clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_ID) {
+    throw new ConvexError({ code: "BAD_REQUEST", message: `clientMessageId must be 1–${MAX_CLIENT_ID} characters` });
+  }
+  const displayName = name?.trim() || undefined;
+  if (displayName !== undefined && displayName.length > MAX_NAME) {
+    throw new ConvexError({ code: "TOO_LONG", message: `Names are limited to ${MAX_NAME} characters` });
+  }
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new ConvexError({ code: "EMPTY", message: "Write something first" });
+  if (trimmed.length > MAX_TEXT) {
+    throw new ConvexError({ code: "TOO_LONG", message: `Messages are limited to ${MAX_TEXT} characters` });
+  }
+  const session = await findSession(ctx, sessionId);
+  if (!session) throw unknownSession();
+  const now = Date.now();
+  const settings = await loadSettings(ctx);
+  if (!settings.webChatEnabled) {
+    throw new ConvexError({ code: "WEB_CHAT_OFF", message: "The web chat is turned off" });
+  }
+  await refuseFlooding(ctx, session, now, settings.webChatMessagesPerMinute);
+  const chatId = session._id as string;
+  const conversation = await findWebConversation(ctx, chatId);
+  if (opensBurst(conversation)) await spendModelCall(ctx, now, settings);
+  await ingestEvents(
+    ctx,
+    [
+      {
+        kind: "message",
+        channel: "web",
+        accountId: WEB_ACCOUNT,
+        chatId,
+        externalId: `${chatId}:${clientMessageId}`,
+        sender: { externalId: chatId, displayName },
+        text: trimmed,
+        attachments: [],
+        sentAt: now,
+        chatType: "private",
+      },
+    ],
+    now,
+    settings,
+  );
+}
 
 /**
  * A message that finds no burst buffering (and none waiting behind the one
