@@ -86,8 +86,10 @@ function sample(validator: Validator): unknown {
   }
 }
 
-async function publicFunctions(): Promise<Array<{ path: string; kind: "query" | "mutation" | "action"; fn: Fn }>> {
-  const found = [];
+type Kind = "query" | "mutation" | "action";
+
+async function publicFunctions(): Promise<Array<{ path: string; kind: Kind; fn: Fn }>> {
+  const found: Array<{ path: string; kind: Kind; fn: Fn }> = [];
   for (const [file, load] of Object.entries(modules)) {
     if (file.includes("/_generated/")) continue;
     const modulePath = file.replace(/^.*\/convex\//, "").replace(/\.[cm]?[jt]s$/, "");
@@ -95,18 +97,21 @@ async function publicFunctions(): Promise<Array<{ path: string; kind: "query" | 
     for (const [name, value] of Object.entries(exports)) {
       const fn = value as Fn | null;
       if (!fn || (typeof fn !== "object" && typeof fn !== "function") || fn.isPublic !== true) continue;
-      const kind = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
+      const kind: Kind | null = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : null;
       if (kind) found.push({ path: `${modulePath}:${name}`, kind, fn });
     }
   }
   return found;
 }
 
-async function call(caller: Test | Accessor, kind: "query" | "mutation" | "action", path: string, args: unknown) {
-  const ref = path as never;
-  if (kind === "query") return await caller.query(ref, args as never);
-  if (kind === "mutation") return await caller.mutation(ref, args as never);
-  return await caller.action(ref, args as never);
+// Functions found at run time have no generated reference; a name is one.
+type Untyped = { query(ref: string, args: unknown): Promise<unknown>; mutation(ref: string, args: unknown): Promise<unknown>; action(ref: string, args: unknown): Promise<unknown> };
+
+async function call(caller: Test | Accessor, kind: Kind, path: string, args: unknown) {
+  const untyped = caller as unknown as Untyped;
+  if (kind === "query") return await untyped.query(path, args);
+  if (kind === "mutation") return await untyped.mutation(path, args);
+  return await untyped.action(path, args);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -157,10 +162,10 @@ describe("access", () => {
   test("API-key functions refuse a missing or made-up key", async () => {
     const t = newTest();
     for (const key of ["", "brk_made_up"]) {
-      expect(await refusal(t.mutation("apiKeys:touch" as never, { apiKey: key } as never))).toBe("UNAUTHENTICATED");
-      expect(
-        await refusal(t.query("operatorApi:conversations" as never, { apiKey: key, limit: 5 } as never)),
-      ).toBe("UNAUTHENTICATED");
+      expect(await refusal(call(t, "mutation", "apiKeys:touch", { apiKey: key }))).toBe("UNAUTHENTICATED");
+      expect(await refusal(call(t, "query", "operatorApi:conversations", { apiKey: key, limit: 5 }))).toBe(
+        "UNAUTHENTICATED",
+      );
     }
   });
 });
