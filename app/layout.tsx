@@ -1,6 +1,7 @@
 import { ConvexAuthNextjsServerProvider } from "@convex-dev/auth/nextjs/server";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { AccountGate } from "@/components/auth/AccountGate";
 import { ConvexClientProvider } from "@/components/ConvexClientProvider";
 import { Nav } from "@/components/Nav";
 import "./globals.css";
@@ -18,7 +19,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <ConvexClientProvider>
             <div className="shell">
               <Nav />
-              <main className="page">{children}</main>
+              <main className="page">
+                <AccountGate>{children}</AccountGate>
+              </main>
             </div>
           </ConvexClientProvider>
         </body>
