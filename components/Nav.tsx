@@ -1,7 +1,7 @@
 "use client";
 
 import { useAuthActions } from "@convex-dev/auth/react";
-import { useQuery } from "convex/react";
+import { useConvexAuth, useQuery } from "convex/react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { api } from "@/convex/_generated/api";
@@ -18,7 +18,8 @@ const OWNER_LINKS = [{ href: "/team", label: "Team & access" }];
 export function Nav() {
   const pathname = usePathname();
   const router = useRouter();
-  const viewer = useQuery(api.users.viewer, {});
+  const { isAuthenticated } = useConvexAuth();
+  const viewer = useQuery(api.users.viewer, isAuthenticated ? {} : "skip");
   const { signOut } = useAuthActions();
   if (pathname.startsWith("/login")) return <nav className="nav" aria-label="Main"><div className="nav-brand">burstreply</div></nav>;
   const links = viewer?.role === "owner" ? [...LINKS, ...OWNER_LINKS] : LINKS;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "convex/react";
+import { useConvexAuth, useQuery } from "convex/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -13,10 +13,14 @@ import { api } from "@/convex/_generated/api";
  */
 export function AccountGate({ children }: { children: ReactNode }) {
   const pathname = usePathname();
-  const viewer = useQuery(api.users.viewer, pathname.startsWith("/login") ? "skip" : {});
-  if (pathname.startsWith("/login")) return <>{children}</>;
-  if (viewer === undefined) return <p className="muted">Loading…</p>;
-  if (viewer === null) {
+  // Children subscribe before the client has sent its token; wait for it,
+  // or their first run is anonymous and refused.
+  const { isLoading, isAuthenticated } = useConvexAuth();
+  const onLogin = pathname.startsWith("/login");
+  const viewer = useQuery(api.users.viewer, onLogin || !isAuthenticated ? "skip" : {});
+  if (onLogin) return <>{children}</>;
+  if (isLoading || (isAuthenticated && viewer === undefined)) return <p className="muted">Loading…</p>;
+  if (!isAuthenticated || !viewer) {
     return (
       <p className="notice info" role="alert">
         Your session ended. <Link href="/login">Sign in again</Link>.
