@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       ".next/**",
+      ".next-deploy-check/**",
       ".local-data/**",
       "**/convex/_generated/**",
       "next-env.d.ts",
