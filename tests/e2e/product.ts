@@ -166,8 +166,8 @@ export async function submitLogin(page: Page, email: string, password: string) {
   await page.getByTestId("signed-in-as").waitFor();
 }
 
-/** Creates the owner account through the first-run form and returns the signed-in browser state. */
-async function ownerStorageState(browser: Browser, product: Product) {
+/** Creates the owner account through the first-run form. */
+async function createOwner(browser: Browser, product: Product) {
   const context = await browser.newContext();
   context.setDefaultTimeout(FIRST_VISIT_MS);
   context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
@@ -175,16 +175,27 @@ async function ownerStorageState(browser: Browser, product: Product) {
   await page.goto(`${product.appUrl}/login`);
   await page.getByRole("heading", { name: "Create the owner account" }).waitFor();
   await submitLogin(page, OWNER.email, OWNER.password);
-  const state = await context.storageState();
   await context.close();
-  return state;
+}
+
+/**
+ * Signs the context in through the login page. Each context signs in on its
+ * own: Convex Auth rotates the refresh token on every page load and treats a
+ * reused one as stolen, so a saved browser state cannot be shared.
+ */
+async function signInOwner(context: BrowserContext, product: Product) {
+  const page = await context.newPage();
+  await page.goto(`${product.appUrl}/login`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await submitLogin(page, OWNER.email, OWNER.password);
+  await page.close();
 }
 
 /**
  * The hooks of a browser suite: the product (with `env()` added to its
  * environment) and Chromium once per file, and a fresh context per test
- * (signed in as the owner unless `signedIn: false`; the saved sign-in holds
- * no web chat session, so the playground still starts a new visitor). Read
+ * (signed in as the owner unless `signedIn: false`; otherwise empty
+ * storage, so the playground starts a new visitor). Read
  * `suite.product`, `suite.context` in tests.
  */
 export function browserSuite(
@@ -192,21 +203,21 @@ export function browserSuite(
   { signedIn = true }: { signedIn?: boolean } = {},
 ) {
   const suite = {} as { product: Product; browser: Browser; context: BrowserContext };
-  let storageState: Awaited<ReturnType<BrowserContext["storageState"]>> | undefined;
   beforeAll(async () => {
     suite.product = await startProduct(env());
     suite.browser = await launchChromium();
     // Dashboard pages need a session: the owner is created once per product, through the page.
-    if (signedIn) storageState = await ownerStorageState(suite.browser, suite.product);
+    if (signedIn) await createOwner(suite.browser, suite.product);
   });
   afterAll(async () => {
     await suite.browser?.close();
     await suite.product?.stop();
   });
   beforeEach(async () => {
-    suite.context = await suite.browser.newContext({ viewport: { width: 1360, height: 860 }, storageState });
+    suite.context = await suite.browser.newContext({ viewport: { width: 1360, height: 860 } });
     suite.context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
     suite.context.setDefaultTimeout(FIRST_VISIT_MS);
+    if (signedIn) await signInOwner(suite.context, suite.product);
   });
   afterEach(async ({ task }) => {
     if (task.result?.state === "fail") await reportFailure(suite.context, suite.product, task.name);
