@@ -66,7 +66,7 @@ test("owner first, then closed sign-up, a one-time invite, owner-only pages, and
   const windowField = operator.getByLabel(/Batching window/i).first();
   await windowField.fill("5000");
   await operator.getByRole("button", { name: /save/i }).click();
-  await operator.getByText(/Only the owner can do this/).waitFor();
+  await operator.getByText(/Only the owner can do this/).first().waitFor();
 
   // The owner disables the operator: their dashboard stops working at once.
   await owner.reload();
