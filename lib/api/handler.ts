@@ -7,6 +7,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import type { z } from "zod";
+import { readEnv } from "../channels/http";
 import type { Endpoint } from "./endpoints";
 
 /** Referenced by name so the API builds whatever state convex/_generated is in. */
@@ -29,8 +30,8 @@ export function apiRoute<E extends Endpoint & { query: z.ZodObject }>(
   run: (context: ApiContext<z.output<E["query"]>>) => Promise<z.input<E["response"]>>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    // Literal read: Next.js inlines NEXT_PUBLIC_* only when written out.
-    const url = process.env.NEXT_PUBLIC_CONVEX_URL?.trim();
+    // The server's value, else the build's (inlined only for a literal read).
+    const url = readEnv("NEXT_PUBLIC_CONVEX_URL") ?? (process.env.NEXT_PUBLIC_CONVEX_URL?.trim() || undefined);
     if (!url) return errorResponse(500, "NOT_CONFIGURED", "NEXT_PUBLIC_CONVEX_URL is not set");
     const apiKey = bearerKey(request);
     if (!apiKey) return errorResponse(401, "UNAUTHENTICATED", "Send Authorization: Bearer <API key>");
