@@ -54,7 +54,16 @@ export async function insertMessage(ctx: MutationCtx, message: NewMessage) {
 export async function recordOutbound(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
-  message: { text: string; author: "agent" | "human"; batchId?: Id<"batches">; scheduledActionId?: Id<"scheduledActions">; survey?: "csat" | "nps" },
+  message: {
+    text: string;
+    author: "agent" | "human";
+    /** author "human": who wrote it. */
+    operatorId?: Id<"users">;
+    batchId?: Id<"batches">;
+    scheduledActionId?: Id<"scheduledActions">;
+    /** A satisfaction survey's question (model/surveys.ts). */
+    survey?: "csat" | "nps";
+  },
 ) {
   const now = Date.now();
   return await ctx.db.insert("messages", {
