@@ -279,7 +279,7 @@ export async function recordReplySettled(
   // An operator's reply from the dashboard (the bot's are recorded when their batch settles).
   if (by === "human" && message.batchId === undefined) {
     const timing = await replyTiming(ctx, message.conversationId, message._id, at);
-    const staffId = (message as { staffId?: string }).staffId ?? "operator";
+    const staffId = message.operatorId ?? "operator";
     await recordEvent(
       ctx,
       { type: "response.staff_sent", ...common, staffId, kind: timing.kind, ...(timing.durationMs !== undefined ? { durationMs: timing.durationMs } : {}) },

@@ -60,7 +60,8 @@ describe("resolution events", () => {
 
     const [resolved, ...more] = await events("conversation.resolved");
     expect(more).toHaveLength(0);
-    expect(resolved).toMatchObject({ kind: "ai", conversationId: id, channel: "telegram", staffId: "operator", metadata: { by: "operator" } });
+    const operatorId = await t.run(async (ctx) => (await ctx.db.query("users").first())!._id);
+    expect(resolved).toMatchObject({ kind: "ai", conversationId: id, channel: "telegram", staffId: operatorId, metadata: { by: operatorId } });
     expect(resolved!.durationMs).toBeGreaterThanOrEqual(Date.now() - start - 1000);
 
     await customerWrites("one more thing");
@@ -117,7 +118,7 @@ describe("CSAT and NPS surveys", () => {
   });
 
   test("a resolved conversation gets the CSAT question; '5, great help' is a rating with a comment, not a burst to answer", async () => {
-    await t.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
     await customerWrites("Do you have size 42?");
     await settle(t);
     const { _id: id } = await conversation();
@@ -148,7 +149,7 @@ describe("CSAT and NPS surveys", () => {
   });
 
   test("a Russian-speaking customer is asked in Russian; a button tap's data reads as the rating", async () => {
-    await t.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
     await customerWrites("Здравствуйте, есть 42 размер?");
     await settle(t);
     await setStatus((await conversation())._id, "resolved");
@@ -160,7 +161,7 @@ describe("CSAT and NPS surveys", () => {
   });
 
   test("a reply that is not a rating reopens the conversation as usual and the survey lapses", async () => {
-    await t.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
     await customerWrites("Hi");
     await settle(t);
     await setStatus((await conversation())._id, "resolved");
@@ -175,7 +176,7 @@ describe("CSAT and NPS surveys", () => {
   });
 
   test("NPS is asked at most once per contact per interval; CSAT the other times", async () => {
-    await t.mutation(api.settings.update, { patch: { csatSurveyEnabled: true, npsSurveyEnabled: true, npsIntervalDays: 30 } });
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true, npsSurveyEnabled: true, npsIntervalDays: 30 } });
     await customerWrites("Hi");
     await settle(t);
     const { _id: id } = await conversation();
@@ -205,7 +206,7 @@ describe("ingest cost with surveys and reopening", () => {
   }
 
   test("a survey answer with a comment and a reopening message each stay within ingest's budget of 4 documents written", async () => {
-    await t.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
     await customerWrites("Hi");
     await settle(t);
     const { _id: id } = await conversation();
