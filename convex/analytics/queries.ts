@@ -105,15 +105,23 @@ export const series = operatorQuery({
 
 /** A measure's distribution over a range (batch sizes, burst waits): the merged sketch as a histogram. */
 export const distribution = operatorQuery({
-  args: { type: vEventType, measure: v.union(v.literal("value"), v.literal("duration")), from: v.number(), to: v.number() },
+  args: {
+    type: vEventType,
+    measure: v.union(v.literal("value"), v.literal("duration")),
+    from: v.number(),
+    to: v.number(),
+    /** Only events of this kind (NPS vs CSAT ratings, AI vs human resolutions). */
+    kind: v.optional(v.string()),
+  },
   returns: v.object({ bins: v.array(v.object({ value: v.number(), count: v.number() })), p50: v.union(v.number(), v.null()), p95: v.union(v.number(), v.null()), complete: v.boolean() }),
   handler: async (ctx, args) => {
     const { timeZone, watermark } = await context(ctx);
     const granularity = pickGranularity(args.from, args.to);
     const from = bucketStart(args.from, granularity, timeZone);
-    const rows = await seriesRows(ctx, { type: args.type, granularity, dimension: "all", dimensionValue: "all", from, to: args.to, limit: ROW_LIMIT });
+    const [dimension, dimensionValue]: [RollupDimension, string] = args.kind === undefined ? ["all", "all"] : ["kind", args.kind];
+    const rows = await seriesRows(ctx, { type: args.type, granularity, dimension, dimensionValue, from, to: args.to, limit: ROW_LIMIT });
     const raw = await tail(ctx, watermark, args.type);
-    const merged = total(combine({ rows, tail: raw.events, type: args.type, granularity, dimension: "all", timeZone, from, to: args.to })).get("all");
+    const merged = total(combine({ rows, tail: raw.events, type: args.type, granularity, dimension, timeZone, from, to: args.to })).get(dimensionValue);
     const sketch = measureSketch(merged, args.measure);
     return { bins: sketch.histogram(), p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), complete: raw.complete };
   },

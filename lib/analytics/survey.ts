@@ -168,3 +168,28 @@ export function surveyQuestion(texts: SurveyTexts, kind: SurveyKind, language: S
   if (kind === "csat") return language === "ru" ? texts.csatQuestionRu : texts.csatQuestionEn;
   return language === "ru" ? texts.npsQuestionRu : texts.npsQuestionEn;
 }
+
+/**
+ * CSAT average, NPS and the rows of the answers chart (0–10 with NPS answers, else 1–5), from the ratings' sketches
+ * (integer ratings land in distinct bins, so rounding recovers them).
+ */
+export function satisfactionSummary(csatBins: { value: number; count: number }[], npsBins: { value: number; count: number }[]) {
+  const csat = new Map<number, number>();
+  const nps = new Map<number, number>();
+  for (const b of csatBins) csat.set(Math.round(b.value), (csat.get(Math.round(b.value)) ?? 0) + b.count);
+  for (const b of npsBins) nps.set(Math.round(b.value), (nps.get(Math.round(b.value)) ?? 0) + b.count);
+  const csatCount = [...csat.values()].reduce((a, b) => a + b, 0);
+  const csatSum = [...csat].reduce((a, [r, c]) => a + r * c, 0);
+  const npsList = [...nps].map(([rating, count]) => ({ rating, count }));
+  const rows =
+    csatCount + npsList.length === 0
+      ? []
+      : Array.from({ length: 11 }, (_, rating) => ({ rating: String(rating), CSAT: csat.get(rating) ?? 0, NPS: nps.get(rating) ?? 0 })).filter(
+          (row) => Number(row.rating) >= (npsList.length ? 0 : 1) && Number(row.rating) <= (npsList.length ? 10 : 5),
+        );
+  return {
+    rows,
+    csat: { count: csatCount, average: csatCount ? csatSum / csatCount : null },
+    nps: { count: npsList.reduce((a, r) => a + r.count, 0), score: npsScore(npsList) },
+  };
+}

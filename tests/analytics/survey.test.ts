@@ -91,3 +91,22 @@ describe("which survey and language", () => {
     expect(npsScore([{ rating: 6, count: 1 }])).toBe(-100);
   });
 });
+
+describe("the answers chart's numbers from rating sketches", () => {
+  test("bins within 1 % round back to ratings; CSAT averages, NPS nets promoters against detractors", async () => {
+    const { satisfactionSummary } = await import("../../lib/analytics/survey");
+    const { Sketch: DDSketch } = await import("../../lib/analytics/sketch");
+    const csat = new DDSketch();
+    for (const r of [5, 5, 4, 1]) csat.add(r);
+    const nps = new DDSketch();
+    for (const r of [10, 9, 7, 0]) nps.add(r);
+    const summary = satisfactionSummary(csat.histogram(), nps.histogram());
+    expect(summary.csat).toEqual({ count: 4, average: 3.75 });
+    expect(summary.nps).toEqual({ count: 4, score: 25 });
+    expect(summary.rows).toHaveLength(11);
+    expect(summary.rows.find((r) => r.rating === "5")).toEqual({ rating: "5", CSAT: 2, NPS: 0 });
+    expect(summary.rows.find((r) => r.rating === "0")).toEqual({ rating: "0", CSAT: 0, NPS: 1 });
+    expect(satisfactionSummary(csat.histogram(), []).rows.map((r) => r.rating)).toEqual(["1", "2", "3", "4", "5"]);
+    expect(satisfactionSummary([], []).rows).toEqual([]);
+  });
+});
