@@ -18,6 +18,7 @@ import type * as agent_context from "../agent/context.js";
 import type * as agent_respond from "../agent/respond.js";
 import type * as agent_tools from "../agent/tools.js";
 import type * as analytics_queries from "../analytics/queries.js";
+import type * as analytics_reports from "../analytics/reports.js";
 import type * as analytics_retention from "../analytics/retention.js";
 import type * as analytics_rollup from "../analytics/rollup.js";
 import type * as analytics_tuner from "../analytics/tuner.js";
@@ -97,6 +98,7 @@ declare const fullApi: ApiFromModules<{
   "agent/respond": typeof agent_respond;
   "agent/tools": typeof agent_tools;
   "analytics/queries": typeof analytics_queries;
+  "analytics/reports": typeof analytics_reports;
   "analytics/retention": typeof analytics_retention;
   "analytics/rollup": typeof analytics_rollup;
   "analytics/tuner": typeof analytics_tuner;

@@ -25,7 +25,51 @@ export const surveyMessageFields = { survey: v.optional(vSurveyKind) };
 
 export const vGranularity = v.union(v.literal("hour"), v.literal("day"), v.literal("week"), v.literal("month"));
 
+export const vReportPeriod = v.union(v.literal("daily"), v.literal("weekly"), v.literal("monthly"));
+export const vReportSummary = v.object({
+  conversations: v.number(),
+  messagesIn: v.number(),
+  messagesOut: v.number(),
+  resolved: v.number(),
+  aiResolved: v.number(),
+  escalated: v.number(),
+  csatAverage: v.union(v.number(), v.null()),
+  csatResponses: v.number(),
+  nps: v.union(v.number(), v.null()),
+  npsResponses: v.number(),
+});
+
 export const analyticsTables = {
+  /**
+   * One generated report (docs/analytics.md, "Reports"): a CSV with a row
+   * per conversation active in [from, to), in file storage. Written by
+   * model/analytics.ts (started by the hourly cron or an owner's "generate
+   * now", finished by the writer action); read by the Reports page.
+   * Invariant: at most one row per (period, from) that is not `toDate`.
+   */
+  analyticsReports: defineTable({
+    period: vReportPeriod,
+    from: v.number(),
+    to: v.number(),
+    timeZone: v.string(),
+    /** An owner's report of the running period up to `to`; the cron's are closed periods. */
+    toDate: v.boolean(),
+    status: v.union(v.literal("generating"), v.literal("ready"), v.literal("failed")),
+    requestedAt: v.number(),
+    finishedAt: v.optional(v.number()),
+    storageId: v.optional(v.id("_storage")),
+    bytes: v.optional(v.number()),
+    rows: v.optional(v.number()),
+    summary: v.optional(vReportSummary),
+    error: v.optional(v.string()),
+  })
+    // the cron: is this closed period's report made already?
+    .index("by_period_and_from", ["period", "from"])
+    // the Reports page, newest first
+    .index("by_requested_at", ["requestedAt"])
+    // lifecycle cleanup: a blob a report points at is not an orphan
+    .index("by_storage_id", ["storageId"]),
+
   /**
    * Raw events, insert-only. Written by `recordEvent` in the same
    * transaction as the change each records; read by the rollup (past the

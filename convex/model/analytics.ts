@@ -411,3 +411,31 @@ export async function recordIntentChange(
     dedupeKey: `${before._id}:intent:${next}:${now}`,
   });
 }
+
+// ---------------------------------------------------------------------------
+// Reports (convex/analytics/reports.ts runs them; lib/analytics/report.ts computes them)
+
+/** The report of a closed period, if one was started. */
+export async function closedReport(ctx: QueryCtx, period: Doc<"analyticsReports">["period"], from: number) {
+  const rows = await ctx.db
+    .query("analyticsReports")
+    .withIndex("by_period_and_from", (q) => q.eq("period", period).eq("from", from))
+    .take(5);
+  return rows.find((r) => !r.toDate) ?? null;
+}
+
+export async function startReport(
+  ctx: MutationCtx,
+  report: Pick<Doc<"analyticsReports">, "period" | "from" | "to" | "timeZone" | "toDate" | "requestedAt">,
+): Promise<Id<"analyticsReports">> {
+  return await ctx.db.insert("analyticsReports", { ...report, status: "generating" });
+}
+
+export async function finishReport(
+  ctx: MutationCtx,
+  reportId: Id<"analyticsReports">,
+  result: Pick<Doc<"analyticsReports">, "storageId" | "bytes" | "rows" | "summary"> | { error: string },
+  now: number,
+) {
+  await ctx.db.patch("analyticsReports", reportId, { ...result, status: "error" in result ? "failed" : "ready", finishedAt: now });
+}

@@ -18,9 +18,9 @@ export function lastClosedPeriod(period: ReportPeriod, now: number, timeZone: st
   return { from: bucketStart(to - 1, GRANULARITY[period], timeZone), to };
 }
 
-/** The period of this kind that `now` is in, up to `now` (a report "to date"). */
+/** The period of this kind that `now` is in, up to and including `now` (a report "to date"; `to` is exclusive). */
 export function currentPeriod(period: ReportPeriod, now: number, timeZone: string): { from: number; to: number } {
-  return { from: bucketStart(now, GRANULARITY[period], timeZone), to: now };
+  return { from: bucketStart(now, GRANULARITY[period], timeZone), to: now + 1 };
 }
 
 export type ReportEvent = Pick<AnalyticsEvent, "type" | "at" | "channel" | "conversationId" | "contactId" | "kind" | "value" | "durationMs" | "intent" | "metadata">;
