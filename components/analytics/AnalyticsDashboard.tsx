@@ -12,6 +12,7 @@ import { channelLabel, flushReasonLabel, formatDuration } from "../format";
 import { useNow } from "../followups/RelativeTime";
 import styles from "./analytics.module.css";
 import { ChartCard, COLORS, Loading } from "./parts";
+import { ReportsSection } from "./ReportsSection";
 import { StaffTable } from "./StaffTable";
 
 type Series = FunctionReturnType<typeof api.analytics.queries.series>;
@@ -301,6 +302,8 @@ export function AnalyticsDashboard() {
             </BarChart>
           </ResponsiveContainer>
         </ChartCard>
+
+        <ReportsSection />
 
         <section className={`card ${styles.wide}`} aria-label="Staff performance" data-testid="staff-table">
           <h2 className={styles.chartTitle}>Staff performance</h2>

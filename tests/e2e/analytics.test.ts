@@ -29,7 +29,7 @@ const isEmpty = async (page: Page, testId: string) =>
 test("with no traffic every chart says so instead of drawing nothing", async () => {
   const page = await openAnalytics();
   expect(await page.getByTestId("business-zone").innerText()).toContain("UTC");
-  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction"]) {
+  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "reports"]) {
     expect(await isEmpty(page, id), id).toBe(true);
   }
   expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
@@ -84,4 +84,19 @@ test("a resolved conversation asks for a rating; the answer shows on the page an
   // Recorded, not answered: a message taken as a new burst would have reopened the conversation.
   expect(await owner.query(api.lifecycle.status.conversationLifecycle, { conversationId: conversationId! })).toMatchObject({ status: "resolved", unprocessed: 0 });
   expect(await agentLines()).toHaveLength(2);
+});
+
+test("an owner generates today's report on the page and downloads its CSV", async () => {
+  const page = await openAnalytics();
+  await page.getByRole("button", { name: "Generate: today so far" }).click();
+  const link = page.getByTestId("report-row").first().getByRole("link", { name: /Download CSV/ });
+  await link.waitFor({ timeout: REPLY_MS });
+  // The earlier tests' web chats: one row each.
+  expect(await link.innerText()).toMatch(/\((\d+) rows\)/);
+  const href = await link.getAttribute("href");
+  const csv = await (await fetch(href!)).text();
+  const lines = csv.trimEnd().split("\r\n");
+  expect(lines[0]).toMatch(/^conversation_id,channel,contact,/);
+  expect(lines.length).toBeGreaterThanOrEqual(3);
+  expect(lines.some((l) => l.includes(",web,") && l.includes(",5,"))).toBe(true); // the rated conversation's CSAT
 });
