@@ -5,6 +5,7 @@
  */
 import { v } from "convex/values";
 import { operatorMutation } from "./functions";
+import { audit } from "./model/accounts";
 import { setTimeZone } from "./model/contacts";
 import { setTags as saveTags } from "./model/conversations";
 import { callerError } from "./model/errors";
@@ -21,6 +22,7 @@ export const setTags = operatorMutation({
     const result = normalizeTags(tags);
     if (typeof result === "string") throw callerError("BAD_TAGS", result);
     await saveTags(ctx, conversationId, result);
+    await audit(ctx, ctx.operator._id, "conversation.tags_set", conversationId, result.join(", "));
     return result;
   },
 });
@@ -46,6 +48,7 @@ export const reschedule = operatorMutation({
       if (conversation) await setTimeZone(ctx, conversation.contactId, contactTimeZone);
     }
     await moveAction(ctx, action, dueAt, "Rescheduled by an operator");
+    await audit(ctx, ctx.operator._id, "followup.rescheduled", actionId, new Date(dueAt).toISOString());
     return null;
   },
 });
