@@ -9,8 +9,9 @@
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
+import { httpAction, internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
 import { contactLabel } from "../../lib/contacts";
+import { timingSafeEqual } from "../../lib/secret";
 import { conversationRows, currentPeriod, lastClosedPeriod, REPORT_PERIODS, reportCsv, reportSummary, type ReportEvent, type ReportPeriod } from "../../lib/analytics/report";
 import { operatorQuery, ownerMutation } from "../functions";
 import { closedReport, finishReport, startReport } from "../model/analytics";
@@ -132,6 +133,7 @@ export const record = internalMutation({
   args: {
     reportId: v.id("analyticsReports"),
     storageId: v.optional(v.id("_storage")),
+    downloadKey: v.optional(v.string()),
     bytes: v.optional(v.number()),
     rows: v.optional(v.number()),
     summary: v.optional(vReportSummary),
@@ -174,7 +176,8 @@ export const write = internalAction({
       }
       const csv = reportCsv(rows.map((r) => ({ ...r, contact: (r.contactId && names[r.contactId]) || "" })));
       const storageId: Id<"_storage"> = await ctx.storage.store(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-      await ctx.runMutation(internal.analytics.reports.record, { reportId, storageId, bytes: new TextEncoder().encode(csv).length, rows: rows.length, summary: reportSummary(rows) });
+      const downloadKey = randomKey();
+      await ctx.runMutation(internal.analytics.reports.record, { reportId, storageId, downloadKey, bytes: new TextEncoder().encode(csv).length, rows: rows.length, summary: reportSummary(rows) });
     } catch (error) {
       await ctx.runMutation(internal.analytics.reports.record, { reportId, error: error instanceof Error ? error.message : String(error) });
     }
@@ -205,8 +208,7 @@ export const list = operatorQuery({
   returns: v.array(vReportView),
   handler: async (ctx) => {
     const reports = await ctx.db.query("analyticsReports").withIndex("by_requested_at").order("desc").take(REPORTS_SHOWN);
-    return await Promise.all(
-      reports.map(async (r) => ({
+    return reports.map((r) => ({
         _id: r._id,
         period: r.period,
         from: r.from,
@@ -219,8 +221,49 @@ export const list = operatorQuery({
         bytes: r.bytes ?? null,
         summary: r.summary ?? null,
         error: r.error ?? null,
-        url: r.storageId ? await ctx.storage.getUrl(r.storageId) : null,
-      })),
-    );
+        url: r.storageId && r.downloadKey ? downloadUrl(r._id, r.downloadKey) : null,
+      }));
   },
+});
+
+/** The path convex/http.ts serves report files on. */
+export const REPORT_DOWNLOAD_PATH = "/analytics/report.csv";
+
+/**
+ * Served by the deployment's HTTP actions (CONVEX_SITE_URL), not by
+ * `storage.getUrl`: the file gets a name and a CSV type, and the local
+ * runtime serves it too.
+ */
+function downloadUrl(reportId: string, key: string): string | null {
+  const site = process.env.CONVEX_SITE_URL;
+  return site ? `${site}${REPORT_DOWNLOAD_PATH}?id=${encodeURIComponent(reportId)}&key=${encodeURIComponent(key)}` : null;
+}
+
+/** 128 random bits, hex (actions have real randomness; mutations are deterministic). */
+function randomKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The file behind a download link, if the link's key is the report's. */
+export const fileFor = internalQuery({
+  args: { id: v.string(), key: v.string() },
+  returns: v.union(v.null(), v.object({ storageId: v.id("_storage"), name: v.string() })),
+  handler: async (ctx, { id, key }) => {
+    const reportId = ctx.db.normalizeId("analyticsReports", id);
+    const report = reportId ? await ctx.db.get("analyticsReports", reportId) : null;
+    if (!report?.storageId || !report.downloadKey || !timingSafeEqual(report.downloadKey, key)) return null;
+    const day = new Date(report.from).toISOString().slice(0, 10);
+    return { storageId: report.storageId, name: `${report.period}-${day}${report.toDate ? "-so-far" : ""}.csv` };
+  },
+});
+
+/** GET REPORT_DOWNLOAD_PATH?id=&key= → the CSV, or 404 (unknown report or wrong key alike). */
+export const download = httpAction(async (ctx, request) => {
+  const params = new URL(request.url).searchParams;
+  const file = await ctx.runQuery(internal.analytics.reports.fileFor, { id: params.get("id") ?? "", key: params.get("key") ?? "" });
+  const blob = file ? await ctx.storage.get(file.storageId) : null;
+  if (!file || !blob) return Response.json({ error: { code: "NOT_FOUND", message: "No such report" } }, { status: 404 });
+  return new Response(blob, {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${file.name}"`, "cache-control": "private, no-store" },
+  });
 });

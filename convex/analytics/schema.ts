@@ -58,6 +58,12 @@ export const analyticsTables = {
     requestedAt: v.number(),
     finishedAt: v.optional(v.number()),
     storageId: v.optional(v.id("_storage")),
+    /**
+     * The secret in the report's download link (convex/http.ts serves the
+     * file to whoever has the link, like Convex's own storage URLs; the
+     * link is shown only to signed-in operators).
+     */
+    downloadKey: v.optional(v.string()),
     bytes: v.optional(v.number()),
     rows: v.optional(v.number()),
     summary: v.optional(vReportSummary),

@@ -434,7 +434,7 @@ export async function startReport(
 export async function finishReport(
   ctx: MutationCtx,
   reportId: Id<"analyticsReports">,
-  result: Pick<Doc<"analyticsReports">, "storageId" | "bytes" | "rows" | "summary"> | { error: string },
+  result: Pick<Doc<"analyticsReports">, "storageId" | "downloadKey" | "bytes" | "rows" | "summary"> | { error: string },
   now: number,
 ) {
   await ctx.db.patch("analyticsReports", reportId, { ...result, status: "error" in result ? "failed" : "ready", finishedAt: now });

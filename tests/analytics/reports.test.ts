@@ -3,7 +3,7 @@
  * report once, the writer stores a CSV with one row per conversation, and
  * the Reports list links to it.
  */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { DAY } from "../../lib/time";
 import { asOwner, newSession, offlineSuite, say, settle } from "../convex/setup";
@@ -18,6 +18,7 @@ async function csvOf(t: typeof suite.t, storageId: string) {
 describe("reports", () => {
   test("an owner's report to date has one row per conversation and a download link", async () => {
     const { t } = suite;
+    vi.stubEnv("CONVEX_SITE_URL", "https://site.example");
     for (const text of ["Hi, do you ship to Riga?", "=HYPERLINK(\"x\")"]) {
       const session = await newSession(t);
       await say(t, session, text);
@@ -27,10 +28,18 @@ describe("reports", () => {
     await settle(t);
     const [report, ...more] = await asOwner(t).query(api.analytics.reports.list, {});
     expect(more).toHaveLength(0);
-    expect(report).toMatchObject({ _id: reportId, period: "daily", toDate: true, status: "ready", rows: 2, from: Date.UTC(2026, 10, 30), url: expect.stringContaining("http") });
+    expect(report).toMatchObject({ _id: reportId, period: "daily", toDate: true, status: "ready", rows: 2, from: Date.UTC(2026, 10, 30), url: expect.stringMatching(/^https:\/\/site\.example\/analytics\/report\.csv\?id=.+&key=[0-9a-f]{32}$/) });
     expect(report!.summary).toMatchObject({ conversations: 2, messagesIn: 2, messagesOut: 2 });
+    // The link serves the file; a wrong key gets nothing.
+    const path = report!.url!.slice("https://site.example".length);
+    const response = await t.fetch(path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="daily-2026-11-30-so-far.csv"');
+    const csv = await response.text();
+    expect((await t.fetch(path.replace(/key=[0-9a-f]+/, "key=0000"))).status).toBe(404);
     const stored = await t.run(async (ctx) => (await ctx.db.get("analyticsReports", reportId))!);
-    const lines = (await csvOf(t, stored.storageId!)).trimEnd().split("\r\n");
+    expect(await csvOf(t, stored.storageId!)).toBe(csv);
+    const lines = csv.trimEnd().split("\r\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^conversation_id,channel,contact,/);
     expect(lines.slice(1).every((l) => l.includes(",web,") && /,1,1,1,0,\d/.test(l))).toBe(true);
@@ -43,7 +52,6 @@ describe("reports", () => {
     await settle(t);
     // Next day (Tuesday 1 December): 30 November, the week of 23–29 November and November are closed.
     const tomorrow = START + DAY;
-    const { vi } = await import("vitest");
     vi.setSystemTime(tomorrow);
     expect(await t.mutation(internal.analytics.reports.tick, {})).toBe(3);
     expect(await t.mutation(internal.analytics.reports.tick, {})).toBe(0);
