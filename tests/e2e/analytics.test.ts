@@ -87,16 +87,22 @@ test("a resolved conversation asks for a rating; the answer shows on the page an
 });
 
 test("an owner generates today's report on the page and downloads its CSV", async () => {
+  // Traffic of its own, so the test stands alone: one web chat answered.
+  const visitor = new ConvexHttpClient(product.convexUrl);
+  const sessionId = await visitor.mutation(api.webchat.startSession, {});
+  await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "r1", text: "Report me" });
+  await expect
+    .poll(async () => (await visitor.query(api.webchat.thread, { sessionId })).messages.some((m) => m.author === "agent"), { timeout: REPLY_MS })
+    .toBe(true);
   const page = await openAnalytics();
   await page.getByRole("button", { name: "Generate: today so far" }).click();
-  const link = page.getByTestId("report-row").first().getByRole("link", { name: /Download CSV/ });
-  await link.waitFor({ timeout: REPLY_MS });
-  // The earlier tests' web chats: one row each.
-  expect(await link.innerText()).toMatch(/\((\d+) rows\)/);
-  const href = await link.getAttribute("href");
-  const csv = await (await fetch(href!)).text();
-  const lines = csv.trimEnd().split("\r\n");
+  const row = page.getByTestId("report-row").first();
+  await expect.poll(() => row.innerText(), { timeout: REPLY_MS }).not.toMatch(/generating/);
+  expect(await row.innerText()).toMatch(/Download CSV \(\d+ rows\)/);
+  const href = await row.getByRole("link", { name: /Download CSV/ }).getAttribute("href");
+  const response = await fetch(href!);
+  expect(response.headers.get("content-type")).toContain("text/csv");
+  const lines = (await response.text()).trimEnd().split("\r\n");
   expect(lines[0]).toMatch(/^conversation_id,channel,contact,/);
-  expect(lines.length).toBeGreaterThanOrEqual(3);
-  expect(lines.some((l) => l.includes(",web,") && l.includes(",5,"))).toBe(true); // the rated conversation's CSAT
+  expect(lines.filter((l) => l.includes(",web,")).length).toBeGreaterThanOrEqual(1);
 });
