@@ -23,7 +23,7 @@ async function answeredConversation(marker: string): Promise<Page> {
   await chat.locator('.bubble[data-author="agent"]').first().waitFor({ timeout: REPLY_MS });
   const list = await context.newPage();
   await list.goto(`${product.appUrl}/conversations`);
-  const row = list.locator('table[aria-label="Conversations"] tbody tr', { hasText: marker });
+  const row = list.locator('ul[aria-label="Conversations"] > li', { hasText: marker });
   await row.waitFor({ timeout: 15_000 });
   await row.getByRole("link").first().click();
   await list.getByRole("heading", { name: "Status" }).waitFor();
