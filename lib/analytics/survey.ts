@@ -79,7 +79,8 @@ export function parseSurveyAnswer(text: string, kind: SurveyKind): SurveyAnswer 
     .replace(/([0-9])\uFE0F?\u20E3/gu, "$1")
     .replace(/🔟/gu, "10")
     .trim();
-  const payload = /^(csat|nps):(\d{1,2})$/i.exec(rest);
+  // A button's payload; Meta quick replies arrive as "title (payload)" (lib/webhooks/normalize.ts buttonText).
+  const payload = /^(?:\S{1,20}\s+\()?(csat|nps):(\d{1,2})\)?$/i.exec(rest);
   if (payload) {
     const rating = Number(payload[2]);
     return payload[1]!.toLowerCase() === kind && inScale(rating, scale) ? { rating } : null;
@@ -192,4 +193,13 @@ export function satisfactionSummary(csatBins: { value: number; count: number }[]
     csat: { count: csatCount, average: csatCount ? csatSum / csatCount : null },
     nps: { count: npsList.reduce((a, r) => a + r.count, 0), score: npsScore(npsList) },
   };
+}
+
+/** A button under a message: its label and what a tap sends back. */
+export type Choice = { label: string; payload: string };
+
+/** The survey's native buttons: 1–5 for CSAT, 0–10 for NPS; a tap sends `csat:N` / `nps:N`, which `parseSurveyAnswer` reads. */
+export function surveyChoices(kind: SurveyKind): Choice[] {
+  const { min, max } = SURVEY_SCALES[kind];
+  return Array.from({ length: max - min + 1 }, (_, i) => ({ label: String(min + i), payload: `${kind}:${min + i}` }));
 }

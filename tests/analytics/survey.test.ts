@@ -25,6 +25,7 @@ describe("a customer's reply to a CSAT question", () => {
     ["5, thanks a lot!", { rating: 5, comment: "thanks a lot!" }],
     ["2 — долго ждал ответа", { rating: 2, comment: "долго ждал ответа" }],
     ["csat:3", { rating: 3 }],
+    ["3 (csat:3)", { rating: 3 }], // a Messenger quick reply: title and payload
   ])("%j reads as %j", (text, expected) => {
     expect(parseSurveyAnswer(text, "csat")).toEqual(expected);
   });
@@ -109,4 +110,13 @@ describe("the answers chart's numbers from rating sketches", () => {
     expect(satisfactionSummary(csat.histogram(), []).rows.map((r) => r.rating)).toEqual(["1", "2", "3", "4", "5"]);
     expect(satisfactionSummary([], []).rows).toEqual([]);
   });
+});
+
+test("a survey's buttons carry payloads the parser reads back", async () => {
+  const { surveyChoices } = await import("../../lib/analytics/survey");
+  expect(surveyChoices("csat").map((c) => c.label)).toEqual(["1", "2", "3", "4", "5"]);
+  expect(surveyChoices("nps")).toHaveLength(11);
+  for (const kind of ["csat", "nps"] as const) {
+    for (const choice of surveyChoices(kind)) expect(parseSurveyAnswer(choice.payload, kind)?.rating).toBe(Number(choice.label));
+  }
 });

@@ -16,19 +16,25 @@ import { op } from "../lifecycle/support";
 const suite = offlineSuite();
 let t: Test;
 let telegram: FakePlatform;
+let messenger: FakePlatform;
 let nextId = 1;
 
 beforeAll(async () => {
   telegram = await startFakePlatform(telegramOk);
+  messenger = await startFakePlatform(() => ({ body: { recipient_id: "psid-7", message_id: `m_${Math.random()}` } }));
 });
 afterAll(async () => {
   await telegram.close();
+  await messenger.close();
 });
 beforeEach(() => {
   ({ t } = suite);
   vi.stubEnv("TELEGRAM_BOT_TOKEN", "7012345678:AAtest-token");
   vi.stubEnv("TELEGRAM_API_BASE_URL", telegram.url);
+  vi.stubEnv("META_PAGE_ACCESS_TOKEN", "page-token");
+  vi.stubEnv("META_GRAPH_API_BASE_URL", messenger.url);
   telegram.calls.length = 0;
+  messenger.calls.length = 0;
 });
 
 async function customerWrites(text: string, extra: Partial<Parameters<typeof telegramMessage>[0]> = {}) {
@@ -125,6 +131,9 @@ describe("CSAT and NPS surveys", () => {
     const replies = sentTexts().length;
     await setStatus(id, "resolved");
     expect(sentTexts().slice(replies)).toEqual([expect.stringContaining("from 1 (poor) to 5 (excellent)")]);
+    // Native buttons under the question: a tap sends "csat:N" back.
+    const keyboard = (telegram.callsTo("/sendMessage").at(-1)!.body.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
+    expect(keyboard.flat().map((b) => [b.text, b.callback_data])).toEqual([1, 2, 3, 4, 5].map((n) => [String(n), `csat:${n}`]));
     expect(await events("satisfaction.survey_sent")).toMatchObject([{ kind: "csat", conversationId: id }]);
     expect((await events("message.sent")).at(-1)!.kind).toBe("survey");
 
@@ -182,6 +191,8 @@ describe("CSAT and NPS surveys", () => {
     const { _id: id } = await conversation();
     await setStatus(id, "resolved");
     expect(sentTexts().at(-1)).toContain("0 (not at all) to 10");
+    const nps = telegram.callsTo("/sendMessage").at(-1)!.body.reply_markup as { inline_keyboard: unknown[][] };
+    expect(nps.inline_keyboard.map((row) => row.length)).toEqual([6, 5]);
     await customerWrites("9");
     await settle(t);
     await setStatus(id, "open");
@@ -194,6 +205,39 @@ describe("CSAT and NPS surveys", () => {
     await customerWrites("5");
     await settle(t);
     expect(await events("satisfaction.rating_received")).toHaveLength(1);
+  });
+});
+
+describe("CSAT on Messenger", () => {
+  test("the question carries quick replies; a tap (title and payload) is a rating, not a burst", async () => {
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    const messengerMessage = (mid: string, text: string) => ({
+      kind: "message" as const,
+      channel: "messenger" as const,
+      accountId: "page-1",
+      chatId: "psid-7",
+      externalId: mid,
+      sender: { externalId: "psid-7" },
+      text,
+      attachments: [],
+      sentAt: Date.now(),
+      chatType: "private" as const,
+    });
+    await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [messengerMessage("m1", "Do you have gift cards?")] });
+    await settle(t);
+    const { _id: id } = await conversation();
+    await setStatus(id, "resolved");
+    const question = messenger.calls.filter((c) => (c.body.message as { quick_replies?: unknown } | undefined)?.quick_replies).at(-1)!;
+    const quick = (question.body.message as { quick_replies: { title: string; payload: string }[] }).quick_replies;
+    expect(quick.map((q) => q.payload)).toEqual(["csat:1", "csat:2", "csat:3", "csat:4", "csat:5"]);
+    const sends = messenger.calls.length;
+    // What lib/channels/meta.ts makes of a quick-reply tap: "title (payload)".
+    await t.mutation(api.ingest.inbound, { secret: INGEST_SECRET, events: [messengerMessage("m2", "4 (csat:4)")] });
+    await settle(t);
+    expect(await events("satisfaction.rating_received")).toMatchObject([{ kind: "csat", value: 4, channel: "messenger" }]);
+    expect(await events("satisfaction.feedback_received")).toHaveLength(0);
+    expect(messenger.calls.filter((c) => c.body.message !== undefined).length).toBe(messenger.calls.slice(0, sends).filter((c) => c.body.message !== undefined).length);
+    expect((await conversation()).status).toBe("resolved");
   });
 });
 
