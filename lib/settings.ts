@@ -33,6 +33,8 @@ export const settingsSchema = z.object({
   analyticsDailyRetentionDays: z.number().int().min(1).max(3650),
   analyticsWeeklyRetentionDays: z.number().int().min(1).max(3650),
   analyticsMonthlyRetentionDays: z.number().int().min(1).max(3650),
+  /** Generated reports (CSV files) older than this many days are deleted; 0: kept forever. */
+  analyticsReportRetentionDays: z.number().int().min(0).max(3650),
   /** Ask for a 1–5 rating when a conversation is resolved (within the channel's reply window). */
   csatSurveyEnabled: z.boolean(),
   /** Ask "how likely to recommend us, 0–10" instead, at most once per contact per `npsIntervalDays`. */
@@ -123,6 +125,7 @@ export const DEFAULT_SETTINGS: Settings = {
   analyticsDailyRetentionDays: 365,
   analyticsWeeklyRetentionDays: 730,
   analyticsMonthlyRetentionDays: 1095,
+  analyticsReportRetentionDays: 730,
   csatSurveyEnabled: false,
   npsSurveyEnabled: false,
   npsIntervalDays: 90,

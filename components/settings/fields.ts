@@ -237,6 +237,7 @@ const TEXTS: Record<string, FieldText> = {
   analyticsDailyRetentionDays: { label: "Keep daily buckets (days)" },
   analyticsWeeklyRetentionDays: { label: "Keep weekly buckets (days)" },
   analyticsMonthlyRetentionDays: { label: "Keep monthly buckets (days)" },
+  analyticsReportRetentionDays: { label: "Keep reports (days)", help: "Generated CSV reports older than this are deleted with their files; 0: kept forever." },
 };
 
 export function fieldText(key: SettingKey): FieldText {
@@ -294,6 +295,7 @@ const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
       "analyticsDailyRetentionDays",
       "analyticsWeeklyRetentionDays",
       "analyticsMonthlyRetentionDays",
+      "analyticsReportRetentionDays",
     ],
   },
   {

@@ -138,6 +138,7 @@ export const analyticsTables = {
         day: v.number(),
         week: v.number(),
         month: v.number(),
+        reports: v.optional(v.number()),
       }),
     ),
   }).index("by_key", ["key"]),

@@ -111,7 +111,17 @@ export async function rollupPage(ctx: MutationCtx, now: number, pageSize = ROLLU
 /** Documents deleted per transaction. */
 export const RETENTION_PAGE = 500;
 
-export const vRetentionCounts = v.object({ events: v.number(), hour: v.number(), day: v.number(), week: v.number(), month: v.number() });
+export const vRetentionCounts = v.object({
+  events: v.number(),
+  hour: v.number(),
+  day: v.number(),
+  week: v.number(),
+  month: v.number(),
+  /** Reports deleted with their files (optional: sweeps scheduled before reports existed lack it). */
+  reports: v.optional(v.number()),
+});
+/** Reports (and files) deleted per transaction at most. */
+const REPORT_RETENTION_PAGE = 50;
 type Counts = typeof vRetentionCounts.type;
 
 export async function retentionPage(ctx: MutationCtx, now: number, counts: Counts): Promise<{ counts: Counts; more: boolean }> {
@@ -143,6 +153,19 @@ export async function retentionPage(ctx: MutationCtx, now: number, counts: Count
     for (const row of rows) await ctx.db.delete("analyticsRollups", row._id);
     next[granularity] += rows.length;
     budget -= rows.length;
+  }
+  if (budget > 0 && settings.analyticsReportRetentionDays > 0) {
+    const reports = await ctx.db
+      .query("analyticsReports")
+      .withIndex("by_requested_at", (q) => q.lt("requestedAt", now - settings.analyticsReportRetentionDays * DAY))
+      .take(Math.min(budget, REPORT_RETENTION_PAGE));
+    for (const report of reports) {
+      if (report.storageId) await ctx.storage.delete(report.storageId);
+      await ctx.db.delete("analyticsReports", report._id);
+    }
+    next.reports = (next.reports ?? 0) + reports.length;
+    // A full page may leave more: the sweep goes on.
+    budget = reports.length === REPORT_RETENTION_PAGE ? 0 : budget - reports.length;
   }
   const more = budget <= 0;
   if (!more && state) await ctx.db.patch("analyticsState", state._id, { lastRetention: { at: now, ...next } });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
+import { retentionPage } from "../../convex/model/analytics";
 import { DAY } from "../../lib/time";
 import { asOwner, newSession, offlineSuite, say, settle } from "../convex/setup";
 
@@ -61,6 +62,19 @@ describe("reports", () => {
     expect(byPeriod.daily).toMatchObject({ status: "ready", from: Date.UTC(2026, 10, 30), to: Date.UTC(2026, 11, 1), rows: 1, toDate: false });
     expect(byPeriod.weekly).toMatchObject({ status: "ready", from: Date.UTC(2026, 10, 23), to: Date.UTC(2026, 10, 30), rows: 0 });
     expect(byPeriod.monthly).toMatchObject({ status: "ready", from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1), rows: 1 });
+  });
+
+  test("retention deletes reports older than the setting, with their files, and counts them", async () => {
+    const { t } = suite;
+    await asOwner(t).mutation(api.analytics.reports.generateNow, { period: "daily" });
+    await settle(t);
+    const [report] = await t.run((ctx) => ctx.db.query("analyticsReports").collect());
+    expect(report!.storageId).toBeDefined();
+    const sweep = (now: number) => t.run((ctx) => retentionPage(ctx, now, { events: 0, hour: 0, day: 0, week: 0, month: 0 }));
+    expect((await sweep(Date.now() + 729 * DAY)).counts.reports).toBe(0);
+    expect((await sweep(Date.now() + 731 * DAY)).counts.reports).toBe(1);
+    expect(await t.run((ctx) => ctx.db.query("analyticsReports").collect())).toHaveLength(0);
+    expect(await t.run((ctx) => ctx.storage.get(report!.storageId!))).toBeNull();
   });
 
   test("only the owner may generate; an anonymous caller may not list", async () => {
