@@ -10,7 +10,7 @@ import { ingestEvents } from "../../convex/ingest";
 import type { EventType } from "../../lib/analytics/events";
 import { DAY, HOUR } from "../../lib/time";
 import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
-import { INGEST_SECRET, offlineSuite, settle, telegramMessage, type Test } from "../convex/setup";
+import { conversationOf, INGEST_SECRET, newSession, offlineSuite, say, settle, telegramMessage, thread, type Test } from "../convex/setup";
 import { op } from "../lifecycle/support";
 
 const suite = offlineSuite();
@@ -205,6 +205,23 @@ describe("CSAT and NPS surveys", () => {
     await customerWrites("5");
     await settle(t);
     expect(await events("satisfaction.rating_received")).toHaveLength(1);
+  });
+});
+
+describe("CSAT in the web chat", () => {
+  test("the question shows rating buttons until it is answered; a tap sends the number", async () => {
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    const session = await newSession(t);
+    await say(t, session, "Hi there");
+    await settle(t);
+    await setStatus(await conversationOf(t, session), "resolved");
+    const question = (await thread(t, session)).messages.at(-1)!;
+    expect(question.choices?.map((c) => c.label)).toEqual(["1", "2", "3", "4", "5"]);
+    await say(t, session, question.choices![2]!.label);
+    await settle(t);
+    const after = await thread(t, session);
+    expect(after.messages.map((m) => [m.author, m.choices?.length ?? 0]).slice(-2)).toEqual([["agent", 0], ["customer", 0]]);
+    expect(await events("satisfaction.rating_received")).toMatchObject([{ kind: "csat", value: 3, channel: "web" }]);
   });
 });
 
