@@ -4,6 +4,7 @@
  * list, and tests/api checks every entry has its route file and back.
  */
 import type { z } from "zod";
+import { reportResponse, reportsQuery } from "./reports";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
 
 export type Endpoint = {
@@ -14,6 +15,8 @@ export type Endpoint = {
   summary: string;
   query?: z.ZodObject;
   response: z.ZodType;
+  /** Other 200 bodies than the JSON `response`, by content type (the document says each is a string). */
+  textResponses?: Record<string, string>;
 };
 
 export const listConversations = {
@@ -25,4 +28,16 @@ export const listConversations = {
   response: listConversationsResponse,
 } satisfies Endpoint;
 
-export const ENDPOINTS: Endpoint[] = [listConversations];
+// --- Reports (issue 11) ---
+
+export const getReport = {
+  method: "get",
+  path: "/api/reports",
+  operationId: "getReport",
+  summary: "A daily, weekly or monthly report: JSON sections, or CSV with one row per conversation",
+  query: reportsQuery,
+  response: reportResponse,
+  textResponses: { "text/csv": "format=csv: one row per conversation, streamed; cells a spreadsheet would run as a formula start with '" },
+} satisfies Endpoint;
+
+export const ENDPOINTS: Endpoint[] = [listConversations, getReport];
