@@ -155,7 +155,7 @@ const contactNamesRef = makeFunctionReference<"query", { apiKey: string; contact
 
 type Context = { apiKey: string; convex: ConvexHttpClient; query: z.output<typeof reportsQuery> };
 
-export async function runReport({ apiKey, convex, query }: Context, now = Date.now()): Promise<ReportResponse | Response> {
+export async function runReport({ apiKey, convex, query }: Context, now: number): Promise<ReportResponse | Response> {
   const timeZone = await convex.query(timeZoneRef, { apiKey });
   const span = reportSpan(query.type, query, now, timeZone);
   if ("error" in span) throw new ConvexError({ code: "BAD_REQUEST", message: span.error });

@@ -6,4 +6,4 @@ import { runReport } from "@/lib/api/reports";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = apiRoute(getReport, runReport);
+export const GET = apiRoute(getReport, (context) => runReport(context, Date.now()));
