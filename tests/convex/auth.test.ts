@@ -69,6 +69,32 @@ describe("accounts", () => {
     expect(await codeOf(signIn({ email: "owner@example.com", password: "wrong password!", flow: "signIn" }))).not.toBe("allowed");
   });
 
+  test("each sign-in records staff.login and a sign-out staff.logout for that operator, once", async () => {
+    const owner = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signUp" });
+    const { token } = await owner.mutation(api.users.createInvite, {});
+    await signIn({ email: "op@example.com", password: PASSWORD, flow: "signUp", invite: token });
+    const again = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signIn" });
+    await codeOf(signIn({ email: "owner@example.com", password: "wrong password!", flow: "signIn" }));
+    await again.action(api.auth.signOut, {});
+    // The ended session's token signs out nothing more, and records nothing more.
+    await again.action(api.auth.signOut, {});
+    const { events, ids } = await t.run(async (ctx) => {
+      const users = await ctx.db.query("users").collect();
+      const ids = Object.fromEntries(users.map((u) => [u.email!, u._id as string]));
+      const events = [];
+      for (const type of ["staff.login", "staff.logout"] as const) {
+        events.push(...(await ctx.db.query("analyticsEvents").withIndex("by_type_and_dedupe_key", (q) => q.eq("type", type)).collect()));
+      }
+      return { events: events.map((e) => ({ type: e.type, staffId: e.staffId })), ids };
+    });
+    expect(events).toEqual([
+      { type: "staff.login", staffId: ids["owner@example.com"] },
+      { type: "staff.login", staffId: ids["op@example.com"] },
+      { type: "staff.login", staffId: ids["owner@example.com"] },
+      { type: "staff.logout", staffId: ids["owner@example.com"] },
+    ]);
+  });
+
   test("an invite link makes one operator, once; a stranger's token does not", async () => {
     const owner = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signUp" });
     const { token } = await owner.mutation(api.users.createInvite, {});
