@@ -93,6 +93,13 @@ describe("accounts", () => {
       { type: "staff.login", staffId: ids["owner@example.com"] },
       { type: "staff.logout", staffId: ids["owner@example.com"] },
     ]);
+    // The /analytics staff table counts sign-ins per operator (from the raw tail before any rollup).
+    const now = Date.now();
+    const table = await owner.query(api.analytics.queries.staffTable, { from: now - 24 * 3_600_000, to: now + 1 });
+    expect(new Map(table.rows.map((r) => [r.staffId, r.logins]))).toEqual(
+      new Map([[ids["owner@example.com"], 2], [ids["op@example.com"], 1]]),
+    );
+    expect(table.rows.every((r) => r.replies === 0)).toBe(true);
   });
 
   test("an invite link makes one operator, once; a stranger's token does not", async () => {
