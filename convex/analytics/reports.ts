@@ -8,8 +8,7 @@
  */
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
-import type { Id } from "../_generated/dataModel";
-import { httpAction, internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { httpAction, internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { contactLabel } from "../../lib/contacts";
 import { timingSafeEqual } from "../../lib/secret";
 import {
@@ -181,7 +180,7 @@ export const write = internalAction({
       const lines: string[] = [...reportCsvLines([])];
       for await (const page of namedRowPages(source, rows)) lines.push(...reportCsvLines(page, false));
       const csv = lines.join("");
-      const storageId = await storeCsv(ctx, csv);
+      const storageId = await ctx.storage.store(new Blob([csv], { type: "text/csv;charset=utf-8" }));
       const downloadKey = randomKey();
       await ctx.runMutation(internal.analytics.reports.record, { reportId, storageId, downloadKey, bytes: new TextEncoder().encode(csv).length, rows: rows.length, summary: reportSummary(rows) });
     } catch (error) {
@@ -190,26 +189,6 @@ export const write = internalAction({
     return null;
   },
 });
-
-/**
- * Attempts at storing the file. On Convex one always does; the local
- * runtime (convex-test) can throw "Write outside of transaction" when
- * another transaction commits while `storage.store` hashes the blob (it
- * decides whether to open its own transaction before hashing), and a
- * failed attempt stores nothing, so trying again is safe.
- */
-const STORE_ATTEMPTS = 5;
-
-async function storeCsv(ctx: ActionCtx, csv: string): Promise<Id<"_storage">> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.storage.store(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    } catch (error) {
-      if (attempt >= STORE_ATTEMPTS || !String(error).includes("outside of transaction")) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
 
 const vReportView = v.object({
   _id: v.id("analyticsReports"),
