@@ -4,9 +4,11 @@
  * (optionally together with setting the customer's time zone it was meant in).
  */
 import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import { internalMutation } from "./_generated/server";
 import { operatorMutation } from "./functions";
 import { setTimeZone } from "./model/contacts";
-import { setTags as saveTags } from "./model/conversations";
+import { setTags as saveTags, storeOpenStatus } from "./model/conversations";
 import { callerError } from "./model/errors";
 import { reschedule as moveAction } from "./model/scheduledActions";
 import { isValidTimeZone } from "../lib/followups/tz";
@@ -47,5 +49,28 @@ export const reschedule = operatorMutation({
     }
     await moveAction(ctx, action, dueAt, "Rescheduled by an operator");
     return null;
+  },
+});
+
+/** Conversations given a stored status per transaction. */
+const STATUS_BACKFILL_PAGE = 200;
+
+/**
+ * Cron: conversations written before status was stored (absent reads
+ * "open") get "open" written, so the inbox's Open tab, one index range,
+ * shows them. Pages through them and re-schedules itself; with none left
+ * it reads nothing (an empty index range).
+ */
+export const backfillStatus = internalMutation({
+  args: {},
+  returns: v.number(),
+  handler: async (ctx) => {
+    const page = await ctx.db
+      .query("conversations")
+      .withIndex("by_status_and_last_message_at", (q) => q.eq("status", undefined))
+      .take(STATUS_BACKFILL_PAGE);
+    for (const conversation of page) await storeOpenStatus(ctx, conversation);
+    if (page.length === STATUS_BACKFILL_PAGE) await ctx.scheduler.runAfter(0, internal.inbox.backfillStatus, {});
+    return page.length;
   },
 });

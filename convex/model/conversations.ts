@@ -47,6 +47,9 @@ export async function insertConversation(ctx: MutationCtx, where: Where & { cont
     lastInboundAt: now,
     lastMessagePreview: "",
     lastMessageAt: now,
+    // Stored explicitly (absent also reads "open"), so the inbox's Open tab is one index range.
+    status: "open",
+    inboundCount: 0,
   });
   return (await ctx.db.get("conversations", id))!;
 }
@@ -64,7 +67,11 @@ export async function noteInbound(
     Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId"> &
     Pick<Partial<Doc<"conversations">>, "lastCustomerText" | "awaitingReplySince">,
 ) {
-  await ctx.db.patch("conversations", conversation._id, { ...patch, ...reopenFields(conversation, patch.lastInboundAt) });
+  await ctx.db.patch("conversations", conversation._id, {
+    ...patch,
+    inboundCount: (conversation.inboundCount ?? 0) + 1,
+    ...reopenFields(conversation, patch.lastInboundAt),
+  });
 }
 
 /** A reply reached the customer: what the conversation list shows without reading messages, and that nobody waits. */
@@ -404,6 +411,8 @@ export function reopenFields(conversation: Doc<"conversations">, now: number): P
   const fields: Partial<Doc<"conversations">> = {};
   if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
   if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
+  // Written before status was stored: absent means open; storing it puts the conversation in the Open tab's index range.
+  if (conversation.status === undefined) fields.status = "open";
   return fields;
 }
 
@@ -418,6 +427,11 @@ export async function setStatus(ctx: MutationCtx, conversation: Doc<"conversatio
       : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
   );
   return true;
+}
+
+/** A conversation from before status was stored gets "open" written (the inbox's Open tab reads status by index). */
+export async function storeOpenStatus(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  if (conversation.status === undefined) await ctx.db.patch("conversations", conversation._id, { status: "open" });
 }
 
 /** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */

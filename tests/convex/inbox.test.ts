@@ -97,7 +97,7 @@ describe("inbox list", () => {
       await advance(t, 10);
     }
     const metrics = await t.run(async (ctx) => {
-      await listConversations(ctx, { numItems: 1000, cursor: null }, {});
+      await listConversations(ctx, { numItems: 1000, cursor: null }, {}, "operator");
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
