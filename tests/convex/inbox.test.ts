@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { inboxCounts, listConversations, MAX_PAGE_SIZE, searchContacts, searchMessages } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { sameWallClockIn } from "../../lib/inbox";
@@ -117,6 +117,113 @@ describe("inbox list", () => {
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("inbox: open/resolved, unread, attention", () => {
+  const page = (args: { lifecycle?: "open" | "resolved"; channel?: "telegram" | "web"; needsHuman?: boolean } = {}, who = t) =>
+    who.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...args }).then((r) => r.page);
+
+  test("each row carries the operator's own unread count, which grows live and drops when they open it", async () => {
+    await telegramSays("620001", "Oksana", "Привет");
+    await telegramSays("620001", "Oksana", "есть доставка?");
+    const [first] = await page();
+    expect(first).toMatchObject({ contactName: "Oksana", unread: true, unreadCount: 2, lifecycle: "open" });
+
+    await t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [first!.id], upTo: first!.lastInboundAt });
+    expect((await page())[0]).toMatchObject({ unread: false, unreadCount: 0 });
+
+    await telegramSays("620001", "Oksana", "и в Казань?");
+    expect((await page())[0]).toMatchObject({ unread: true, unreadCount: 1 });
+    // Another operator has read nothing.
+    expect((await page({}, t.withIdentity({ subject: "operator-2" })))[0]).toMatchObject({ unreadCount: 3 });
+    await settle(t);
+  });
+
+  test("marking read up to what the screen showed leaves a message that arrived meanwhile unread", async () => {
+    await telegramSays("620002", "Ivan", "one");
+    const [shown] = await page();
+    await advance(t, SECOND);
+    await telegramSays("620002", "Ivan", "two");
+    await t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [shown!.id], upTo: shown!.lastInboundAt });
+    expect((await page())[0]).toMatchObject({ unreadCount: 1 });
+    await settle(t);
+  });
+
+  test("the Open view hides resolved conversations, the Resolved view shows them, and a new message reopens one", async () => {
+    await telegramSays("620003", "Anna", "hi");
+    await advance(t, SECOND);
+    await telegramSays("620004", "Boris", "hello");
+    const boris = (await page())[0]!;
+    await t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [boris.id], status: "resolved" });
+
+    expect((await page({ lifecycle: "open" })).map((r) => r.contactName)).toEqual(["Anna"]);
+    expect(await page({ lifecycle: "resolved" })).toMatchObject([{ contactName: "Boris", lifecycle: "resolved" }]);
+    expect((await page({ lifecycle: "open", channel: "telegram" })).map((r) => r.contactName)).toEqual(["Anna"]);
+    expect(await page({ lifecycle: "open", channel: "web" })).toEqual([]);
+
+    await telegramSays("620004", "Boris", "one more thing");
+    expect((await page({ lifecycle: "open" })).map((r) => r.contactName)).toEqual(["Boris", "Anna"]);
+    expect(await page({ lifecycle: "resolved" })).toEqual([]);
+    await settle(t);
+  });
+
+  test("conversations stored before status was kept join the Open view once backfilled", async () => {
+    await telegramSays("620005", "Legacy", "old message");
+    const [row] = await page();
+    await t.run(async (ctx) => {
+      await ctx.db.patch("conversations", row!.id, { status: undefined, inboundCount: undefined });
+    });
+    expect(await page({ lifecycle: "open" })).toEqual([]);
+    // Without a count the row still says whether something is new.
+    expect((await page())[0]).toMatchObject({ unread: true, lifecycle: "open" });
+    expect((await page())[0]!.unreadCount).toBeUndefined();
+
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(1);
+    expect(await page({ lifecycle: "open" })).toMatchObject([{ contactName: "Legacy" }]);
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(0);
+    await settle(t);
+  });
+
+  test("the navigation counts open conversations that need attention, never resolved ones", async () => {
+    const sessions = [await newSession(t), await newSession(t), await newSession(t)];
+    for (const session of sessions) await say(t, session, "hi");
+    await settle(t); // the offline responder answers all three
+    const [a, b, c] = await Promise.all(sessions.map((s) => conversationOf(t, s)));
+    expect(await t.query(api.dashboard.counts, {})).toMatchObject({ attention: 0 });
+    await t.run(async (ctx) => {
+      await ctx.db.patch("conversations", a!, { needsHuman: { reason: "refund", since: Date.now() } });
+      await ctx.db.patch("conversations", b!, { needsHuman: { reason: "handoff", since: Date.now() + 1 } });
+    });
+    // c: a human took over; once the customer writes again they wait for that human.
+    await t.mutation(api.conversations.setTakeover, { conversationId: c!, takeover: true });
+    expect(await t.query(api.dashboard.counts, {})).toMatchObject({ attention: 2, needsHuman: 2 });
+    await say(t, sessions[2]!, "hello?");
+    expect(await t.query(api.dashboard.counts, {})).toMatchObject({ attention: 3 });
+
+    await t.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [a!], status: "resolved" });
+    expect(await t.query(api.dashboard.counts, {})).toMatchObject({ attention: 2, needsHuman: 1, oldestNeedsHumanId: b });
+    await settle(t);
+  });
+
+  test("a full page of read conversations reads at most 100 documents, markers included", async () => {
+    for (let i = 0; i < MAX_PAGE_SIZE + 2; i++) {
+      await telegramSays(`63${String(i).padStart(4, "0")}`, `n${i}`, `hello ${i}`);
+      await advance(t, 10);
+    }
+    const all = [
+      ...(await page()),
+      ...(await t.query(api.dashboard.conversations, { paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: null } })).page,
+    ];
+    await t.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [...new Set(all.map((r) => r.id))] });
+    const metrics = await t.run(async (ctx) => {
+      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open" }, "operator");
+      expect(result.page).toHaveLength(MAX_PAGE_SIZE);
+      expect(result.page.every((r) => r.unreadCount === 0)).toBe(true);
+      return await ctx.meta.getTransactionMetrics();
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+    await settle(t);
   });
 });
 
