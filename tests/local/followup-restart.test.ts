@@ -10,6 +10,7 @@
  * against a 16 s limit counted from the request).
  */
 import { ConvexHttpClient } from "convex/browser";
+import { ownerClient } from "../support/operator";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { replyWith, startFakeAnthropic, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
@@ -38,7 +39,7 @@ it("a follow-up due while the product was stopped is sent once, right after it s
   const env = { ANTHROPIC_API_KEY: "sk-ant-local", ANTHROPIC_BASE_URL: anthropic.url };
   runtime = await startLocalRuntime(dataDir, { convexDir: PROJECT_CONVEX_DIR, env });
   let client = new ConvexHttpClient(runtime.url);
-  await client.mutation(api.settings.update, { patch: { batchWindowMs: 300 } });
+  await (await ownerClient(runtime.url)).mutation(api.settings.update, { patch: { batchWindowMs: 300 } });
 
   anthropic.script(
     toolUse("schedule_followup", { when: `in ${FOLLOWUP_IN_SECONDS} seconds`, note: "ask how the fitting went" }),
