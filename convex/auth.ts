@@ -12,7 +12,7 @@ import { ConvexError } from "convex/values";
 import type { DataModel, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
 import { sha256Hex } from "../lib/secret";
-import { audit } from "./auditLog";
+import { audit } from "./model/accounts";
 
 const MAX_EMAIL = 254;
 const MAX_NAME = 100;

@@ -38,6 +38,7 @@ const OWNER_ONLY = new Set([
   "apiKeys:create",
   "apiKeys:revoke",
   "auditLog:list",
+  "lifecycle/maintenance:runNow",
 ]);
 
 type Fn = { isQuery?: boolean; isMutation?: boolean; isAction?: boolean; isPublic?: boolean; exportArgs(): string };

@@ -225,7 +225,7 @@ describe("conversation page", () => {
 
     expect(detail).toMatchObject({ channel: "web", state: "idle", pendingCount: 0, takeover: false });
     expect(detail!.needsHuman).toBeUndefined();
-    const { page, isDone } = await t.query(api.dashboard.messages, {
+    const { page, isDone } = await asOwner(t).query(api.dashboard.messages, {
       conversationId: detail!.id,
       paginationOpts: { numItems: 10, cursor: null },
     });

@@ -67,8 +67,9 @@ it("a follow-up due while the product was stopped is sent once, right after it s
   expect(replies[1]!.at).toBeGreaterThanOrEqual(dueAt); // never early
   expect(replies[1]!.at - Math.max(dueAt, readyAt)).toBeLessThan(SEND_TOLERANCE_MS); // right after the restart
   // Exactly once: the follow-up is recorded as sent and nothing is left pending to send again.
+  const owner = await ownerClient(runtime.url, "signIn");
   const followups = async (status: "pending" | "sent") =>
-    (await client.query(api.followups.list, { status, paginationOpts: { numItems: 10, cursor: null } })).page;
+    (await owner.query(api.followups.list, { status, paginationOpts: { numItems: 10, cursor: null } })).page;
   expect(await followups("sent")).toHaveLength(1);
   expect(await followups("pending")).toHaveLength(0);
   expect(await agentTexts(client)).toHaveLength(2);

@@ -19,9 +19,12 @@ export async function signInToken(
   return token;
 }
 
-/** An HTTP client signed in as the installation's owner, made on this first call. */
-export async function ownerClient(url: string): Promise<ConvexHttpClient> {
+/**
+ * An HTTP client signed in as the installation's owner: made on the first
+ * call (`signUp`), signed in again after a restart (`signIn`).
+ */
+export async function ownerClient(url: string, flow: "signUp" | "signIn" = "signUp"): Promise<ConvexHttpClient> {
   const client = new ConvexHttpClient(url, { logger: false });
-  client.setAuth(await signInToken(url, { ...OWNER, flow: "signUp" }));
+  client.setAuth(await signInToken(url, { ...OWNER, flow }));
   return client;
 }
