@@ -11,7 +11,7 @@ import type { QueryCtx } from "./_generated/server";
 import { contactLabel } from "../lib/contacts";
 import { inboxStatus, unreadOf, type InboxStatus } from "../lib/inbox";
 import { operatorQuery } from "./functions";
-import { operatorIdOf, statusOf } from "./lifecycle/status";
+import { statusOf } from "./lifecycle/status";
 import { vConversationStatus } from "./lifecycle/schema";
 import { readMarker } from "./model/readMarkers";
 import { loadSettings } from "./settings";
@@ -226,7 +226,7 @@ export const conversations = operatorQuery({
   },
   returns: paginationResultValidator(vConversationRow),
   handler: async (ctx, { paginationOpts, ...filter }) =>
-    await listConversations(ctx, paginationOpts, filter, await operatorIdOf(ctx)),
+    await listConversations(ctx, paginationOpts, filter, ctx.operator._id),
 });
 
 /**
