@@ -7,6 +7,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation } from "./_generated/server";
 import { operatorMutation } from "./functions";
+import { audit } from "./model/accounts";
 import { setTimeZone } from "./model/contacts";
 import { setTags as saveTags, storeOpenStatus } from "./model/conversations";
 import { callerError } from "./model/errors";
@@ -23,6 +24,7 @@ export const setTags = operatorMutation({
     const result = normalizeTags(tags);
     if (typeof result === "string") throw callerError("BAD_TAGS", result);
     await saveTags(ctx, conversationId, result);
+    await audit(ctx, ctx.operator._id, "conversation.tags_set", conversationId, result.join(", "));
     return result;
   },
 });
@@ -48,6 +50,7 @@ export const reschedule = operatorMutation({
       if (conversation) await setTimeZone(ctx, conversation.contactId, contactTimeZone);
     }
     await moveAction(ctx, action, dueAt, "Rescheduled by an operator");
+    await audit(ctx, ctx.operator._id, "followup.rescheduled", actionId, new Date(dueAt).toISOString());
     return null;
   },
 });

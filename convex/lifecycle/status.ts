@@ -8,6 +8,7 @@ import { ConvexError, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
 import { internalMutation, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { audit } from "../model/accounts";
 import { operatorMutation, operatorQuery } from "../functions";
 import { loadSettings } from "../settings";
 import { autoResolveDue } from "../../lib/lifecycle/rules";
@@ -56,8 +57,11 @@ export async function updateStatuses(ctx: MutationCtx, ids: Id<"conversations">[
 export const setConversationStatus = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), status: vConversationStatus },
   returns: v.number(),
-  handler: async (ctx, { conversationIds, status }) =>
-    await updateStatuses(ctx, conversationIds, status, ctx.operator._id, Date.now()),
+  handler: async (ctx, { conversationIds, status }) => {
+    const changed = await updateStatuses(ctx, conversationIds, status, ctx.operator._id, Date.now());
+    if (changed > 0) await audit(ctx, ctx.operator._id, status === "resolved" ? "conversations.resolved" : "conversations.reopened", conversationIds.join(", "));
+    return changed;
+  },
 });
 
 /**
