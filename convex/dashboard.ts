@@ -18,8 +18,12 @@ import { loadSettings } from "./settings";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
-/** Rows per inbox page: each reads its conversation, contact and the operator's read marker, so a page stays within 100 reads. */
-export const MAX_PAGE_SIZE = 33;
+/**
+ * Rows per inbox page: each reads its conversation, contact, the operator's
+ * read marker and (at most once per operator on the page) its assignee, so a
+ * page stays within 100 reads.
+ */
+export const MAX_PAGE_SIZE = 24;
 /** Newest batches shown for a conversation. */
 export const BATCHES_SHOWN = 50;
 /** Messages per page of the conversation's chat (older pages load on scroll). */
@@ -67,6 +71,10 @@ const vConversationRow = v.object({
   /** Customer messages this operator has not read; absent when only `unread` is known (older data). */
   unreadCount: v.optional(v.number()),
   unread: v.boolean(),
+  /** Who owns it in the inbox, and their name or email; `assignedToMe` for the caller. */
+  assigneeId: v.optional(v.id("users")),
+  assigneeName: v.optional(v.string()),
+  assignedToMe: v.boolean(),
 });
 type ConversationRow = Infer<typeof vConversationRow>;
 
@@ -139,16 +147,44 @@ function pendingCount(state: Doc<"conversations">["state"]): number {
   return state.kind === "idle" ? 0 : state.pendingCount;
 }
 
-export type ConversationFilter = { channel?: Channel; needsHuman?: boolean; lifecycle?: "open" | "resolved" };
+export type ConversationFilter = {
+  channel?: Channel;
+  needsHuman?: boolean;
+  lifecycle?: "open" | "resolved";
+  /** Only the caller's conversations, or only nobody's. */
+  assignee?: "me" | "unassigned";
+};
+
+/** An operator's name as the inbox shows it; one read per distinct operator per query (`cache`). */
+function operatorName(ctx: QueryCtx, userId: Id<"users">, cache: Map<Id<"users">, Promise<string | undefined>>) {
+  let found = cache.get(userId);
+  if (!found) {
+    found = ctx.db.get("users", userId).then((u) => u?.name ?? u?.email ?? undefined);
+    cache.set(userId, found);
+  }
+  return found;
+}
 
 /**
  * What the inbox shows for one conversation, from the conversation's own
  * fields, its contact and the operator's read marker: three reads.
  */
-export async function inboxRow(ctx: QueryCtx, c: Doc<"conversations">, operatorId: string): Promise<ConversationRow> {
-  const [contact, marker] = await Promise.all([ctx.db.get("contacts", c.contactId), readMarker(ctx, operatorId, c._id)]);
+export async function inboxRow(
+  ctx: QueryCtx,
+  c: Doc<"conversations">,
+  operatorId: Id<"users">,
+  names: Map<Id<"users">, Promise<string | undefined>> = new Map(),
+): Promise<ConversationRow> {
+  const [contact, marker, assigneeName] = await Promise.all([
+    ctx.db.get("contacts", c.contactId),
+    readMarker(ctx, operatorId, c._id),
+    c.assigneeId === undefined ? undefined : operatorName(ctx, c.assigneeId, names),
+  ]);
   const unread = unreadOf(c, marker);
   return {
+    assigneeId: c.assigneeId,
+    assigneeName,
+    assignedToMe: c.assigneeId === operatorId,
     lifecycle: statusOf(c),
     unread: unread.unread,
     unreadCount: unread.count,
@@ -189,14 +225,19 @@ export async function listConversations(
   ctx: QueryCtx,
   paginationOpts: PaginationOptions,
   filter: ConversationFilter,
-  operatorId: string,
+  operatorId: Id<"users">,
 ) {
   const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
   const conversations = ctx.db.query("conversations");
   const { channel, lifecycle } = filter;
+  const assigneeId = filter.assignee === "me" ? operatorId : undefined;
   const source =
     filter.needsHuman === true
       ? conversations.withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0)).order("asc")
+      : lifecycle !== undefined && filter.assignee !== undefined
+        ? conversations
+            .withIndex("by_status_and_assignee_id_and_last_message_at", (q) => q.eq("status", lifecycle).eq("assigneeId", assigneeId))
+            .order("desc")
       : lifecycle !== undefined && channel !== undefined
         ? conversations
             .withIndex("by_status_and_channel_and_last_message_at", (q) => q.eq("status", lifecycle).eq("channel", channel))
@@ -210,9 +251,11 @@ export async function listConversations(
   const matches = result.page.filter(
     (c) =>
       (channel === undefined || c.channel === channel) &&
-      (filter.needsHuman !== false || c.needsHuman === undefined),
+      (filter.needsHuman !== false || c.needsHuman === undefined) &&
+      (filter.assignee === undefined || c.assigneeId === assigneeId),
   );
-  const page = await Promise.all(matches.map((c) => inboxRow(ctx, c, operatorId)));
+  const names = new Map<Id<"users">, Promise<string | undefined>>();
+  const page = await Promise.all(matches.map((c) => inboxRow(ctx, c, operatorId, names)));
   return { ...result, page };
 }
 
@@ -223,6 +266,7 @@ export const conversations = operatorQuery({
     needsHuman: v.optional(v.boolean()),
     /** Only open (or only resolved) conversations; absent: both. */
     lifecycle: v.optional(vConversationStatus),
+    assignee: v.optional(v.union(v.literal("me"), v.literal("unassigned"))),
   },
   returns: paginationResultValidator(vConversationRow),
   handler: async (ctx, { paginationOpts, ...filter }) =>
@@ -268,6 +312,28 @@ export const counts = operatorQuery({
     oldestNeedsHumanId: v.optional(v.id("conversations")),
   }),
   handler: async (ctx) => await inboxCounts(ctx),
+});
+
+/** "49+": the Mine / Unassigned tab counts stop reading here (two halves within 100 reads). */
+export const ASSIGNMENT_COUNTED = 49;
+
+/** Open conversations assigned to the caller, and open ones nobody owns, for the inbox's tabs. */
+export async function assignmentCounts(ctx: QueryCtx, operatorId: Id<"users">) {
+  const count = async (assigneeId: Id<"users"> | undefined) => {
+    const found = await ctx.db
+      .query("conversations")
+      .withIndex("by_status_and_assignee_id_and_last_message_at", (q) => q.eq("status", "open").eq("assigneeId", assigneeId))
+      .take(ASSIGNMENT_COUNTED + 1);
+    return { count: Math.min(found.length, ASSIGNMENT_COUNTED), more: found.length > ASSIGNMENT_COUNTED };
+  };
+  const [mine, unassigned] = await Promise.all([count(operatorId), count(undefined)]);
+  return { mine, unassigned };
+}
+
+export const assignmentTabCounts = operatorQuery({
+  args: {},
+  returns: v.object({ mine: v.object({ count: v.number(), more: v.boolean() }), unassigned: v.object({ count: v.number(), more: v.boolean() }) }),
+  handler: async (ctx) => await assignmentCounts(ctx, ctx.operator._id),
 });
 
 /** The conversation page's header and side panel: who, what state, and what the banner should advise. */

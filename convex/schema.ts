@@ -247,6 +247,8 @@ export default defineSchema({
      * one read per inbox row. Absent on conversations from before it was kept.
      */
     inboundCount: v.optional(v.number()),
+    /** The operator who owns it in the inbox (Mine / Unassigned); set by assign, or by an operator's takeover when unowned. */
+    assigneeId: v.optional(v.id("users")),
     /** Status, archive pointer and metadata: convex/lifecycle/schema.ts. */
     ...lifecycleConversationFields,
   })
@@ -266,6 +268,8 @@ export default defineSchema({
     .index("by_status_and_last_message_at", ["status", "lastMessageAt"])
     // inbox Open/Resolved tabs filtered by channel, newest first
     .index("by_status_and_channel_and_last_message_at", ["status", "channel", "lastMessageAt"])
+    // inbox Mine / Unassigned tabs (and their counts), newest first
+    .index("by_status_and_assignee_id_and_last_message_at", ["status", "assigneeId", "lastMessageAt"])
     // navigation count: open conversations a human has taken over
     .index("by_status_and_takeover", ["status", "takeover"])
     // archive sweep by inactivity: hot conversations quiet the longest

@@ -367,7 +367,12 @@ export async function startTakeover(
     ctx,
     conversation._id,
     { kind: "takeover_started", reason, at: now, batchId: by.batchId, by: by.operatorId },
-    { state: withoutPending(state), tickGeneration: conversation.tickGeneration + 1 },
+    {
+      state: withoutPending(state),
+      tickGeneration: conversation.tickGeneration + 1,
+      // An operator pausing the bot owns the conversation from then on, unless someone already does.
+      ...(by.operatorId !== undefined && conversation.assigneeId === undefined ? { assigneeId: by.operatorId } : {}),
+    },
   );
   const { takeoverIdleResumeMs } = await loadSettings(ctx);
   if (takeoverIdleResumeMs > 0) {
@@ -433,6 +438,13 @@ export async function setStatus(ctx: MutationCtx, conversation: Doc<"conversatio
       ? { status, resolvedAt: now, resolvedBy: by }
       : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
   );
+  return true;
+}
+
+/** Who owns the conversation in the inbox (undefined: nobody); returns whether it changed. */
+export async function setAssignee(ctx: MutationCtx, conversation: Doc<"conversations">, assigneeId: Id<"users"> | undefined) {
+  if (conversation.assigneeId === assigneeId) return false;
+  await ctx.db.patch("conversations", conversation._id, { assigneeId });
   return true;
 }
 

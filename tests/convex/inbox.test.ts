@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
 import { inboxCounts, listConversations, MAX_PAGE_SIZE, searchContacts, searchMessages } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { sameWallClockIn } from "../../lib/inbox";
@@ -100,7 +101,7 @@ describe("inbox list", () => {
       await advance(t, 10);
     }
     const metrics = await t.run(async (ctx) => {
-      await listConversations(ctx, { numItems: 1000, cursor: null }, {}, "operator");
+      await listConversations(ctx, { numItems: 1000, cursor: null }, {}, "operator" as Id<"users">);
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
@@ -222,9 +223,96 @@ describe("inbox: open/resolved, unread, attention", () => {
     await asOwner(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [...new Set(all.map((r) => r.id))] });
     const owner = (await t.run((ctx) => ctx.db.query("readMarkers").first()))!.operatorId;
     const metrics = await t.run(async (ctx) => {
-      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open" }, owner);
+      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open" }, owner as Id<"users">);
       expect(result.page).toHaveLength(MAX_PAGE_SIZE);
       expect(result.page.every((r) => r.unreadCount === 0)).toBe(true);
+      return await ctx.meta.getTransactionMetrics();
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+    await settle(t);
+  });
+});
+
+describe("inbox: assignment", () => {
+  const page = async (who: Pick<Accessor, "query">, args: { lifecycle?: "open" | "resolved"; assignee?: "me" | "unassigned" } = {}) =>
+    (await who.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...args })).page;
+
+  test("assign and unassign move conversations between Mine and Unassigned, with counts, per operator", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const boris = await signedIn(t, "operator", "boris@example.com");
+    const sessions = [await newSession(t), await newSession(t), await newSession(t)];
+    for (const session of sessions) await say(t, session, "hi");
+    await settle(t);
+    const [a, b] = await Promise.all(sessions.map((s) => conversationOf(t, s)));
+    expect(await anna.query(api.dashboard.assignmentTabCounts, {})).toEqual({ mine: { count: 0, more: false }, unassigned: { count: 3, more: false } });
+
+    const borisId = (await boris.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    expect(await anna.mutation(api.inbox.assign, { conversationIds: [a!, b!], assigneeId: borisId })).toBe(2);
+    expect(await boris.query(api.dashboard.assignmentTabCounts, {})).toMatchObject({ mine: { count: 2 }, unassigned: { count: 1 } });
+    expect(await anna.query(api.dashboard.assignmentTabCounts, {})).toMatchObject({ mine: { count: 0 }, unassigned: { count: 1 } });
+    const mine = await page(boris, { lifecycle: "open", assignee: "me" });
+    expect(mine.map((r) => r.id).sort()).toEqual([a, b].sort());
+    expect(mine[0]).toMatchObject({ assignedToMe: true, assigneeName: "boris@example.com" });
+    expect(await page(anna, { lifecycle: "open", assignee: "me" })).toEqual([]);
+    expect((await page(anna, { lifecycle: "open" })).find((r) => r.id === a)).toMatchObject({ assignedToMe: false, assigneeName: "boris@example.com" });
+
+    expect(await boris.mutation(api.inbox.assign, { conversationIds: [a!], assigneeId: null })).toBe(1);
+    expect((await page(anna, { lifecycle: "open", assignee: "unassigned" })).map((r) => r.id)).toContain(a);
+    // The audit log says who did it.
+    const actions = await t.run((ctx) => ctx.db.query("auditLog").collect());
+    expect(actions.filter((e) => e.action.startsWith("conversation.")).map((e) => e.action)).toEqual([
+      "conversation.assigned",
+      "conversation.assigned",
+      "conversation.unassigned",
+    ]);
+  });
+
+  test("an unknown conversation or a disabled assignee changes nothing", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const session = await newSession(t);
+    await say(t, session, "hi");
+    const id = await conversationOf(t, session);
+    const gone = await t.run(async (ctx) => {
+      const { _id, _creationTime, ...fields } = (await ctx.db.get("conversations", id))!;
+      const other = await ctx.db.insert("conversations", { ...fields, chatId: `gone ${_id}@${_creationTime}` });
+      await ctx.db.delete("conversations", other);
+      return other;
+    });
+    const disabled = await t.run((ctx) => ctx.db.insert("users", { email: "old@example.com", role: "operator", disabledAt: Date.now() }));
+    await expect(anna.mutation(api.inbox.assign, { conversationIds: [id, gone], assigneeId: null })).rejects.toThrow(/no longer exists/);
+    await expect(anna.mutation(api.inbox.assign, { conversationIds: [id], assigneeId: disabled })).rejects.toThrow(/enabled operator/);
+    expect((await page(anna))[0]!.assigneeId).toBeUndefined();
+    await settle(t);
+  });
+
+  test("an operator pausing the bot gets the conversation when nobody owns it, and keeps someone else's owner", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const boris = await signedIn(t, "operator", "boris@example.com");
+    const [s1, s2] = [await newSession(t), await newSession(t)];
+    await say(t, s1, "hi");
+    await say(t, s2, "hello");
+    await settle(t);
+    const [c1, c2] = [await conversationOf(t, s1), await conversationOf(t, s2)];
+    const annaId = (await anna.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    await boris.mutation(api.conversations.setTakeover, { conversationId: c1, takeover: true });
+    expect((await page(boris, { lifecycle: "open", assignee: "me" })).map((r) => r.id)).toEqual([c1]);
+
+    await boris.mutation(api.inbox.assign, { conversationIds: [c2], assigneeId: annaId });
+    await boris.mutation(api.conversations.setTakeover, { conversationId: c2, takeover: true });
+    expect((await page(anna, { lifecycle: "open", assignee: "me" })).map((r) => r.id)).toEqual([c2]);
+    await settle(t);
+  });
+
+  test("a full page with assignees reads at most 100 documents", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const annaId = (await anna.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    for (let i = 0; i < MAX_PAGE_SIZE + 2; i++) await telegramSays(`64${String(i).padStart(4, "0")}`, `p${i}`, `hey ${i}`);
+    const rows = (await page(anna, {})).map((r) => r.id);
+    await anna.mutation(api.inbox.assign, { conversationIds: rows, assigneeId: annaId });
+    await anna.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: rows });
+    const metrics = await t.run(async (ctx) => {
+      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open", assignee: "me" }, annaId);
+      expect(result.page).toHaveLength(MAX_PAGE_SIZE);
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
