@@ -124,6 +124,7 @@ const vConversationDetail = v.object({
     "lastMessageAt",
     "lastInboundAt",
     "tags",
+    "assigneeId",
   ]),
   contactName: v.optional(v.string()),
   contact: v.object({
@@ -375,6 +376,7 @@ export async function conversationDetail(
     lastMessageAt: conversation.lastMessageAt,
     lastInboundAt: conversation.lastInboundAt,
     tags: conversation.tags,
+    assigneeId: conversation.assigneeId,
     status: conversationStatus(conversation),
     lastReply: newestOut ? { status: newestOut.status, error: newestOut.error } : undefined,
   };

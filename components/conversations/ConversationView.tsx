@@ -15,6 +15,7 @@ import { ChatMessages } from "./ChatMessages";
 import { Composer } from "./Composer";
 import { LifecyclePanel, StatusAction, StatusWords } from "../lifecycle/LifecyclePanel";
 import { MetadataCard } from "../lifecycle/MetadataCard";
+import { AssignControl } from "./AssignControl";
 import { ContactTimeZone } from "./ContactTimeZone";
 import { Plans } from "./Plans";
 import { TagsEditor } from "./TagsEditor";
@@ -186,6 +187,10 @@ function SidePanel({ detail, open, onClose }: { detail: Detail; open: boolean; o
           Close
         </button>
       </div>
+      <section className="panel-section" aria-label="Assignment">
+        <h3>Assignment</h3>
+        <AssignControl conversationId={detail.id} assigneeId={detail.assigneeId} />
+      </section>
       <MetadataCard conversationId={detail.id} />
       <section className="panel-section" aria-label="Contact">
         <h3>Contact</h3>

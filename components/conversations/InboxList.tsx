@@ -31,6 +31,8 @@ const AUTHOR = { customer: "", agent: "Bot", human: "You" } as const;
 
 /** Open (the default: what is still going on), needs a human, resolved, or everything. */
 type Tab = "open" | "needs_human" | "resolved" | "all";
+/** Whose: everyone's, the signed-in operator's, or nobody's. */
+type Owner = "all" | "me" | "unassigned";
 
 /**
  * The inbox: who is waiting, longest first. Pages come from the server
@@ -40,6 +42,8 @@ type Tab = "open" | "needs_human" | "resolved" | "all";
  */
 export function InboxList() {
   const [tab, setTab] = useState<Tab>("open");
+  const [owner, setOwner] = useState<Owner>("all");
+  const ownerCounts = useQuery(api.dashboard.assignmentTabCounts, {});
   const [channel, setChannel] = useState<Channel | "">("");
   const [status, setStatus] = useState<InboxStatus | "">("");
   const [tag, setTag] = useState("");
@@ -78,6 +82,25 @@ export function InboxList() {
           All
         </TabButton>
         <NotifyToggle />
+      </div>
+      <div className="tabs owner-tabs" role="tablist" aria-label="Whose conversations">
+        {(
+          [
+            ["all", "Everyone", undefined],
+            ["me", "Mine", ownerCounts?.mine],
+            ["unassigned", "Unassigned", ownerCounts?.unassigned],
+          ] as const
+        ).map(([value, label, count]) => (
+          <button key={value} type="button" role="tab" aria-selected={owner === value} onClick={() => setOwner(value)}>
+            {label}
+            {count && (
+              <span className="count" title="Open conversations">
+                {count.count}
+                {count.more ? "+" : ""}
+              </span>
+            )}
+          </button>
+        ))}
       </div>
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <input
@@ -127,7 +150,7 @@ export function InboxList() {
         )}
       </form>
       {search === "" ? (
-        <ConversationCards key={`${tab}:${channel}`} channel={filters.channel} tab={tab} />
+        <ConversationCards key={`${tab}:${owner}:${channel}`} channel={filters.channel} tab={tab} owner={owner} />
       ) : (
         <SearchResults text={search} filters={filters} />
       )}
@@ -153,7 +176,7 @@ function TabButton({
   );
 }
 
-function ConversationCards({ channel, tab }: { channel: Channel | undefined; tab: Tab }) {
+function ConversationCards({ channel, tab, owner }: { channel: Channel | undefined; tab: Tab; owner: Owner }) {
   const now = useNow();
   const { results, status, loadMore } = usePaginatedQuery(
     api.dashboard.conversations,
@@ -161,6 +184,7 @@ function ConversationCards({ channel, tab }: { channel: Channel | undefined; tab
       channel,
       needsHuman: tab === "needs_human" ? true : undefined,
       lifecycle: tab === "open" || tab === "resolved" ? tab : undefined,
+      assignee: owner === "all" ? undefined : owner,
     },
     { initialNumItems: PAGE_SIZE },
   );
@@ -186,6 +210,10 @@ function ConversationCards({ channel, tab }: { channel: Channel | undefined; tab
         <div className="card empty">
           {status === "LoadingFirstPage" ? (
             <p className="muted">Loading conversations…</p>
+          ) : owner === "me" ? (
+            <p>Nothing here is assigned to you. Pausing the bot in a conversation nobody owns makes it yours.</p>
+          ) : owner === "unassigned" ? (
+            <p>Every conversation here has an owner.</p>
           ) : tab === "needs_human" ? (
             <p>Nobody needs a human right now.</p>
           ) : tab === "resolved" ? (
@@ -239,11 +267,14 @@ function BatchBar({
 }) {
   const setStatus = useMutation(api.lifecycle.status.setConversationStatus);
   const markRead = useMutation(api.lifecycle.status.markConversationsRead);
-  const action = useOperatorAction<"read" | "resolve" | "reopen">();
+  const assign = useMutation(api.inbox.assign);
+  const operators = useQuery(api.inbox.operators, {});
+  const me = operators?.find((o) => o.me);
+  const action = useOperatorAction<"read" | "resolve" | "reopen" | "assign" | "unassign">();
   const [done, setDone] = useState<string | null>(null);
   const ids = chosen.map((r) => r.id);
   const all = chosen.length === rows.length;
-  const run = (which: "read" | "resolve" | "reopen", words: string, call: () => Promise<number>) =>
+  const run = (which: "read" | "resolve" | "reopen" | "assign" | "unassign", words: string, call: () => Promise<number>) =>
     void action
       .run(which, async () => {
         const changed = await call();
@@ -293,6 +324,24 @@ function BatchBar({
               onClick={() => run("reopen", "Reopened", () => setStatus({ conversationIds: ids, status: "open" }))}
             >
               Reopen
+            </button>
+          )}
+          {me && chosen.some((r) => !r.assignedToMe) && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("assign", "Assigned to you", () => assign({ conversationIds: ids, assigneeId: me.id }))}
+            >
+              Assign to me
+            </button>
+          )}
+          {chosen.some((r) => r.assigneeId !== undefined) && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("unassign", "Unassigned", () => assign({ conversationIds: ids, assigneeId: null }))}
+            >
+              Unassign
             </button>
           )}
           <button type="button" className="link" onClick={() => onSelect([])}>
@@ -358,6 +407,11 @@ function InboxCard({
             </span>
           )}
           {row.repliedBy && <span className="muted">{AUTHOR[row.repliedBy]} replied</span>}
+          {row.assigneeId !== undefined && (
+            <span className="assignee" data-testid="assignee">
+              {row.assignedToMe ? "Yours" : `→ ${row.assigneeName ?? "an operator"}`}
+            </span>
+          )}
           {row.needsHuman && <span className="muted reason">{row.needsHuman.reason}</span>}
           {(row.tags ?? []).map((t) => (
             <span key={t} className="tag">

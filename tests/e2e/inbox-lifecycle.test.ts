@@ -38,6 +38,8 @@ const card = (page: Page, text: string) => page.locator('ul[aria-label="Conversa
 /** The row's unread badge reading exactly `count` (the badge says "3 unread" to screen readers). */
 const unread = (row: ReturnType<typeof card>, count: number) => row.getByTestId("unread").filter({ hasText: new RegExp(`^${count} unread$`) });
 const tab = (page: Page, name: string) => page.getByRole("tab", { name: new RegExp(`^${name}`) });
+const ownerTab = (page: Page, name: string) =>
+  page.getByRole("tablist", { name: "Whose conversations" }).getByRole("tab", { name: new RegExp(`^${name}`) });
 
 for (const { name: size, viewport } of SIZES) {
   describe(`at ${size} size`, () => {
@@ -131,6 +133,35 @@ for (const { name: size, viewport } of SIZES) {
       await card(list, names[0]).waitFor({ state: "detached", timeout: LIVE_MS });
       await tab(list, "Open").click();
       for (const name of names) await card(list, name).getByTestId("lifecycle").getByText("Open").waitFor();
+    });
+
+    test("Assign to me puts a conversation under Mine with its count, and Unassign moves it to Unassigned", async () => {
+      const who = `Assigned ${size}`;
+      await customerWrites(convex, who, ["who is looking after me?"]);
+      const list = await open("/conversations", viewport);
+      await card(list, who).waitFor();
+      const mineBefore = Number((await ownerTab(list, "Mine").locator(".count").innerText()).replace("+", ""));
+      await ownerTab(list, "Mine").click();
+      await list.getByText(/Nothing here is assigned to you|Yours/).first().waitFor();
+      expect(await card(list, who).count()).toBe(0);
+      await ownerTab(list, "Everyone").click();
+      await card(list, who).getByRole("link").click();
+
+      const panel = list.getByRole("complementary", { name: "Conversation details" });
+      if (size === "phone") await list.getByRole("button", { name: "Details" }).click();
+      await panel.getByRole("button", { name: "Assign to me" }).click();
+      await panel.getByTestId("assigned-to").getByText("Assigned to you").waitFor();
+      await list.goBack();
+
+      await ownerTab(list, "Mine").click();
+      await card(list, who).getByTestId("assignee").getByText("Yours").waitFor();
+      await ownerTab(list, "Mine").locator(".count").getByText(String(mineBefore + 1)).waitFor();
+      await list.getByRole("checkbox", { name: `Select ${who}` }).check();
+      await list.getByRole("group", { name: "Selected conversations" }).getByRole("button", { name: "Unassign" }).click();
+      await card(list, who).waitFor({ state: "detached", timeout: LIVE_MS });
+      await ownerTab(list, "Unassigned").click();
+      await card(list, who).waitFor();
+      expect(await card(list, who).getByTestId("assignee").count()).toBe(0);
     });
   });
 }
