@@ -77,9 +77,12 @@ test("owner first, then closed sign-up, a one-time invite, owner-only pages, and
 
   // The audit log shows who did what.
   await owner.reload();
-  const log = await owner.locator('table[aria-label="Audit log"]').innerText();
+  const log = owner.locator('table[aria-label="Audit log"]');
+  // The table renders before its rows arrive: wait for the newest entry, then read it whole.
+  await log.getByText("operator.disabled").waitFor();
+  const text = await log.innerText();
   for (const action of ["owner.created", "invite.created", "invite.accepted", "operator.disabled"]) {
-    expect(log).toContain(action);
+    expect(text).toContain(action);
   }
   await stranger.context().close();
   await second.context().close();
