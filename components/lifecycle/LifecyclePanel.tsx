@@ -45,7 +45,11 @@ export function StatusAction({ conversationId }: { conversationId: Id<"conversat
 /** "Resolved by itself after a quiet day · Dec 1, 10:00" / "Open · 2 not answered yet", for the header's subtitle. */
 export function StatusWords({ conversationId }: { conversationId: Id<"conversations"> }) {
   const view = useLifecycle(conversationId);
+  const operators = useQuery(api.inbox.operators, {});
   if (!view) return null;
+  // resolvedBy is a user id (or "auto"): say who in words.
+  const who = operators?.find((o) => o.id === view.resolvedBy);
+  const by = view.resolvedBy === "auto" ? "by itself after a quiet day" : who?.me ? "by you" : `by ${who?.name ?? "an operator"}`;
   return (
     <>
       <span className={`badge ${view.status === "resolved" ? "ok" : ""}`} data-testid="lifecycle">
@@ -54,7 +58,7 @@ export function StatusWords({ conversationId }: { conversationId: Id<"conversati
       {view.status === "resolved" && view.resolvedAt !== undefined && (
         <span className="muted small">
           {" "}
-          {view.resolvedBy === "auto" ? "by itself after a quiet day" : `by ${view.resolvedBy}`} · {formatTime(view.resolvedAt)}
+          {by} · {formatTime(view.resolvedAt)}
         </span>
       )}
       {view.archivedAt !== undefined && (
