@@ -10,6 +10,8 @@ crons.interval("batch watchdog", { minutes: 1 }, internal.batching.watchdog.swee
 crons.interval("follow-up recovery", { minutes: 5 }, internal.followups.recoverStalled, {});
 // Analytics: merge new events into the buckets (a run costs O(new events)); trim old ones daily.
 crons.interval("analytics rollup", { minutes: 1 }, internal.analytics.rollup.run, {});
+// Reports of closed days, weeks and months (business zone): an hourly check starts each once.
+crons.hourly("analytics reports", { minuteUTC: 5 }, internal.analytics.reports.tick, {});
 crons.daily("analytics retention", { hourUTC: 3, minuteUTC: 17 }, internal.analytics.retention.sweep, {});
 // Lifecycle (convex/lifecycle): Convex crons run in UTC, so the jobs that run at a
 // business-local time (cleanup and stats 02:00, archive 03:00, metadata Sunday 04:00)

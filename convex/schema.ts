@@ -2,7 +2,7 @@ import { authTables } from "@convex-dev/auth/server";
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
-import { analyticsTables } from "./analytics/schema";
+import { analyticsTables, surveyContactFields, surveyConversationFields, surveyMessageFields } from "./analytics/schema";
 import { lifecycleConversationFields, lifecycleMessageFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
@@ -189,6 +189,7 @@ export default defineSchema({
      * (the local runtime's engine) fails on a document lacking the field.
      */
     searchName: v.optional(v.string()),
+    ...surveyContactFields,
   })
     // ingest: find the sender of an inbound message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
@@ -251,6 +252,7 @@ export default defineSchema({
     assigneeId: v.optional(v.id("users")),
     /** Status, archive pointer and metadata: convex/lifecycle/schema.ts. */
     ...lifecycleConversationFields,
+    ...surveyConversationFields,
   })
     // ingest: the conversation an inbound event belongs to
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
@@ -321,6 +323,7 @@ export default defineSchema({
     scheduledActionId: v.optional(v.id("scheduledActions")),
     /** Per-message labels: convex/lifecycle/schema.ts. */
     ...lifecycleMessageFields,
+    ...surveyMessageFields,
   })
     // ingest: drop redeliveries; edits and receipts find their message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
