@@ -23,5 +23,7 @@ crons.hourly("lifecycle metadata Sunday 04:00 local", { minuteUTC: 27 }, interna
 crons.interval("lifecycle auto-resolve", { minutes: 15 }, internal.lifecycle.maintenance.autoResolveTick, {});
 crons.interval("lifecycle history sync", { minutes: 30 }, internal.lifecycle.sync.syncRecent, { mode: "incremental" });
 crons.daily("lifecycle full history sync", { hourUTC: 1, minuteUTC: 47 }, internal.lifecycle.sync.syncRecent, { mode: "full" });
+// Inbox: conversations from before status was stored join the Open tab (a no-op read once none are left).
+crons.interval("inbox status backfill", { minutes: 60 }, internal.inbox.backfillStatus, {});
 
 export default crons;

@@ -48,6 +48,9 @@ export async function insertConversation(ctx: MutationCtx, where: Where & { cont
     lastInboundAt: now,
     lastMessagePreview: "",
     lastMessageAt: now,
+    // Stored explicitly (absent also reads "open"), so the inbox's Open tab is one index range.
+    status: "open",
+    inboundCount: 0,
   });
   return (await ctx.db.get("conversations", id))!;
 }
@@ -65,7 +68,11 @@ export async function noteInbound(
     Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId"> &
     Pick<Partial<Doc<"conversations">>, "lastCustomerText" | "awaitingReplySince">,
 ) {
-  await ctx.db.patch("conversations", conversation._id, { ...patch, ...reopenFields(conversation, patch.lastInboundAt) });
+  await ctx.db.patch("conversations", conversation._id, {
+    ...patch,
+    inboundCount: (conversation.inboundCount ?? 0) + 1,
+    ...reopenFields(conversation, patch.lastInboundAt),
+  });
 }
 
 /**
@@ -78,7 +85,8 @@ export async function noteSurveyAnswer(
   conversation: Doc<"conversations">,
   patch: Pick<Doc<"conversations">, "lastInboundAt" | "lastMessagePreview" | "lastMessageAt"> & Pick<Partial<Doc<"conversations">>, "lastInboundExternalId">,
 ) {
-  await ctx.db.patch("conversations", conversation._id, { ...patch, pendingSurvey: undefined });
+  // Still a customer message: it counts for unread like any other.
+  await ctx.db.patch("conversations", conversation._id, { ...patch, pendingSurvey: undefined, inboundCount: (conversation.inboundCount ?? 0) + 1 });
 }
 
 /** A reply reached the customer: what the conversation list shows without reading messages, and that nobody waits. */
@@ -374,7 +382,12 @@ export async function startTakeover(
     ctx,
     conversation._id,
     { kind: "takeover_started", reason, at: now, batchId: by.batchId, by: by.operatorId },
-    { state: withoutPending(state), tickGeneration: conversation.tickGeneration + 1 },
+    {
+      state: withoutPending(state),
+      tickGeneration: conversation.tickGeneration + 1,
+      // An operator pausing the bot owns the conversation from then on, unless someone already does.
+      ...(by.operatorId !== undefined && conversation.assigneeId === undefined ? { assigneeId: by.operatorId } : {}),
+    },
   );
   const { takeoverIdleResumeMs } = await loadSettings(ctx);
   if (takeoverIdleResumeMs > 0) {
@@ -425,6 +438,8 @@ export function reopenFields(conversation: Doc<"conversations">, now: number): P
   const fields: Partial<Doc<"conversations">> = {};
   if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
   if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
+  // Written before status was stored: absent means open; storing it puts the conversation in the Open tab's index range.
+  if (conversation.status === undefined) fields.status = "open";
   // A message that is not the survey's answer: the customer moved on, the survey lapses.
   if (conversation.pendingSurvey !== undefined) Object.assign(fields, { pendingSurvey: undefined });
   return fields;
@@ -454,6 +469,18 @@ export async function setStatus(
       : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined, pendingSurvey: undefined },
   );
   return true;
+}
+
+/** Who owns the conversation in the inbox (undefined: nobody); returns whether it changed. */
+export async function setAssignee(ctx: MutationCtx, conversation: Doc<"conversations">, assigneeId: Id<"users"> | undefined) {
+  if (conversation.assigneeId === assigneeId) return false;
+  await ctx.db.patch("conversations", conversation._id, { assigneeId });
+  return true;
+}
+
+/** A conversation from before status was stored gets "open" written (the inbox's Open tab reads status by index). */
+export async function storeOpenStatus(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  if (conversation.status === undefined) await ctx.db.patch("conversations", conversation._id, { status: "open" });
 }
 
 /** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */

@@ -6,6 +6,14 @@
 import type { z } from "zod";
 import { reportResponse, reportsQuery } from "./reports";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
+import {
+  analyticsDashboardQuery,
+  analyticsDashboardResponse,
+  analyticsTimeseriesQuery,
+  analyticsTimeseriesResponse,
+  metricsQuery,
+  metricsResponse,
+} from "./analytics";
 
 export type Endpoint = {
   method: "get" | "post";
@@ -15,6 +23,8 @@ export type Endpoint = {
   summary: string;
   query?: z.ZodObject;
   response: z.ZodType;
+  /** The 200 body's media type when it is not JSON (the response schema is then a string). */
+  contentType?: "text/plain; version=0.0.4; charset=utf-8";
   /** Other 200 bodies than the JSON `response`, by content type (the document says each is a string). */
   textResponses?: Record<string, string>;
 };
@@ -28,6 +38,38 @@ export const listConversations = {
   response: listConversationsResponse,
 } satisfies Endpoint;
 
+// --- Analytics (issue 11): the cards, a time series, Prometheus metrics.
+
+export const analyticsDashboard = {
+  method: "get",
+  path: "/api/analytics/dashboard",
+  operationId: "analyticsDashboard",
+  summary: "Today vs yesterday: conversations, messages, first response p50/p95, escalation rate, CSAT",
+  query: analyticsDashboardQuery,
+  response: analyticsDashboardResponse,
+} satisfies Endpoint;
+
+export const analyticsTimeseries = {
+  method: "get",
+  path: "/api/analytics/timeseries",
+  operationId: "analyticsTimeseries",
+  summary: "One event type per hour, day, week or month, optionally grouped by channel, staff, intent or kind",
+  query: analyticsTimeseriesQuery,
+  response: analyticsTimeseriesResponse,
+} satisfies Endpoint;
+
+export const metrics = {
+  method: "get",
+  path: "/api/metrics",
+  operationId: "metrics",
+  summary: "Prometheus metrics: counters, gauges and the reply-time histogram",
+  query: metricsQuery,
+  response: metricsResponse,
+  contentType: "text/plain; version=0.0.4; charset=utf-8",
+} satisfies Endpoint;
+
+const ANALYTICS_ENDPOINTS: Endpoint[] = [analyticsDashboard, analyticsTimeseries, metrics];
+
 // --- Reports (issue 11) ---
 
 export const getReport = {
@@ -40,4 +82,4 @@ export const getReport = {
   textResponses: { "text/csv": "format=csv: one row per conversation, streamed; cells a spreadsheet would run as a formula start with '" },
 } satisfies Endpoint;
 
-export const ENDPOINTS: Endpoint[] = [listConversations, getReport];
+export const ENDPOINTS: Endpoint[] = [listConversations, ...ANALYTICS_ENDPOINTS, getReport];

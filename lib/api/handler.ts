@@ -47,7 +47,9 @@ export function apiRoute<E extends Endpoint & { query: z.ZodObject }>(
       }
       const result = await run({ apiKey, convex, query: query.data as z.output<E["query"]> });
       if (result instanceof Response) return result;
-      return Response.json(endpoint.response.parse(result), { headers: { "cache-control": "no-store" } });
+      const body = endpoint.response.parse(result);
+      if (endpoint.contentType) return new Response(body as string, { headers: { "content-type": endpoint.contentType, "cache-control": "no-store" } });
+      return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (error) {
       if (error instanceof ConvexError) {
         const data = error.data as { code?: string; message?: string };

@@ -38,7 +38,7 @@ export function openApiDocument(version = "1") {
           "200": {
             description: "OK",
             content: {
-              "application/json": { schema: jsonSchema(endpoint.response, "output") },
+              [endpoint.contentType ?? "application/json"]: { schema: jsonSchema(endpoint.response, "output") },
               ...Object.fromEntries(
                 Object.entries(endpoint.textResponses ?? {}).map(([type, description]) => [type, { schema: { type: "string", description } }]),
               ),
