@@ -28,6 +28,7 @@ export const LIB_IO_MODULES = [
   "lib/webhooks/handler.ts", // reads the clock and the request
   "lib/webhooks/respond.ts",
   "lib/webhooks/channels.ts",
+  "lib/api/handler.ts", // the HTTP API's route glue: reads the environment, calls Convex
 ];
 
 /** Feature and service modules of convex/: the model layer must not import them. */
@@ -44,6 +45,7 @@ export default tseslint.config(
       "node_modules/**",
       ".next/**",
       ".next-start/**",
+      ".next-deploy-check/**",
       ".local-data/**",
       "**/convex/_generated/**",
       "next-env.d.ts",

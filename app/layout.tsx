@@ -1,5 +1,7 @@
+import { ConvexAuthNextjsServerProvider } from "@convex-dev/auth/nextjs/server";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { AccountGate } from "@/components/auth/AccountGate";
 import { ConvexClientProvider } from "@/components/ConvexClientProvider";
 import { Nav } from "@/components/Nav";
 import { readEnv } from "@/lib/channels/http";
@@ -27,21 +29,23 @@ function convexUrl(): string | undefined {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        {/* The provider wraps the nav too: it shows the needs-a-human count. */}
-        <ConvexClientProvider url={convexUrl()}>
-          <div className="shell">
-            <Nav />
-            <main className="page" id="main" tabIndex={-1}>
-              {children}
-            </main>
-          </div>
-        </ConvexClientProvider>
-      </body>
-    </html>
+    <ConvexAuthNextjsServerProvider>
+      <html lang="en">
+        <body>
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          {/* The provider wraps the nav too: it shows the needs-a-human count. */}
+          <ConvexClientProvider url={convexUrl()}>
+            <div className="shell">
+              <Nav />
+              <main className="page" id="main" tabIndex={-1}>
+                <AccountGate>{children}</AccountGate>
+              </main>
+            </div>
+          </ConvexClientProvider>
+        </body>
+      </html>
+    </ConvexAuthNextjsServerProvider>
   );
 }

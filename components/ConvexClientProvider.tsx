@@ -1,6 +1,7 @@
 "use client";
 
-import { ConvexProvider, ConvexReactClient } from "convex/react";
+import { ConvexAuthNextjsProvider } from "@convex-dev/auth/nextjs";
+import { ConvexReactClient } from "convex/react";
 import type { ReactNode } from "react";
 
 // One client per page load: it holds the WebSocket every query shares.
@@ -22,5 +23,5 @@ export function ConvexClientProvider({ url, children }: { url: string | undefine
     );
   }
   client ??= new ConvexReactClient(url);
-  return <ConvexProvider client={client}>{children}</ConvexProvider>;
+  return <ConvexAuthNextjsProvider client={client}>{children}</ConvexAuthNextjsProvider>;
 }

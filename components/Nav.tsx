@@ -1,10 +1,12 @@
 "use client";
 
-import { useQuery } from "convex/react";
+import { useAuthActions } from "@convex-dev/auth/react";
+import { useConvexAuth, useQuery } from "convex/react";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/convex/_generated/api";
+import { BudgetNotice } from "./BudgetNotice";
 
 const LINKS = [
   { href: "/conversations", label: "Conversations" },
@@ -14,6 +16,7 @@ const LINKS = [
   { href: "/playground", label: "Playground" },
   { href: "/settings", label: "Settings" },
 ];
+const OWNER_LINKS = [{ href: "/team", label: "Team & access" }];
 
 /** Browser storage key for the operator's opt-in to desktop notifications. */
 export const NOTIFY_KEY = "burstreply.notifyNeedsHuman";
@@ -26,8 +29,13 @@ export const NOTIFY_KEY = "burstreply.notifyNeedsHuman";
  */
 export function Nav() {
   const pathname = usePathname();
+  const router = useRouter();
   const [open, setOpen] = useState(false);
-  const counts = useQuery(api.dashboard.counts, {});
+  const { isAuthenticated } = useConvexAuth();
+  const viewer = useQuery(api.users.viewer, isAuthenticated ? {} : "skip");
+  const { signOut } = useAuthActions();
+  const active = isAuthenticated && viewer !== undefined && viewer !== null && !viewer.disabled;
+  const counts = useQuery(api.dashboard.counts, active ? {} : "skip");
   const waiting = counts ? `${counts.needsHuman}${counts.needsHumanMore ? "+" : ""}` : null;
   useTitleCount(counts?.needsHuman ?? 0, waiting);
   useNeedsHumanNotification(counts?.needsHuman);
@@ -35,6 +43,14 @@ export function Nav() {
   // A followed link closes the phone menu.
   useEffect(() => setOpen(false), [pathname]);
 
+  if (pathname.startsWith("/login")) {
+    return (
+      <nav className="nav" aria-label="Main">
+        <div className="nav-brand">burstreply</div>
+      </nav>
+    );
+  }
+  const links = viewer?.role === "owner" ? [...LINKS, ...OWNER_LINKS] : LINKS;
   return (
     <nav className="nav" aria-label="Main" data-open={open}>
       <div className="nav-top">
@@ -51,7 +67,7 @@ export function Nav() {
         </button>
       </div>
       <div className="nav-links" id="nav-links">
-        {LINKS.map(({ href, label }) => (
+        {links.map(({ href, label }) => (
           <Link key={href} href={href} aria-current={pathname.startsWith(href) ? "page" : undefined}>
             {label}
             {href === "/conversations" && counts && counts.needsHuman > 0 && (
@@ -62,6 +78,21 @@ export function Nav() {
             )}
           </Link>
         ))}
+        {viewer && (
+          <div className="nav-user">
+            <span className="muted" data-testid="signed-in-as">
+              {viewer.email} ({viewer.role})
+            </span>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void signOut().then(() => router.push("/login"))}
+            >
+              Sign out
+            </button>
+          </div>
+        )}
+        {active && <BudgetNotice />}
       </div>
     </nav>
   );

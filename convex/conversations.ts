@@ -10,6 +10,7 @@ import type { Id } from "./_generated/dataModel";
 import { internalMutation, type QueryCtx } from "./_generated/server";
 import { isValidTimeZone } from "../lib/followups/tz";
 import { operatorMutation } from "./functions";
+import { audit } from "./model/accounts";
 import { claimBatch } from "./model/batches";
 import { setTimeZone } from "./model/contacts";
 import { endTakeover, startTakeover } from "./model/conversations";
@@ -53,8 +54,15 @@ export const setTakeover = operatorMutation({
   returns: v.null(),
   handler: async (ctx, { conversationId, takeover }) => {
     const conversation = await operatorConversation(ctx, conversationId);
-    if (takeover) await startTakeover(ctx, conversation, "An operator took over", Date.now());
-    else await endTakeover(ctx, conversation);
+    const by = ctx.operator._id;
+    if (takeover) {
+      await startTakeover(ctx, conversation, "An operator took over", Date.now(), { operatorId: by });
+      await audit(ctx, by, "takeover.started", conversationId);
+    } else {
+      await endTakeover(ctx, conversation, by);
+      if (conversation.needsHuman) await audit(ctx, by, "escalation.resolved", conversationId, conversation.needsHuman.reason);
+      else await audit(ctx, by, "takeover.ended", conversationId);
+    }
     return null;
   },
 });
@@ -88,8 +96,10 @@ export const sendAsHuman = operatorMutation({
       throw callerError("BAD_TEXT", `Write 1–${MAX_HUMAN_TEXT} characters`);
     }
     const now = Date.now();
-    if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now);
-    const messageId = await recordOutbound(ctx, conversation, { text: body, author: "human" });
+    const by = ctx.operator._id;
+    if (!conversation.takeover) await startTakeover(ctx, conversation, "An operator replied", now, { operatorId: by });
+    const messageId = await recordOutbound(ctx, conversation, { text: body, author: "human", operatorId: by });
+    await audit(ctx, ctx.operator._id, "message.sent", conversationId);
     await ctx.scheduler.runAfter(0, internal.outbound.deliverLater, { messageId });
     return messageId;
   },

@@ -1,13 +1,42 @@
 /**
- * Function builders for operator-facing code. Every dashboard query and
- * mutation is registered through these, so access control is added in one
- * place. Today the dashboard is open to whoever can reach it (a local or
- * private deployment); put the auth check in `operatorCtx`.
+ * Function builders for operator-facing code: the one place access is
+ * checked. Every dashboard query and mutation is registered through these;
+ * tests/convex/access.test.ts enumerates every public function and fails if
+ * one neither uses them nor is on its allowlist.
+ *
+ * The check: Convex Auth's identity (a verified JWT, no read) names the user;
+ * the user document (one read) says the role and whether it is disabled.
  */
+import { getAuthUserId } from "@convex-dev/auth/server";
 import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
-import { mutation, query } from "./_generated/server";
+import { ConvexError } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
+import { mutation, query, type QueryCtx } from "./_generated/server";
+import type { Role } from "./schema";
 
-const operatorCtx = customCtx(async () => ({}));
+export type Operator = Pick<Doc<"users">, "_id" | "role" | "email" | "name">;
 
+/** The signed-in, enabled user with at least `needed`, or a ConvexError. */
+export async function requireRole(ctx: QueryCtx, needed: Role): Promise<Operator> {
+  const userId = await getAuthUserId(ctx);
+  if (userId === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Sign in first" });
+  const user = await ctx.db.get("users", userId);
+  if (!user?.role) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Sign in first" });
+  if (user.disabledAt !== undefined) {
+    throw new ConvexError({ code: "DISABLED", message: "This account is disabled; ask the owner" });
+  }
+  if (needed === "owner" && user.role !== "owner") {
+    throw new ConvexError({ code: "FORBIDDEN", message: "Only the owner can do this" });
+  }
+  return { _id: user._id, role: user.role, email: user.email, name: user.name };
+}
+
+const operatorCtx = customCtx(async (ctx: QueryCtx) => ({ operator: await requireRole(ctx, "operator") }));
+const ownerCtx = customCtx(async (ctx: QueryCtx) => ({ operator: await requireRole(ctx, "owner") }));
+
+/** Any enabled operator (the owner included). */
 export const operatorQuery = customQuery(query, operatorCtx);
 export const operatorMutation = customMutation(mutation, operatorCtx);
+/** The owner only: settings, invites, API keys, the audit log. */
+export const ownerQuery = customQuery(query, ownerCtx);
+export const ownerMutation = customMutation(mutation, ownerCtx);

@@ -1,3 +1,4 @@
+import { authTables } from "@convex-dev/auth/server";
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
@@ -69,7 +70,105 @@ export const vBatchOutcome = v.union(
 // Declared once in validators.ts (agent/claude.ts derives its types from them).
 export { vResponder, vTokenUsage, vToolCall };
 
+export const vRole = v.union(v.literal("owner"), v.literal("operator"));
+export type Role = Infer<typeof vRole>;
+
 export default defineSchema({
+  // Convex Auth's sessions, accounts, refresh tokens, verifiers, rate limits.
+  ...authTables,
+
+  /**
+   * People who operate the dashboard. Convex Auth creates them (through
+   * convex/auth.ts's `createOrUpdateUser`, which sets the role); the owner
+   * disables them. Read by every operator function (convex/functions.ts).
+   */
+  users: defineTable({
+    ...authTables.users.validator.fields,
+    /** Absent only on users made outside convex/auth.ts; treated as no access. */
+    role: v.optional(vRole),
+    /** A disabled operator's functions are refused; their sessions are ended. */
+    disabledAt: v.optional(v.number()),
+    invitedBy: v.optional(v.id("users")),
+  })
+    // Convex Auth: account linking by email
+    .index("email", ["email"])
+    // Convex Auth: account linking by phone
+    .index("phone", ["phone"]),
+
+  /**
+   * One-time invite links the owner makes. Only the SHA-256 of the token is
+   * stored. Written by users.createInvite and the sign-up that uses it.
+   */
+  invites: defineTable({
+    tokenHash: v.string(),
+    role: vRole,
+    createdBy: v.id("users"),
+    expiresAt: v.number(),
+    usedBy: v.optional(v.id("users")),
+    usedAt: v.optional(v.number()),
+    revokedAt: v.optional(v.number()),
+  })
+    // sign-up: the invite a token names
+    .index("by_token_hash", ["tokenHash"]),
+
+  /**
+   * Keys for the HTTP API (app/api). Shown once at creation; only the
+   * SHA-256 is kept. Written by the owner (create, revoke) and by API calls
+   * (lastUsedAt, at most once a minute so a busy key is not a hot document).
+   */
+  apiKeys: defineTable({
+    name: v.string(),
+    keyHash: v.string(),
+    /** The first characters, so the owner can tell keys apart. */
+    prefix: v.string(),
+    createdBy: v.id("users"),
+    lastUsedAt: v.optional(v.number()),
+    revokedAt: v.optional(v.number()),
+  })
+    // API calls: the key a bearer token names
+    .index("by_key_hash", ["keyHash"]),
+
+  /**
+   * Who did what to what, for the owner. Appended by operator mutations
+   * (convex/auditLog.ts); never updated.
+   */
+  auditLog: defineTable({
+    actorId: v.id("users"),
+    action: v.string(),
+    /** The document or thing acted on, as text (an id, "settings"). */
+    target: v.optional(v.string()),
+    detail: v.optional(v.string()),
+    at: v.number(),
+  })
+    // the owner's audit page, newest first
+    .index("by_at", ["at"]),
+
+  /**
+   * Web chat sessions, minted by webchat.startSession: `send` refuses an id
+   * that is not here. The secret `sessionId` lives only here; the web
+   * conversation's chatId is this document's `_id`, so nothing an operator
+   * reads carries the secret. The per-session flood window is kept on the
+   * document, so the check is this one read.
+   */
+  webChatSessions: defineTable({
+    sessionId: v.string(),
+    issuedAt: v.number(),
+    windowStart: v.number(),
+    windowCount: v.number(),
+  })
+    // send/thread: the session an id names
+    .index("by_session_id", ["sessionId"]),
+
+  /**
+   * Site-wide web chat counters, one document per name ("sessions/minute",
+   * "calls/minute", "calls/day") holding the current window: issuing
+   * sessions and the global model-call budget cost one read each, and the
+   * table never grows. Written by webchat.startSession and webchat.send.
+   */
+  webChatCounters: defineTable({ name: v.string(), windowStart: v.number(), count: v.number() })
+    // the limit checks: a counter by name
+    .index("by_name", ["name"]),
+
   /**
    * One person on one channel. Owner: convex/model/contacts.ts (ingest
    * inserts on first contact, operators set the time zone); read by ingest
@@ -117,6 +216,11 @@ export default defineSchema({
     takeover: v.boolean(),
     takeoverReason: v.optional(v.string()),
     takeoverAt: v.optional(v.number()),
+    /** The operator who took over; absent when the agent or a failure did. */
+    takeoverBy: v.optional(v.id("users")),
+    /** The operator who last ended an escalation (needsHuman) and when. */
+    escalationResolvedBy: v.optional(v.id("users")),
+    escalationResolvedAt: v.optional(v.number()),
     /** Set when the agent itself handed over while writing this batch's reply, which is still sent. */
     takeoverBatchId: v.optional(v.id("batches")),
     /** Set when a batch failed for good or delivery is uncertain. */
@@ -197,6 +301,8 @@ export default defineSchema({
     awaitingEcho: v.optional(v.boolean()),
     reactions: v.optional(v.array(v.object({ emoji: v.string(), at: v.number() }))),
     callbackQueryId: v.optional(v.string()),
+    /** author "human": the operator who wrote it. */
+    operatorId: v.optional(v.id("users")),
     /** Outbound: the follow-up or reminder this message carries. */
     scheduledActionId: v.optional(v.id("scheduledActions")),
     /** Per-message labels: convex/lifecycle/schema.ts. */
@@ -368,7 +474,13 @@ export default defineSchema({
    * the batch lifecycle. Every field is optional so a hand edit can leave
    * any out: lib/settings.ts fills defaults.
    */
-  settings: defineTable({ key: v.literal("global"), ...vSettingsFields })
+  settings: defineTable({
+    key: v.literal("global"),
+    ...vSettingsFields,
+    /** The operator who last saved the form. */
+    updatedBy: v.optional(v.id("users")),
+    updatedAt: v.optional(v.number()),
+  })
     // the single settings document
     .index("by_key", ["key"]),
 

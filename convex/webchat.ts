@@ -1,97 +1,146 @@
 /**
  * The built-in web chat: the one channel that needs no account, used by the
- * playground and the browser tests. A visitor holds an unguessable session
- * id; whoever holds it can write to and read that one conversation.
+ * playground and the browser tests. The server mints each session (a
+ * stored document); whoever holds its unguessable id can write to and read
+ * that one conversation, and nobody else, operators included, ever sees
+ * the id: the conversation is keyed by the session document's `_id`.
+ *
+ * Strangers reach this, so everything is bounded: issuing sessions is rate
+ * limited site-wide, each session has its own per-minute limit, names and
+ * ids have lengths, and a global budget caps the model calls web chat
+ * bursts cost per minute and per day. Every check is one document read.
  */
 import { ConvexError, v } from "convex/values";
-import { mutation, query, type QueryCtx } from "./_generated/server";
-import { MINUTE } from "../lib/time";
+import type { Doc } from "./_generated/dataModel";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
+import type { Settings } from "../lib/settings";
+import { operatorQuery } from "./functions";
 import { ingestEvents } from "./ingest";
-import { loadSettings } from "./settings";
+import { callerError } from "./model/errors";
+import { loadSettings } from "./model/settings";
+import { bump, countNow, findSession, insertSession, readCounter, refuseFlooding } from "./model/webChat";
 
 export const WEB_ACCOUNT = "web";
-const SESSION_ID = /^[0-9a-f]{32}$/;
 const MAX_TEXT = 4000; // a chat message, not a document
+const MAX_NAME = 100; // a person's name
+const MAX_CLIENT_ID = 64; // the widget sends a short random id
 
-function assertSession(sessionId: string) {
-  if (!SESSION_ID.test(sessionId)) {
-    throw new ConvexError({ code: "BAD_SESSION", message: "Unknown chat session; reload the page to start a new one" });
-  }
+function unknownSession() {
+  return callerError("BAD_SESSION", "Unknown chat session; reload the page to start a new one");
 }
 
-/** A fresh session id: 128 random bits as hex. */
+/** A fresh session: 128 random bits as hex, stored so `send` can tell it was issued. */
 export const startSession = mutation({
   args: {},
   returns: v.string(),
-  handler: async () => {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  handler: async (ctx) => {
+    const now = Date.now();
+    const settings = await loadSettings(ctx);
+    const issued = await readCounter(ctx, "sessions/minute");
+    if (countNow(issued, now) >= settings.webChatSessionsPerMinute) {
+      throw new ConvexError({ code: "BUSY", message: "The chat is very busy right now; please try again in a minute" });
+    }
+    await bump(ctx, "sessions/minute", issued, now);
+    return await insertSession(ctx, now);
   },
 });
 
+const vSendArgs = { sessionId: v.string(), clientMessageId: v.string(), text: v.string(), name: v.optional(v.string()) };
+
 /** The visitor sends a message. `clientMessageId` makes a double submit harmless. */
 export const send = mutation({
-  args: { sessionId: v.string(), clientMessageId: v.string(), text: v.string(), name: v.optional(v.string()) },
+  args: vSendArgs,
   returns: v.null(),
-  handler: async (ctx, { sessionId, clientMessageId, text, name }) => {
-    assertSession(sessionId);
-    const trimmed = text.trim();
-    if (trimmed.length === 0) throw new ConvexError({ code: "EMPTY", message: "Write something first" });
-    if (trimmed.length > MAX_TEXT) {
-      throw new ConvexError({ code: "TOO_LONG", message: `Messages are limited to ${MAX_TEXT} characters` });
-    }
-    const now = Date.now();
-    const settings = await loadSettings(ctx);
-    if (!settings.webChatEnabled) {
-      throw new ConvexError({ code: "WEB_CHAT_OFF", message: "The web chat is turned off" });
-    }
-    await refuseFlooding(ctx, sessionId, now, settings.webChatMessagesPerMinute);
-    await ingestEvents(
-      ctx,
-      [
-        {
-          kind: "message",
-          channel: "web",
-          accountId: WEB_ACCOUNT,
-          chatId: sessionId,
-          externalId: `${sessionId}:${clientMessageId}`,
-          sender: { externalId: sessionId, displayName: name },
-          text: trimmed,
-          attachments: [],
-          sentAt: now,
-          chatType: "private",
-        },
-      ],
-      now,
-      settings,
-    );
+  handler: async (ctx, args) => {
+    await sendMessage(ctx, args);
     return null;
   },
 });
 
-/**
- * The web chat is open to anyone with the URL, and every burst costs a model
- * call: a visitor writing faster than a person types is refused.
- */
-async function refuseFlooding(ctx: QueryCtx, sessionId: string, now: number, perMinute: number) {
-  const conversation = await findWebConversation(ctx, sessionId);
-  if (!conversation) return;
-  const recent = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
-    .order("desc")
-    .take(perMinute * 2); // replies interleave with the visitor's messages
-  const lastMinute = recent.filter((m) => m.direction === "in" && now - m.receivedAt < MINUTE);
-  if (lastMinute.length >= perMinute) {
-    throw new ConvexError({ code: "TOO_FAST", message: "You are sending messages very fast; wait a minute and try again" });
+export async function sendMessage(
+  ctx: MutationCtx,
+  { sessionId, clientMessageId, text, name }: { sessionId: string; clientMessageId: string; text: string; name?: string },
+): Promise<void> {
+  if (clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_ID) {
+    throw new ConvexError({ code: "BAD_REQUEST", message: `clientMessageId must be 1–${MAX_CLIENT_ID} characters` });
   }
+  const displayName = name?.trim() || undefined;
+  if (displayName !== undefined && displayName.length > MAX_NAME) {
+    throw new ConvexError({ code: "TOO_LONG", message: `Names are limited to ${MAX_NAME} characters` });
+  }
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new ConvexError({ code: "EMPTY", message: "Write something first" });
+  if (trimmed.length > MAX_TEXT) {
+    throw new ConvexError({ code: "TOO_LONG", message: `Messages are limited to ${MAX_TEXT} characters` });
+  }
+  const session = await findSession(ctx, sessionId);
+  if (!session) throw unknownSession();
+  const now = Date.now();
+  const settings = await loadSettings(ctx);
+  if (!settings.webChatEnabled) {
+    throw new ConvexError({ code: "WEB_CHAT_OFF", message: "The web chat is turned off" });
+  }
+  await refuseFlooding(ctx, session, now, settings.webChatMessagesPerMinute);
+  const chatId = session._id as string;
+  const conversation = await findWebConversation(ctx, chatId);
+  if (opensBurst(conversation)) await spendModelCall(ctx, now, settings);
+  await ingestEvents(
+    ctx,
+    [
+      {
+        kind: "message",
+        channel: "web",
+        accountId: WEB_ACCOUNT,
+        chatId,
+        externalId: `${chatId}:${clientMessageId}`,
+        sender: { externalId: chatId, displayName },
+        text: trimmed,
+        attachments: [],
+        sentAt: now,
+        chatType: "private",
+      },
+    ],
+    now,
+    settings,
+  );
 }
 
-async function findWebConversation(ctx: QueryCtx, sessionId: string) {
+/**
+ * A message that finds no burst buffering (and none waiting behind the one
+ * the model is writing) starts one: that is a model call to come. One that
+ * joins a burst costs nothing more.
+ */
+function opensBurst(conversation: Doc<"conversations"> | null): boolean {
+  if (!conversation || conversation.takeover) return conversation === null;
+  const state = conversation.state;
+  if (state.kind === "idle") return true;
+  if (state.kind === "processing") return state.pendingCount === 0;
+  return false;
+}
+
+/**
+ * The global budget: web chat bursts answered by the model, site-wide.
+ * Reached, the visitor is asked to come back later (their message is not
+ * stored, so nothing waits unanswered) and the dashboard shows a notice.
+ */
+async function spendModelCall(ctx: MutationCtx, now: number, settings: Settings) {
+  const minute = await readCounter(ctx, "calls/minute");
+  const day = await readCounter(ctx, "calls/day");
+  if (countNow(minute, now) >= settings.webChatModelCallsPerMinute || countNow(day, now) >= settings.webChatModelCallsPerDay) {
+    throw new ConvexError({
+      code: "BUSY",
+      message: "We are getting more messages than we can answer right now. Please try again a little later.",
+    });
+  }
+  await bump(ctx, "calls/minute", minute, now);
+  await bump(ctx, "calls/day", day, now);
+}
+
+async function findWebConversation(ctx: QueryCtx, chatId: string) {
   return await ctx.db
     .query("conversations")
     .withIndex("by_channel_and_account_and_chat", (q) =>
-      q.eq("channel", "web").eq("accountId", WEB_ACCOUNT).eq("chatId", sessionId),
+      q.eq("channel", "web").eq("accountId", WEB_ACCOUNT).eq("chatId", chatId),
     )
     .unique();
 }
@@ -115,8 +164,9 @@ export const thread = query({
     ),
   }),
   handler: async (ctx, { sessionId }) => {
-    assertSession(sessionId);
-    const conversation = await findWebConversation(ctx, sessionId);
+    const session = await findSession(ctx, sessionId);
+    if (!session) throw unknownSession();
+    const conversation = await findWebConversation(ctx, session._id);
     if (!conversation) return { conversationId: null, typing: false, messages: [] };
     const recent = await ctx.db
       .query("messages")
@@ -135,5 +185,24 @@ export const thread = query({
         at: m.sentAt,
       })),
     };
+  },
+});
+
+/**
+ * The dashboard's notice: how much of the web chat model budget is spent.
+ * `now` comes from the client, rounded to the minute, so the query stays cached.
+ */
+export const budget = operatorQuery({
+  args: { now: v.number() },
+  returns: v.object({
+    minute: v.object({ used: v.number(), limit: v.number() }),
+    day: v.object({ used: v.number(), limit: v.number() }),
+    reached: v.boolean(),
+  }),
+  handler: async (ctx, { now }) => {
+    const settings = await loadSettings(ctx);
+    const minute = { used: countNow(await readCounter(ctx, "calls/minute"), now), limit: settings.webChatModelCallsPerMinute };
+    const day = { used: countNow(await readCounter(ctx, "calls/day"), now), limit: settings.webChatModelCallsPerDay };
+    return { minute, day, reached: minute.used >= minute.limit || day.used >= day.limit };
   },
 });

@@ -57,6 +57,11 @@ export const settingsSchema = z.object({
   webChatEnabled: z.boolean(),
   /** Web chat messages one visitor may send per minute; more are refused with a clear error. */
   webChatMessagesPerMinute: z.number().int().min(1).max(120),
+  /** New web chat sessions the whole site may start per minute (strangers could mint endless visitors). */
+  webChatSessionsPerMinute: z.number().int().min(1).max(10_000),
+  /** Web chat model calls (bursts answered) per minute and per day for all visitors together; past it visitors are asked to come back later. */
+  webChatModelCallsPerMinute: z.number().int().min(1).max(10_000),
+  webChatModelCallsPerDay: z.number().int().min(1).max(1_000_000),
   /** Apply the weekly hours below to replies and follow-ups. */
   workingHoursEnabled: z.boolean(),
   /** The business's week in its own time zone, also the default zone for customers. */
@@ -120,6 +125,9 @@ export const DEFAULT_SETTINGS: Settings = {
   telegramGroupsAnswerAll: false,
   webChatEnabled: true,
   webChatMessagesPerMinute: 20,
+  webChatSessionsPerMinute: 60,
+  webChatModelCallsPerMinute: 60,
+  webChatModelCallsPerDay: 5000,
   workingHoursEnabled: false,
   workingHours: DEFAULT_WORKING_HOURS,
   afterHoursMode: "answer",

@@ -7,6 +7,7 @@ import * as convexTestModule from "convex-test";
 import { convexTest } from "convex-test";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
 import type { Value } from "convex/values";
+import type { Identity } from "./auth.js";
 import { logFunctionError, RefusedCallError } from "./errors.js";
 import {
   IndexedStore,
@@ -65,6 +66,7 @@ type RawAccessor = {
   run<T>(handler: () => Promise<T>): Promise<T>;
   fetch(pathAndQuery: string, init: RequestInit): Promise<Response>;
   finishInProgressScheduledFunctions(): Promise<void>;
+  withIdentity(identity: Identity): RawAccessor;
 };
 
 type ScheduledJob = StoredDocument & {
@@ -247,6 +249,7 @@ export class Engine {
     udfPath: string,
     args: Value,
     expected?: FunctionKind,
+    identity?: Identity,
   ): Promise<{ kind: FunctionKind; value: Value }> {
     const path = canonicalUdfPath(udfPath);
     const found = this.describe(path);
@@ -260,18 +263,22 @@ export class Engine {
         `Trying to execute ${path} as ${capitalize(expected)}, but it is defined as ${capitalize(found.kind)}.`,
       );
     }
-    return { kind: found.kind, value: await this.call(found.kind, path, args) };
+    return { kind: found.kind, value: await this.call(found.kind, path, args, identity) };
   }
 
-  /** Runs any function, internal ones included: crons and scheduled jobs. */
-  call(kind: FunctionKind, udfPath: string, args: Value): Promise<Value> {
+  /**
+   * Runs any function, internal ones included: crons and scheduled jobs.
+   * With an identity (a verified token's), `ctx.auth` returns it.
+   */
+  call(kind: FunctionKind, udfPath: string, args: Value, identity?: Identity): Promise<Value> {
     const path = { componentPath: "", udfPath: canonicalUdfPath(udfPath) };
+    const t = identity ? this.t.withIdentity(identity) : this.t;
     const run =
       kind === "query"
-        ? this.t.queryFromPath(path, args)
+        ? t.queryFromPath(path, args)
         : kind === "mutation"
-          ? this.t.mutationFromPath(path, args)
-          : this.t.actionFromPath(path, args);
+          ? t.mutationFromPath(path, args)
+          : t.actionFromPath(path, args);
     // A caller hears of a mutation (or an action's) only once it is durable.
     return this.track(
       kind === "query" ? run : run.then(async (value) => {

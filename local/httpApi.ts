@@ -9,6 +9,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
+import { AuthError, type Identity, type VerifyToken } from "./auth.js";
 import type { Engine, FunctionKind } from "./engine.js";
 import { logFunctionError, RefusedCallError, toClientError } from "./errors.js";
 import { encodeTs } from "./sync.js";
@@ -38,9 +39,9 @@ type FunctionRequest = {
   componentPath?: unknown;
 };
 
-export function createApiServer(engine: Engine, version: string): Server {
+export function createApiServer(engine: Engine, version: string, verifyToken: VerifyToken): Server {
   return createServer((request, response) => {
-    void serveApi(engine, version, request, response).catch((error: unknown) =>
+    void serveApi(engine, version, verifyToken, request, response).catch((error: unknown) =>
       sendText(response, 500, `Internal runtime error: ${String(error)}`),
     );
   });
@@ -49,6 +50,7 @@ export function createApiServer(engine: Engine, version: string): Server {
 async function serveApi(
   engine: Engine,
   version: string,
+  verifyToken: VerifyToken,
   request: IncomingMessage,
   response: ServerResponse,
 ) {
@@ -91,6 +93,17 @@ async function serveApi(
       ? body.args
       : (body.args as JSONValue[] | undefined)?.[0];
   const expected = ENDPOINT_KIND[pathname];
+  // Convex answers a bad token with 401 before running anything.
+  let identity: Identity | undefined;
+  const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? "")?.[1];
+  if (bearer) {
+    try {
+      identity = await verifyToken(bearer);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      return sendJson(response, 401, { code: "Unauthenticated", message: error.message });
+    }
+  }
   try {
     if (body.componentPath)
       throw new RefusedCallError(
@@ -100,6 +113,7 @@ async function serveApi(
       body.path,
       jsonToConvex((args ?? {}) as JSONValue),
       expected,
+      identity,
     );
     sendJson(response, 200, {
       status: "success",

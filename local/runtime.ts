@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import path from "node:path";
+import { ensureAuthKeys, tokenVerifier, type VerifyToken } from "./auth.js";
 import { startCrons } from "./crons.js";
 import { createEngine } from "./engine.js";
 import { createApiServer, createSiteServer } from "./httpApi.js";
@@ -40,8 +41,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const restored = await persistence.restore();
     const rearmed = await engine.rearmScheduledFunctions();
 
-    const api = createApiServer(engine, convexVersion());
-    const sync = attachSync(api, engine);
+    // The site URL (the tokens' issuer) is known once the ports are; the
+    // servers only verify tokens after that.
+    let verifyToken: VerifyToken = () => Promise.reject(new Error("not listening yet"));
+    const verify: VerifyToken = (token) => verifyToken(token);
+    const api = createApiServer(engine, convexVersion(), verify);
+    const sync = attachSync(api, engine, verify);
     const site = createSiteServer(engine);
     const port = await listen(api, options.port, host, "LOCAL_CONVEX_PORT");
     const sitePort = await listen(
@@ -55,6 +60,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Functions read these as they would on Convex cloud.
     process.env.CONVEX_CLOUD_URL = url;
     process.env.CONVEX_SITE_URL = siteUrl;
+    // Convex Auth signs with these (convex/auth.ts); we verify with the JWKS.
+    const keys = await ensureAuthKeys(options.dataDir);
+    Object.assign(process.env, keys);
+    verifyToken = tokenVerifier(keys.JWKS, siteUrl);
 
     const dataNote =
       restored === null

@@ -16,6 +16,7 @@ import {
   type Value,
 } from "convex/values";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { AuthError, type Identity, type VerifyToken } from "./auth.js";
 import { canonicalUdfPath, type Engine } from "./engine.js";
 import { logFunctionError, RefusedCallError, toClientError } from "./errors.js";
 
@@ -64,7 +65,12 @@ type ClientMessage =
       args: JSONValue[];
       componentPath?: string;
     }
-  | { type: "Authenticate"; baseVersion: number }
+  | {
+      type: "Authenticate";
+      baseVersion: number;
+      tokenType?: "User" | "Admin" | "None";
+      value?: string;
+    }
   | { type: "Event" };
 
 /** Convex timestamps travel as little-endian u64, base64-encoded. */
@@ -82,17 +88,17 @@ export type SyncServer = {
 };
 
 /** Serves `/api/<version>/sync` on `server`. */
-export function attachSync(server: Server, engine: Engine): SyncServer {
+export function attachSync(server: Server, engine: Engine, verifyToken: VerifyToken): SyncServer {
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Set<SyncSession>();
   // Results per (query, args) for the current commit: tabs watching the same
   // query share one execution. Cleared by every commit.
   const results = new Map<string, Promise<QueryResult>>();
-  const runQuery = (udfPath: string, args: Value): Promise<QueryResult> => {
-    const key = JSON.stringify([udfPath, convexToJson(args)]);
+  const runQuery = (udfPath: string, args: Value, identity?: Identity): Promise<QueryResult> => {
+    const key = JSON.stringify([udfPath, convexToJson(args), identity?.tokenIdentifier ?? null]);
     let result = results.get(key);
     if (!result) {
-      result = executeQuery(engine, udfPath, args);
+      result = executeQuery(engine, udfPath, args, identity);
       results.set(key, result);
     }
     return result;
@@ -114,7 +120,7 @@ export function attachSync(server: Server, engine: Engine): SyncServer {
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
-        const session = new SyncSession(ws, engine, runQuery);
+        const session = new SyncSession(ws, engine, runQuery, verifyToken);
         sessions.add(session);
         ws.on("close", () => sessions.delete(session));
       });
@@ -141,9 +147,10 @@ async function executeQuery(
   engine: Engine,
   udfPath: string,
   args: Value,
+  identity: Identity | undefined,
 ): Promise<QueryResult> {
   try {
-    const { value } = await engine.callPublic(udfPath, args, "query");
+    const { value } = await engine.callPublic(udfPath, args, "query", identity);
     return {
       modification: {
         type: "QueryUpdated",
@@ -170,6 +177,8 @@ async function executeQuery(
 class SyncSession {
   private querySet = 0;
   private identity = 0;
+  /** Who the client authenticated as (a verified token), if anyone. */
+  private user: Identity | undefined;
   /** The version the client holds: where the next Transition must start. */
   private sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   private readonly queries = new Map<
@@ -191,7 +200,9 @@ class SyncSession {
     private readonly runQuery: (
       udfPath: string,
       args: Value,
+      identity?: Identity,
     ) => Promise<QueryResult>,
+    private readonly verifyToken: VerifyToken,
   ) {
     ws.on("message", (data) => this.receive(data));
   }
@@ -247,16 +258,7 @@ class SyncSession {
       case "ModifyQuerySet":
         return this.enqueue(() => this.modifyQuerySet(message));
       case "Authenticate":
-        // Tokens are accepted and ignored: functions run without an identity.
-        return this.enqueue(() => {
-          if (message.baseVersion !== this.identity) {
-            throw new Error(
-              `Authenticate baseVersion ${message.baseVersion} does not match ${this.identity}`,
-            );
-          }
-          this.identity += 1;
-          return this.refresh();
-        });
+        return this.enqueue(() => this.authenticate(message));
       case "Mutation":
       case "Action":
         // Unanswered while stopping, the client sends it again to the next runtime.
@@ -267,6 +269,44 @@ class SyncSession {
           `Unknown message type ${(message as { type: string }).type}`,
         );
     }
+  }
+
+  /**
+   * A user token is verified (local/auth.ts) and its identity used for every
+   * query, mutation and action after it; "None" signs out. A bad token gets
+   * AuthError and the socket closes, as Convex does: the client fetches a
+   * fresh token and reconnects.
+   */
+  private async authenticate(
+    message: Extract<ClientMessage, { type: "Authenticate" }>,
+  ): Promise<void> {
+    if (message.baseVersion !== this.identity) {
+      throw new Error(
+        `Authenticate baseVersion ${message.baseVersion} does not match ${this.identity}`,
+      );
+    }
+    if (message.tokenType === "Admin") {
+      throw new Error("Admin tokens are not supported by the local runtime");
+    }
+    if (message.tokenType === "User") {
+      try {
+        this.user = await this.verifyToken(message.value ?? "");
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        this.send({
+          type: "AuthError",
+          error: error.message,
+          baseVersion: message.baseVersion,
+          authUpdateAttempted: true,
+        });
+        this.ws.close(1000, "AuthError");
+        return;
+      }
+    } else {
+      this.user = undefined;
+    }
+    this.identity += 1;
+    return this.refresh();
   }
 
   private modifyQuerySet(
@@ -307,6 +347,7 @@ class SyncSession {
         message.udfPath,
         jsonToConvex(message.args[0] ?? {}),
         kind,
+        this.user,
       );
       const response = {
         type: responseType,
@@ -349,6 +390,7 @@ class SyncSession {
       const { modification, error } = await this.runQuery(
         query.udfPath,
         query.args,
+        this.user,
       );
       const serialized = JSON.stringify(modification);
       if (serialized === query.lastSent) continue; // unchanged: nothing to push

@@ -187,6 +187,12 @@ const TEXTS: Record<string, FieldText> = {
     help: "Visitors (and the playground) can write. Anyone with the URL can; turn it off if you do not use it.",
   },
   webChatMessagesPerMinute: { label: "Web chat messages per minute", help: "Per visitor; faster writing is refused." },
+  webChatSessionsPerMinute: { label: "New web chat visitors per minute", help: "Site-wide; past it new visitors are asked to retry in a minute." },
+  webChatModelCallsPerMinute: {
+    label: "Web chat model calls per minute",
+    help: "All visitors together. Past it visitors are asked to come back later and the dashboard shows a notice.",
+  },
+  webChatModelCallsPerDay: { label: "Web chat model calls per day", help: "All visitors together, per UTC day." },
   takeoverIdleResumeMs: {
     label: "Bot resumes after a quiet takeover of",
     help: "A takeover ends by itself after this long without messages (not while flagged for a human); 0 keeps it until an operator ends it.",
@@ -260,6 +266,9 @@ const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
       "sendRetryBudgetMinutes",
       "webChatEnabled",
       "webChatMessagesPerMinute",
+      "webChatSessionsPerMinute",
+      "webChatModelCallsPerMinute",
+      "webChatModelCallsPerDay",
       "takeoverIdleResumeMs",
       "followupFixedText",
       "meetingMinutes",

@@ -82,7 +82,7 @@ export const toolEffects = internalMutation({
       }
       case "handoff_to_human": {
         const now = Date.now();
-        await startTakeover(ctx, conversation, `The agent handed over: ${call.input.reason}`, now, batchId);
+        await startTakeover(ctx, conversation, `The agent handed over: ${call.input.reason}`, now, { batchId });
         await escalate(ctx, conversationId, call.input.reason, now);
         return { content: "A human operator has been notified and will take over this conversation.", isError: false };
       }

@@ -20,7 +20,7 @@ import { toArchivedRow } from "../../lib/lifecycle/remap";
 import { addArchivedKey, insertArchive, patchArchive } from "../model/archives";
 import { setArchive } from "../model/conversations";
 import { ROW_OWNERS } from "./rows";
-import { isBusy, operatorIdOf } from "./status";
+import { isBusy } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
 
@@ -125,7 +125,7 @@ export const archiveConversations = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), note: v.optional(v.string()) },
   returns: v.array(v.id("archives")),
   handler: async (ctx, { conversationIds, note }) =>
-    await archiveSelection(ctx, conversationIds, { reason: "manual", requestedBy: await operatorIdOf(ctx), note: note?.trim() || undefined }, Date.now()),
+    await archiveSelection(ctx, conversationIds, { reason: "manual", requestedBy: ctx.operator._id, note: note?.trim() || undefined }, Date.now()),
 });
 
 /** A conversation's rows of one archived table created at or before the cut-off, by creation time. */

@@ -7,13 +7,12 @@ import { ConvexError, v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
-import { operatorMutation, operatorQuery } from "../functions";
+import { operatorQuery, ownerMutation } from "../functions";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import { startRun } from "../model/maintenanceRuns";
 import { localSlotToRun, vRun } from "./runs";
 import { vMaintenanceKind, type MaintenanceKind } from "./schema";
-import { operatorIdOf } from "./status";
 
 /** Local times from the issue: cleanup 02:00, archive 03:00, metadata Sunday 04:00; stats follow cleanup. */
 export const LOCAL_SLOTS: Partial<Record<MaintenanceKind, LocalSlot>> = {
@@ -74,12 +73,11 @@ export const autoResolveTick = internalMutation({
   },
 });
 
-/** The Maintenance page's "run now". A run of the same kind still paging is not doubled. */
-export const runNow = operatorMutation({
+/** The Maintenance page's "run now" (owner only: cleanup deletes). A run of the same kind still paging is not doubled. */
+export const runNow = ownerMutation({
   args: { kind: vMaintenanceKind },
   returns: v.id("maintenanceRuns"),
   handler: async (ctx, { kind }) => {
-    await operatorIdOf(ctx);
     const last = await ctx.db
       .query("maintenanceRuns")
       .withIndex("by_kind", (q) => q.eq("kind", kind))

@@ -29,7 +29,6 @@ import { loadSettings } from "../settings";
 import { setMetadata } from "../model/conversations";
 import { addCounts, finishRun, patchRun } from "../model/maintenanceRuns";
 import { setMessageLabels as writeMessageLabels } from "../model/messages";
-import { operatorIdOf } from "./status";
 import { vAutoMetadata, vManualMetadata, vSentiment } from "./schema";
 
 /** Conversations looked at per page of a run. */
@@ -270,7 +269,7 @@ export const editMetadata = operatorMutation({
       else manual[field] = field === "tags" ? (value as string[]).map((t) => t.trim()) : typeof value === "string" ? value.trim() : value;
     }
     manual.editedAt = Date.now();
-    manual.editedBy = await operatorIdOf(ctx);
+    manual.editedBy = ctx.operator._id;
     await setMetadata(ctx, conversationId, { metadataManual: manual as Doc<"conversations">["metadataManual"] });
     return null;
   },
@@ -315,7 +314,7 @@ export const setMessageLabels = operatorMutation({
       tags: tags?.map((t) => t.trim()) ?? previous?.tags,
       custom: custom ? { ...previous?.custom, ...custom } : previous?.custom,
       editedAt: Date.now(),
-      editedBy: await operatorIdOf(ctx),
+      editedBy: ctx.operator._id,
     };
     await setLabels(ctx, message, { ...message.labels, manual });
     return null;

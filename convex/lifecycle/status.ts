@@ -23,12 +23,6 @@ export const UNREAD_COUNT_CAP = 99;
 /** Conversations the auto-resolve sweep looks at per page. */
 const AUTO_RESOLVE_PAGE = 200;
 
-/** Who is acting: the signed-in identity, or "operator" on an open (local) dashboard. */
-export async function operatorIdOf(ctx: QueryCtx): Promise<string> {
-  const identity = await ctx.auth.getUserIdentity();
-  return identity?.subject ?? "operator";
-}
-
 export function statusOf(conversation: Doc<"conversations">): "open" | "resolved" {
   return conversation.status ?? "open";
 }
@@ -62,7 +56,7 @@ export const setConversationStatus = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), status: vConversationStatus },
   returns: v.number(),
   handler: async (ctx, { conversationIds, status }) =>
-    await updateStatuses(ctx, conversationIds, status, await operatorIdOf(ctx), Date.now()),
+    await updateStatuses(ctx, conversationIds, status, ctx.operator._id, Date.now()),
 });
 
 /**
@@ -83,7 +77,7 @@ export async function markRead(ctx: MutationCtx, operatorId: string, ids: Id<"co
 export const markConversationsRead = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), upTo: v.optional(v.number()) },
   returns: v.number(),
-  handler: async (ctx, { conversationIds, upTo }) => await markRead(ctx, await operatorIdOf(ctx), conversationIds, upTo),
+  handler: async (ctx, { conversationIds, upTo }) => await markRead(ctx, ctx.operator._id, conversationIds, upTo),
 });
 
 /**
@@ -146,7 +140,7 @@ export const conversationLifecycle = operatorQuery({
   handler: async (ctx, { conversationId }) => {
     const conversation = await ctx.db.get("conversations", conversationId);
     if (!conversation) return null;
-    const { count, capped } = await unreadCount(ctx, await operatorIdOf(ctx), conversation);
+    const { count, capped } = await unreadCount(ctx, ctx.operator._id, conversation);
     return {
       status: statusOf(conversation),
       resolvedAt: conversation.resolvedAt,

@@ -300,7 +300,7 @@ export async function releaseConversation(
 // Who handles the conversation: takeover and escalation
 
 export type HandlingChange =
-  | { kind: "takeover_started"; reason: string; at: number; batchId?: Id<"batches"> }
+  | { kind: "takeover_started"; reason: string; at: number; batchId?: Id<"batches">; by?: Id<"users"> }
   | { kind: "takeover_ended" }
   | { kind: "escalated"; reason: string; at: number };
 
@@ -320,6 +320,7 @@ async function changeHandling(ctx: MutationCtx, conversationId: Id<"conversation
         takeoverReason: change.reason,
         takeoverBatchId: change.batchId,
         takeoverAt: change.at,
+        takeoverBy: change.by,
       });
       return;
     case "takeover_ended":
@@ -329,6 +330,7 @@ async function changeHandling(ctx: MutationCtx, conversationId: Id<"conversation
         takeoverReason: undefined,
         takeoverBatchId: undefined,
         takeoverAt: undefined,
+        takeoverBy: undefined,
         needsHuman: undefined,
       });
       return;
@@ -349,7 +351,7 @@ export async function startTakeover(
   conversation: Doc<"conversations">,
   reason: string,
   now: number,
-  batchId?: Id<"batches">,
+  by: { batchId?: Id<"batches">; operatorId?: Id<"users"> } = {},
 ) {
   await ignoreBuffered(ctx, conversation._id);
   const state = conversation.state;
@@ -357,7 +359,7 @@ export async function startTakeover(
   await changeHandling(
     ctx,
     conversation._id,
-    { kind: "takeover_started", reason, at: now, batchId },
+    { kind: "takeover_started", reason, at: now, batchId: by.batchId, by: by.operatorId },
     { state: withoutPending(state), tickGeneration: conversation.tickGeneration + 1 },
   );
   const { takeoverIdleResumeMs } = await loadSettings(ctx);
@@ -379,8 +381,13 @@ function withoutPending(state: BatchingState): BatchingState {
 }
 
 /** The bot answers again; an escalation flag is cleared with it. */
-export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">) {
-  await changeHandling(ctx, conversation._id, { kind: "takeover_ended" });
+/**
+ * The bot answers again. Ended by an operator (`operatorId`) while the
+ * conversation needed a human, the escalation counts as resolved by them.
+ */
+export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversations">, operatorId?: Id<"users">) {
+  const resolved = operatorId && conversation.needsHuman ? { escalationResolvedBy: operatorId, escalationResolvedAt: Date.now() } : {};
+  await changeHandling(ctx, conversation._id, { kind: "takeover_ended" }, resolved);
 }
 
 /** Flags the conversation for a human (the dashboard's "needs human" list). */

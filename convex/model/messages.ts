@@ -54,7 +54,14 @@ export async function insertMessage(ctx: MutationCtx, message: NewMessage) {
 export async function recordOutbound(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
-  message: { text: string; author: "agent" | "human"; batchId?: Id<"batches">; scheduledActionId?: Id<"scheduledActions"> },
+  message: {
+    text: string;
+    author: "agent" | "human";
+    /** author "human": who wrote it. */
+    operatorId?: Id<"users">;
+    batchId?: Id<"batches">;
+    scheduledActionId?: Id<"scheduledActions">;
+  },
 ) {
   const now = Date.now();
   return await ctx.db.insert("messages", {

@@ -106,7 +106,10 @@ export function invalidEventReason(event: InboundEvent): string | null {
  * `IngestRejectedError` or `ConvexUnavailableError`.
  */
 export async function ingestEvents(events: InboundEvent[]): Promise<IngestResult> {
-  const url = readEnv("NEXT_PUBLIC_CONVEX_URL");
+  // The server's value if it has one, else the build's: Next.js inlines
+  // NEXT_PUBLIC_* only for a literal `process.env.NEXT_PUBLIC_…` read, and on
+  // Vercel `npx convex deploy --cmd` sets the URL for the build alone.
+  const url = readEnv("NEXT_PUBLIC_CONVEX_URL") ?? (process.env.NEXT_PUBLIC_CONVEX_URL?.trim() || undefined);
   if (!url) throw new WebhookConfigError("NEXT_PUBLIC_CONVEX_URL is not set");
   const secret = readEnv("INGEST_SECRET");
   if (!secret) throw new WebhookConfigError("INGEST_SECRET is not set");

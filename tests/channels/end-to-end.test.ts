@@ -7,7 +7,7 @@
  * first and then exactly one reply.
  */
 import { createHmac } from "node:crypto";
-import { ConvexHttpClient } from "convex/browser";
+import { ownerClient } from "../support/operator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import * as instagramRoute from "../../app/api/webhooks/instagram/route";
@@ -52,7 +52,7 @@ beforeAll(async () => {
   runtime = await startLocalRuntime(undefined, { convexDir: PROJECT_CONVEX_DIR, env: { ...SECRETS, ...baseUrls } });
   // The route handlers run in this process and reach the runtime over HTTP.
   Object.assign(process.env, SECRETS, { NEXT_PUBLIC_CONVEX_URL: runtime.url });
-  await new ConvexHttpClient(runtime.url).mutation(api.settings.update, { patch: { batchWindowMs: WINDOW_MS } });
+  await (await ownerClient(runtime.url)).mutation(api.settings.update, { patch: { batchWindowMs: WINDOW_MS } });
 }, 30_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import {
   textMessage,
   type FakeAnthropic,
 } from "../support/fakeAnthropic";
-import { advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
+import { asOwner, advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
 
 const suite = modelBackedSuite();
 let t: Test;
@@ -80,7 +80,7 @@ describe("a burst gets one reply", () => {
 
   test("a message every 3 s for 40 s is flushed by max_wait at 30 s", async () => {
     // Ten messages would hit max_messages at 27 s first; lift that cap.
-    await t.mutation(api.settings.update, { patch: { maxBatchMessages: 50 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { maxBatchMessages: 50 } });
     const session = await newSession(t);
     const start = Date.now();
     for (let elapsed = 0; elapsed < 40 * SECOND; elapsed += 3 * SECOND) {
@@ -132,7 +132,7 @@ describe("the customer keeps writing while the model works", () => {
   });
 
   test("with the supersede guard off, the draft is sent and the new message gets its own reply", async () => {
-    await t.mutation(api.settings.update, { patch: { supersedeGuard: false } });
+    await asOwner(t).mutation(api.settings.update, { patch: { supersedeGuard: false } });
     const session = await newSession(t);
     await say(t, session, "one");
     anthropic.script({ before: () => say(t, session, "two"), body: textMessage("answer to one") });
@@ -202,7 +202,7 @@ describe("model failures", () => {
 
 describe("the prompt", () => {
   test("the system prompt comes from settings and is marked for caching; history precedes the burst", async () => {
-    await t.mutation(api.settings.update, { patch: { systemPrompt: "You sell shoes.", model: "claude-haiku-4-5" } });
+    await asOwner(t).mutation(api.settings.update, { patch: { systemPrompt: "You sell shoes.", model: "claude-haiku-4-5" } });
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
@@ -235,7 +235,7 @@ describe("web chat typing", () => {
 
 describe("web chat protection", () => {
   test("a visitor writing faster than a person types is refused with a clear error", async () => {
-    await t.mutation(api.settings.update, { patch: { webChatMessagesPerMinute: 3 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { webChatMessagesPerMinute: 3 } });
     const session = await newSession(t);
     for (const text of ["a", "b", "c"]) await say(t, session, text);
     await expect(say(t, session, "d")).rejects.toThrow(/sending messages very fast/);
@@ -245,7 +245,7 @@ describe("web chat protection", () => {
   });
 
   test("with the web chat turned off, visitors are told so and nothing is stored", async () => {
-    await t.mutation(api.settings.update, { patch: { webChatEnabled: false } });
+    await asOwner(t).mutation(api.settings.update, { patch: { webChatEnabled: false } });
     const session = await newSession(t);
     await expect(say(t, session, "hello")).rejects.toThrow(/web chat is turned off/);
     expect((await thread(t, session)).messages).toEqual([]);

@@ -16,7 +16,7 @@ import { markSending } from "../../convex/model/batches";
 import { recordOutbound } from "../../convex/model/messages";
 import { slotKey } from "../../convex/model/slots";
 import { preferredSlot } from "../../lib/slots";
-import { offlineSuite, telegramMessage, type Test } from "./setup";
+import { asOwner, offlineSuite, telegramMessage, type Test } from "./setup";
 import { overlaps, recording, type Transaction } from "./readWriteSets";
 
 
@@ -129,7 +129,7 @@ async function burst(chats: string[], log: Transaction[]) {
 
 describe("contention between unrelated conversations", () => {
   test("a burst across many conversations: no transaction reads what another conversation's writes", async () => {
-    await t.mutation(api.settings.update, { patch: { llmConcurrency: SLOTS } });
+    await asOwner(t).mutation(api.settings.update, { patch: { llmConcurrency: SLOTS } });
     const chats = chatsWithDistinctSlots(CONVERSATIONS);
     const log: Transaction[] = [];
     await burst(chats, log);
@@ -148,7 +148,7 @@ describe("contention between unrelated conversations", () => {
   });
 
   test("the recorder sees the contention the old design had: a count over in-flight batches", async () => {
-    await t.mutation(api.settings.update, { patch: { llmConcurrency: SLOTS } });
+    await asOwner(t).mutation(api.settings.update, { patch: { llmConcurrency: SLOTS } });
     const chats = chatsWithDistinctSlots(2);
     const log: Transaction[] = [];
     await burst(chats, log);

@@ -10,7 +10,7 @@ import {
 } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { SECOND } from "../../lib/time";
-import {
+import { asOwner,
   advance,
   agentReplies,
   conversationOf,
@@ -61,7 +61,7 @@ describe("conversations list", () => {
     const web = await newSession(t);
     await say(t, web, "Hello from the site");
 
-    const { page, isDone } = await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
+    const { page, isDone } = await asOwner(t).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
 
     expect(isDone).toBe(true);
     expect(page).toMatchObject([
@@ -89,10 +89,10 @@ describe("conversations list", () => {
     const session = await newSession(t);
     await say(t, session, "I want a refund");
     const conversationId = await conversationOf(t, session);
-    await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId, takeover: true });
     await markNeedsHuman(conversationId, "The model failed 4 times");
 
-    const { page } = await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
+    const { page } = await asOwner(t).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE });
 
     expect(page).toMatchObject([
       {
@@ -114,7 +114,7 @@ describe("conversations list", () => {
     await markNeedsHuman(await conversationOf(t, other), "Delivery uncertain");
 
     const list = async (filter: { channel?: "telegram" | "web"; needsHuman?: boolean }) =>
-      (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map(
+      (await asOwner(t).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...filter })).page.map(
         (r) => r.customerLine,
       );
 
@@ -136,7 +136,7 @@ describe("conversations list", () => {
     expect(first.page).toHaveLength(MAX_PAGE_SIZE);
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
 
-    const second = await t.query(api.dashboard.conversations, {
+    const second = await asOwner(t).query(api.dashboard.conversations, {
       paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: first.continueCursor },
     });
     expect(second.isDone).toBe(true);
@@ -157,7 +157,7 @@ describe("batches of a conversation", () => {
     await settle(t);
     const [reply] = await agentReplies(t, session);
 
-    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
+    const rows = await asOwner(t).query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
 
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -178,10 +178,10 @@ describe("batches of a conversation", () => {
     await say(t, session, "first");
     await settle(t);
     await say(t, session, "second");
-    await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) });
+    await asOwner(t).mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) });
     await settle(t);
 
-    const rows = await t.query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
+    const rows = await asOwner(t).query(api.dashboard.batches, { conversationId: await conversationOf(t, session) });
 
     expect(rows.map((b) => b.flushReason)).toEqual(["manual", "timeout"]);
   });
@@ -221,11 +221,11 @@ describe("conversation page", () => {
     await say(t, session, "open on Sunday?");
     await settle(t);
 
-    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
+    const detail = await asOwner(t).query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
 
     expect(detail).toMatchObject({ channel: "web", state: "idle", pendingCount: 0, takeover: false });
     expect(detail!.needsHuman).toBeUndefined();
-    const { page, isDone } = await t.query(api.dashboard.messages, {
+    const { page, isDone } = await asOwner(t).query(api.dashboard.messages, {
       conversationId: detail!.id,
       paginationOpts: { numItems: 10, cursor: null },
     });
@@ -244,18 +244,18 @@ describe("conversation page", () => {
     await say(t, session, "one");
     await say(t, session, "two");
 
-    const detail = await t.query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
+    const detail = await asOwner(t).query(api.dashboard.conversation, { conversationId: await conversationOf(t, session) });
 
     expect(detail).toMatchObject({ state: "buffering", pendingCount: 2 });
   });
 
   test("a mistyped or unknown id reads as not found", async () => {
-    expect(await t.query(api.dashboard.conversation, { conversationId: "not-an-id" })).toBeNull();
+    expect(await asOwner(t).query(api.dashboard.conversation, { conversationId: "not-an-id" })).toBeNull();
     const session = await newSession(t);
     await say(t, session, "hi");
     const conversationId = await conversationOf(t, session);
     await t.run(async (ctx) => ctx.db.delete("conversations", conversationId));
-    expect(await t.query(api.dashboard.conversation, { conversationId })).toBeNull();
+    expect(await asOwner(t).query(api.dashboard.conversation, { conversationId })).toBeNull();
   });
 
   test("a long conversation pages through every message, newest first, within 100 reads a page", async () => {

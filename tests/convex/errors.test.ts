@@ -6,7 +6,7 @@ import { ConvexError } from "convex/values";
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { offlineSuite, type Test } from "./setup";
+import { asOwner, offlineSuite, type Test } from "./setup";
 
 const suite = offlineSuite();
 let t: Test;
@@ -46,10 +46,10 @@ async function errorOf(promise: Promise<unknown>) {
 
 describe("operator errors", () => {
   test.each([
-    ["setTakeover", (id: Id<"conversations">) => t.mutation(api.conversations.setTakeover, { conversationId: id, takeover: true })],
-    ["flushNow", (id: Id<"conversations">) => t.mutation(api.conversations.flushNow, { conversationId: id })],
-    ["sendAsHuman", (id: Id<"conversations">) => t.mutation(api.conversations.sendAsHuman, { conversationId: id, text: "Hi" })],
-    ["setContactTimeZone", (id: Id<"conversations">) => t.mutation(api.conversations.setContactTimeZone, { conversationId: id, timeZone: "Europe/Berlin" })],
+    ["setTakeover", (id: Id<"conversations">) => asOwner(t).mutation(api.conversations.setTakeover, { conversationId: id, takeover: true })],
+    ["flushNow", (id: Id<"conversations">) => asOwner(t).mutation(api.conversations.flushNow, { conversationId: id })],
+    ["sendAsHuman", (id: Id<"conversations">) => asOwner(t).mutation(api.conversations.sendAsHuman, { conversationId: id, text: "Hi" })],
+    ["setContactTimeZone", (id: Id<"conversations">) => asOwner(t).mutation(api.conversations.setContactTimeZone, { conversationId: id, timeZone: "Europe/Berlin" })],
   ])("%s on a conversation that no longer exists says so with code NOT_FOUND", async (_name, call) => {
     const data = await errorOf(call(await goneConversation()));
     expect(data.code).toBe("NOT_FOUND");
@@ -57,7 +57,7 @@ describe("operator errors", () => {
   });
 
   test("invalid settings are refused with code INVALID_SETTINGS and the field", async () => {
-    const data = await errorOf(t.mutation(api.settings.update, { patch: { llmConcurrency: 0 } }));
+    const data = await errorOf(asOwner(t).mutation(api.settings.update, { patch: { llmConcurrency: 0 } }));
     expect(data.code).toBe("INVALID_SETTINGS");
     expect(data.message).toMatch(/llmConcurrency/);
   });

@@ -5,7 +5,7 @@ import { listActions, MAX_PAGE_SIZE } from "../../convex/followups";
 import { ingestEvents } from "../../convex/ingest";
 import { UPCOMING_SHOWN, upcomingMeetings } from "../../convex/meetings";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
-import {
+import { asOwner,
   agentReplies,
   conversationOf,
   offlineSuite,
@@ -45,7 +45,7 @@ async function telegramCustomer(displayName: string) {
 }
 
 const list = async (status: "pending" | "sent" | "cancelled") =>
-  (await t.query(api.followups.list, { status, paginationOpts: FIRST_PAGE })).page;
+  (await asOwner(t).query(api.followups.list, { status, paginationOpts: FIRST_PAGE })).page;
 
 describe("follow-ups list", () => {
   test("pending follow-ups come soonest first, with what they are about and who they are for", async () => {
@@ -79,7 +79,7 @@ describe("follow-ups list", () => {
     await followup(conversationId, "in 2 hours", "check in");
     const [row] = await list("pending");
 
-    await t.mutation(api.followups.cancel, { actionId: row!.id });
+    await asOwner(t).mutation(api.followups.cancel, { actionId: row!.id });
 
     expect(await list("pending")).toEqual([]);
     expect(await list("cancelled")).toMatchObject([
@@ -93,7 +93,7 @@ describe("follow-ups list", () => {
     await followup(conversationId, "in 2 hours", "check in");
     const [row] = await list("pending");
 
-    await t.mutation(api.followups.sendNow, { actionId: row!.id });
+    await asOwner(t).mutation(api.followups.sendNow, { actionId: row!.id });
     await settle(t);
 
     expect(await list("pending")).toEqual([]);
@@ -123,7 +123,7 @@ describe("follow-ups list", () => {
     expect(first.page).toHaveLength(MAX_PAGE_SIZE);
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
 
-    const second = await t.query(api.followups.list, {
+    const second = await asOwner(t).query(api.followups.list, {
       status: "pending",
       paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: first.continueCursor },
     });
@@ -155,7 +155,7 @@ describe("upcoming meetings", () => {
     await meeting(dana, now + 2 * HOUR, "Shoe fitting");
     await meeting(dana, now + HOUR, "Sizing call", "https://zoom.example/j/123");
 
-    const rows = await t.query(api.meetings.upcoming, { now });
+    const rows = await asOwner(t).query(api.meetings.upcoming, { now });
 
     expect(rows).toMatchObject([
       {

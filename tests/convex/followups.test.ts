@@ -10,7 +10,7 @@ import {
   type FakeAnthropic,
 } from "../support/fakeAnthropic";
 import { startFakePlatform, type FakePlatform } from "../support/fakePlatform";
-import {
+import { asOwner,
   advance,
   agentReplies,
   batchesOf,
@@ -140,8 +140,8 @@ describe("schedule_followup", () => {
     await say(t, session, "hi");
     await settle(t);
     const conversationId = await conversationOf(t, session);
-    await expect(t.mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Mars/Olympus" })).rejects.toThrow(/Unknown time zone/);
-    await t.mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Europe/Moscow" });
+    await expect(asOwner(t).mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Mars/Olympus" })).rejects.toThrow(/Unknown time zone/);
+    await asOwner(t).mutation(api.conversations.setContactTimeZone, { conversationId, timeZone: "Europe/Moscow" });
     await askForFollowup(session, "tomorrow at 10");
     const pending = (await actions()).find((a) => a.status === "pending");
     expect(pending!.dueAt).toBe(Date.UTC(2026, 10, 22, 7, 0, 0)); // 10:00 in Moscow
@@ -189,7 +189,7 @@ describe("sending a follow-up", () => {
 
   test("outside working hours it moves to the next opening", async () => {
     vi.stubEnv("ANTHROPIC_API_KEY", "");
-    await t.mutation(api.settings.update, { patch: { workingHoursEnabled: true } }); // Mon–Fri 09–18 UTC; now is Saturday
+    await asOwner(t).mutation(api.settings.update, { patch: { workingHoursEnabled: true } }); // Mon–Fri 09–18 UTC; now is Saturday
     const session = await newSession(t);
     await followupDueIn(session, 30 * SECOND);
     await advance(t, 31 * SECOND);
@@ -207,7 +207,7 @@ describe("sending a follow-up", () => {
     vi.stubEnv("ANTHROPIC_API_KEY", "");
     const session = await newSession(t);
     const conversationId = await followupDueIn(session, 30 * SECOND);
-    await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId, takeover: true });
     await advance(t, 31 * SECOND);
     expect((await actions())[0]).toMatchObject({ status: "pending", lastError: "Held: a human has taken over this conversation" });
     expect(await agentReplies(t, session)).toHaveLength(1);
@@ -277,7 +277,7 @@ describe("recovery after a crash", () => {
     await say(t, session, "hello");
     await settle(t);
     const conversationId = await conversationOf(t, session);
-    await t.mutation(api.conversations.sendAsHuman, { conversationId, text: "Hi, Anna here" });
+    await asOwner(t).mutation(api.conversations.sendAsHuman, { conversationId, text: "Hi, Anna here" });
     await crash("outbound:deliverLater");
     await advance(t, 16 * MINUTE);
     expect(await t.mutation(internal.followups.recoverStalled, {})).toEqual({ refired: 0, flagged: 1 });
@@ -362,7 +362,7 @@ describe("meetings from a draft that was not sent", () => {
 
 describe("handoff_to_human", () => {
   test("the agent's handoff sends its reply, flags the conversation and stops automation", async () => {
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
+    await asOwner(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
     const session = await newSession(t);
     anthropic.script(toolUse("handoff_to_human", { reason: "wants a refund" }), replyWith("A colleague will reply shortly."));
     await say(t, session, "I want my money back");

@@ -4,7 +4,7 @@ import { inboxCounts, listConversations, MAX_PAGE_SIZE, searchContacts, searchMe
 import { ingestEvents } from "../../convex/ingest";
 import { sameWallClockIn } from "../../lib/inbox";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
-import {
+import { asOwner,
   advance,
   conversationOf,
   newSession,
@@ -45,7 +45,7 @@ async function telegramSays(chatId: string, displayName: string, text: string, u
 }
 
 async function rows() {
-  return (await t.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE })).page;
+  return (await asOwner(t).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE })).page;
 }
 
 describe("inbox list", () => {
@@ -55,7 +55,7 @@ describe("inbox list", () => {
     await settle(t); // the offline responder answers
     const answeredAt = Date.now();
     await advance(t, 2 * MINUTE);
-    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
     const firstUnansweredAt = Date.now();
     await say(t, session, "are you there?");
     await advance(t, MINUTE);
@@ -68,7 +68,7 @@ describe("inbox list", () => {
     expect(row!.waitingSince).toBeGreaterThan(answeredAt);
 
     // The operator's reply reaches the customer: nobody waits any more.
-    await t.mutation(api.conversations.sendAsHuman, {
+    await asOwner(t).mutation(api.conversations.sendAsHuman, {
       conversationId: await conversationOf(t, session),
       text: "Here, sorry for the wait",
     });
@@ -111,7 +111,7 @@ describe("inbox list", () => {
         await ctx.db.patch("conversations", row.id, { needsHuman: { reason: "handoff", since: Date.now() } });
       }
     });
-    expect(await t.query(api.dashboard.counts, {})).toMatchObject({ needsHuman: 2, needsHumanMore: false });
+    expect(await asOwner(t).query(api.dashboard.counts, {})).toMatchObject({ needsHuman: 2, needsHumanMore: false });
     const metrics = await t.run(async (ctx) => {
       await inboxCounts(ctx);
       return await ctx.meta.getTransactionMetrics();
@@ -125,14 +125,14 @@ describe("inbox search", () => {
     await telegramSays("610001", "Дмитрий Соколов", "Здравствуйте", "dima_s");
     await telegramSays("610002", "Dana Petrova", "Hi");
 
-    const byName = await t.query(api.dashboard.contactSearch, { text: "Дмитрий" });
-    const byLowerCase = await t.query(api.dashboard.contactSearch, { text: "дмитрий" });
-    const byUsername = await t.query(api.dashboard.contactSearch, { text: "dima" });
+    const byName = await asOwner(t).query(api.dashboard.contactSearch, { text: "Дмитрий" });
+    const byLowerCase = await asOwner(t).query(api.dashboard.contactSearch, { text: "дмитрий" });
+    const byUsername = await asOwner(t).query(api.dashboard.contactSearch, { text: "dima" });
 
     expect(byName).toMatchObject([{ contactName: "Дмитрий Соколов", channel: "telegram", preview: "Здравствуйте" }]);
     expect(byLowerCase.map((c) => c.contactName)).toEqual(["Дмитрий Соколов"]);
     expect(byUsername.map((c) => c.contactName)).toEqual(["Дмитрий Соколов"]);
-    expect(await t.query(api.dashboard.contactSearch, { text: "Nobody" })).toEqual([]);
+    expect(await asOwner(t).query(api.dashboard.contactSearch, { text: "Nobody" })).toEqual([]);
   });
 
   test("finds a message by a Russian word, and the filters narrow it", async () => {
@@ -142,7 +142,7 @@ describe("inbox search", () => {
     await say(t, web, "unrelated");
 
     const search = (text: string, filter: Record<string, unknown> = {}) =>
-      t.query(api.dashboard.messageSearch, { text, paginationOpts: FIRST_PAGE, ...filter });
+      asOwner(t).query(api.dashboard.messageSearch, { text, paginationOpts: FIRST_PAGE, ...filter });
 
     const all = await search("доставк");
     expect(all.page.map((h) => h.text).sort()).toEqual(["Можно доставку завтра?", "Нужна доставка в Ригу"]);
@@ -153,7 +153,7 @@ describe("inbox search", () => {
     expect((await search("доставк", { status: "needs_human" })).page).toEqual([]);
     expect((await search("доставк", { from: Date.now() + MINUTE })).page).toEqual([]);
 
-    await t.mutation(api.inbox.setTags, { conversationId: await conversationOf(t, web), tags: ["delivery"] });
+    await asOwner(t).mutation(api.inbox.setTags, { conversationId: await conversationOf(t, web), tags: ["delivery"] });
     expect((await search("доставк", { tag: "delivery" })).page.map((h) => h.text)).toEqual(["Нужна доставка в Ригу"]);
   });
 
@@ -182,11 +182,11 @@ describe("tags", () => {
     await say(t, session, "hi");
     const conversationId = await conversationOf(t, session);
 
-    expect(await t.mutation(api.inbox.setTags, { conversationId, tags: [" vip ", "vip", "refund"] })).toEqual([
+    expect(await asOwner(t).mutation(api.inbox.setTags, { conversationId, tags: [" vip ", "vip", "refund"] })).toEqual([
       "vip",
       "refund",
     ]);
-    await expect(t.mutation(api.inbox.setTags, { conversationId, tags: ["x".repeat(41)] })).rejects.toThrow(
+    await expect(asOwner(t).mutation(api.inbox.setTags, { conversationId, tags: ["x".repeat(41)] })).rejects.toThrow(
       /at most 40 characters/,
     );
     expect((await rows())[0]!.tags).toEqual(["vip", "refund"]);
@@ -201,19 +201,19 @@ describe("conversation side panel and follow-ups page", () => {
     const conversationId = await conversationOf(t, session);
     await scheduleFollowupNow(t, conversationId, "in 2 hours", "ask about the size");
 
-    const plans = await t.query(api.dashboard.plans, { conversationId });
+    const plans = await asOwner(t).query(api.dashboard.plans, { conversationId });
     expect(plans.actions).toMatchObject([{ kind: "followup", note: "ask about the size" }]);
-    expect(await t.query(api.dashboard.followupTabCounts, {})).toMatchObject({
+    expect(await asOwner(t).query(api.dashboard.followupTabCounts, {})).toMatchObject({
       pending: { count: 1, more: false },
       failed: { count: 0 },
     });
 
-    await t.mutation(api.followups.sendNow, { actionId: plans.actions[0]!.id });
+    await asOwner(t).mutation(api.followups.sendNow, { actionId: plans.actions[0]!.id });
     await settle(t);
-    const texts = await t.query(api.dashboard.followupSentTexts, { actionIds: [plans.actions[0]!.id] });
+    const texts = await asOwner(t).query(api.dashboard.followupSentTexts, { actionIds: [plans.actions[0]!.id] });
     expect(texts).toHaveLength(1);
     expect(texts[0]!.text.length).toBeGreaterThan(0);
-    expect((await t.query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
+    expect((await asOwner(t).query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
   });
 });
 
@@ -224,29 +224,29 @@ describe("moving a follow-up", () => {
     await settle(t);
     const conversationId = await conversationOf(t, session);
     await scheduleFollowupNow(t, conversationId, "tomorrow at 10", "ask about the boots");
-    const [action] = (await t.query(api.dashboard.plans, { conversationId })).actions;
+    const [action] = (await asOwner(t).query(api.dashboard.plans, { conversationId })).actions;
     // Business zone is UTC by default: 10:00 UTC tomorrow.
     expect(new Date(action!.dueAt).getUTCHours()).toBe(10);
 
     await expect(
-      t.mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: Date.now() - MINUTE }),
+      asOwner(t).mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: Date.now() - MINUTE }),
     ).rejects.toThrow(/in the future/);
     await expect(
-      t.mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: action!.dueAt, contactTimeZone: "Mars/Base" }),
+      asOwner(t).mutation(api.inbox.reschedule, { actionId: action!.id, dueAt: action!.dueAt, contactTimeZone: "Mars/Base" }),
     ).rejects.toThrow(/not an IANA time zone/);
-    expect((await t.query(api.dashboard.plans, { conversationId })).actions[0]!.dueAt).toBe(action!.dueAt);
+    expect((await asOwner(t).query(api.dashboard.plans, { conversationId })).actions[0]!.dueAt).toBe(action!.dueAt);
 
-    await t.mutation(api.inbox.reschedule, {
+    await asOwner(t).mutation(api.inbox.reschedule, {
       actionId: action!.id,
       dueAt: sameWallClockIn(action!.dueAt, "UTC", "Europe/Moscow"),
       contactTimeZone: "Europe/Moscow",
     });
-    const [moved] = (await t.query(api.dashboard.plans, { conversationId })).actions;
+    const [moved] = (await asOwner(t).query(api.dashboard.plans, { conversationId })).actions;
     expect(moved!.dueAt).toBe(action!.dueAt - 3 * HOUR); // 10:00 Moscow is 07:00 UTC
-    expect((await t.query(api.dashboard.conversation, { conversationId }))!.contactTimeZone).toBe("Europe/Moscow");
+    expect((await asOwner(t).query(api.dashboard.conversation, { conversationId }))!.contactTimeZone).toBe("Europe/Moscow");
 
     // It goes out at the new time, not the old one.
     await advance(t, moved!.dueAt - Date.now() + 30 * SECOND);
-    expect((await t.query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
+    expect((await asOwner(t).query(api.dashboard.plans, { conversationId })).actions).toEqual([]);
   });
 });

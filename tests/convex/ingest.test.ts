@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { ingestEvents } from "../../convex/ingest";
-import { INGEST_SECRET, offlineSuite, settle, telegramMessage, type Test } from "./setup";
+import { asOwner, INGEST_SECRET, offlineSuite, settle, telegramMessage, type Test } from "./setup";
 
 const suite = offlineSuite();
 let t: Test;
@@ -110,7 +110,7 @@ describe("the public ingest mutation", () => {
   });
 
   test("a human replying from the native app pauses the bot for that conversation", async () => {
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
+    await asOwner(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
     await t.mutation(api.ingest.inbound, {
       secret: INGEST_SECRET,
       events: [

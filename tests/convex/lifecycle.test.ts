@@ -4,7 +4,7 @@ import { claimBatch } from "../../convex/model/batches";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { MINUTE, SECOND } from "../../lib/time";
 import { replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
-import { advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
+import { asOwner, advance, agentReplies, batchesOf, conversationOf, modelBackedSuite, newSession, say, settle, thread, type Test } from "./setup";
 
 const suite = modelBackedSuite();
 let t: Test;
@@ -55,7 +55,7 @@ describe("batch event records", () => {
   test("an operator's flush-now answers at once with reason manual", async () => {
     const session = await newSession(t);
     await say(t, session, "Hey");
-    expect(await t.mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) })).toBe(true);
+    expect(await asOwner(t).mutation(api.conversations.flushNow, { conversationId: await conversationOf(t, session) })).toBe(true);
     await advance(t, 100);
     const [batch] = await batchesOf(t, await conversationOf(t, session));
     expect(batch).toMatchObject({ flushReason: "manual", bufferDurationMs: 0, outcome: "replied" });
@@ -76,7 +76,7 @@ describe("batch event records", () => {
 
 describe("bounded model concurrency", () => {
   test("with one model slot, a second conversation's burst waits for the first call to finish", async () => {
-    await t.mutation(api.settings.update, { patch: { llmConcurrency: 1 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { llmConcurrency: 1 } });
     const [a, b] = [await newSession(t), await newSession(t)];
     await say(t, a, "from A");
     await say(t, b, "from B");
@@ -166,24 +166,24 @@ describe("human takeover", () => {
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
-    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
     await say(t, session, "I want a person");
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(1);
     expect((await thread(t, session)).typing).toBe(false);
-    await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: false });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: false });
     await say(t, session, "thanks");
     await settle(t);
     expect(await agentReplies(t, session)).toHaveLength(2);
   });
 
   test("a takeover ends by itself after the configured quiet time, and not while people are still writing", async () => {
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 10 * MINUTE } });
+    await asOwner(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 10 * MINUTE } });
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
     const conversationId = await conversationOf(t, session);
-    await t.mutation(api.conversations.setTakeover, { conversationId, takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId, takeover: true });
     await advance(t, 6 * MINUTE);
     await say(t, session, "still there?"); // kept for the human; restarts the quiet time
     await advance(t, 6 * MINUTE);
@@ -193,17 +193,17 @@ describe("human takeover", () => {
   });
 
   test("an operator's message goes out as the human and pauses the bot", async () => {
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
+    await asOwner(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } }); // keep it until an operator ends it
     const session = await newSession(t);
     await say(t, session, "Hi");
     await settle(t);
     const conversationId = await conversationOf(t, session);
-    await t.mutation(api.conversations.sendAsHuman, { conversationId, text: "Hello, this is Anna from the shop." });
+    await asOwner(t).mutation(api.conversations.sendAsHuman, { conversationId, text: "Hello, this is Anna from the shop." });
     await settle(t);
     const { messages } = await thread(t, session);
     expect(messages.at(-1)).toMatchObject({ author: "human", text: "Hello, this is Anna from the shop.", status: "sent" });
     expect((await t.run((ctx) => ctx.db.get("conversations", conversationId)))!.takeover).toBe(true);
-    await expect(t.mutation(api.conversations.sendAsHuman, { conversationId, text: "  " })).rejects.toThrow(/1–4000 characters/);
+    await expect(asOwner(t).mutation(api.conversations.sendAsHuman, { conversationId, text: "  " })).rejects.toThrow(/1–4000 characters/);
   });
 
   test("a takeover while the model writes drops the draft", async () => {
@@ -211,7 +211,7 @@ describe("human takeover", () => {
     await say(t, session, "Hi");
     anthropic.script({
       before: async () => {
-        await t.mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
+        await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: await conversationOf(t, session), takeover: true });
       },
     });
     await settle(t);
@@ -223,8 +223,8 @@ describe("human takeover", () => {
 
 describe("settings", () => {
   test("an invalid value is refused with the field and the reason", async () => {
-    await expect(t.mutation(api.settings.update, { patch: { batchWindowMs: 10 } })).rejects.toThrow(/batchWindowMs/);
-    const { settings } = await t.query(api.settings.get, {});
+    await expect(asOwner(t).mutation(api.settings.update, { patch: { batchWindowMs: 10 } })).rejects.toThrow(/batchWindowMs/);
+    const { settings } = await asOwner(t).query(api.settings.get, {});
     expect(settings.batchWindowMs).toBe(4 * SECOND);
   });
 
@@ -232,13 +232,13 @@ describe("settings", () => {
     await t.run(async (ctx) => {
       await ctx.db.insert("settings", { key: "global", maxBatchMessages: 0 });
     });
-    const { settings, problems } = await t.query(api.settings.get, {});
+    const { settings, problems } = await asOwner(t).query(api.settings.get, {});
     expect(settings.maxBatchMessages).toBe(10);
     expect(problems).toEqual([expect.stringMatching(/^maxBatchMessages:/)]);
   });
 
   test("a changed window applies to the next burst", async () => {
-    await t.mutation(api.settings.update, { patch: { batchWindowMs: 1500 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { batchWindowMs: 1500 } });
     const session = await newSession(t);
     await say(t, session, "quick");
     await advance(t, 1600);

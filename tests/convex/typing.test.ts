@@ -3,7 +3,7 @@ import { api } from "../../convex/_generated/api";
 import { SECOND } from "../../lib/time";
 import { rateLimited, replyWith, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
 import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
-import { advance, INGEST_SECRET, modelBackedSuite, settle, telegramMessage, type Test } from "./setup";
+import { asOwner, advance, INGEST_SECRET, modelBackedSuite, settle, telegramMessage, type Test } from "./setup";
 
 const suite = modelBackedSuite();
 let t: Test;
@@ -30,7 +30,7 @@ async function customerWrites(messageId: number, text: string) {
 
 describe("typing on Telegram", () => {
   test("typing shows at once, is refreshed every 4 s through a long burst, and stops after the one reply", async () => {
-    await t.mutation(api.settings.update, { patch: { batchWindowMs: 10 * SECOND } });
+    await asOwner(t).mutation(api.settings.update, { patch: { batchWindowMs: 10 * SECOND } });
     const start = Date.now();
     await customerWrites(1, "Hey");
     await advance(t, 6 * SECOND);
@@ -71,7 +71,7 @@ describe("typing on Telegram", () => {
   });
 
   test("a burst waiting for a free model slot refreshes typing at the usual cadence, not on every look", async () => {
-    await t.mutation(api.settings.update, { patch: { llmConcurrency: 1 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { llmConcurrency: 1 } });
     anthropic.script(rateLimited(20)); // the first chat holds the only slot for a while
     await customerWrites(1, "first chat");
     await advance(t, 4.5 * SECOND);
@@ -89,7 +89,7 @@ describe("typing on Telegram", () => {
   });
 
   test("with typing switched off, no typing action is sent", async () => {
-    await t.mutation(api.settings.update, { patch: { typingEnabled: false } });
+    await asOwner(t).mutation(api.settings.update, { patch: { typingEnabled: false } });
     await customerWrites(1, "Hi");
     await settle(t);
     expect(telegram.callsTo("/sendChatAction")).toHaveLength(0);
@@ -101,7 +101,7 @@ describe("typing on Telegram", () => {
     await customerWrites(1, "Hi");
     await advance(t, 1.5 * SECOND);
     const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
-    expect(await t.mutation(api.conversations.flushNow, { conversationId: conversation!._id })).toBe(true);
+    expect(await asOwner(t).mutation(api.conversations.flushNow, { conversationId: conversation!._id })).toBe(true);
     const start = Date.now();
     await advance(t, 16 * SECOND);
     const typing = telegram.callsTo("/sendChatAction").filter((c) => c.at >= start);
@@ -138,7 +138,7 @@ describe("Telegram delivery", () => {
 
 describe("Telegram buttons", () => {
   test("a pressed button is acknowledged and answered like a message, also while a human has taken over", async () => {
-    await t.mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } });
+    await asOwner(t).mutation(api.settings.update, { patch: { takeoverIdleResumeMs: 0 } });
     const press = (messageId: number, id: string) =>
       t.mutation(api.ingest.inbound, {
         secret: INGEST_SECRET,
@@ -150,7 +150,7 @@ describe("Telegram buttons", () => {
     expect(telegram.callsTo("/sendMessage")).toHaveLength(1);
 
     const [conversation] = await t.run((ctx) => ctx.db.query("conversations").collect());
-    await t.mutation(api.conversations.setTakeover, { conversationId: conversation!._id, takeover: true });
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: conversation!._id, takeover: true });
     await press(2, "cbq-2");
     await settle(t);
     expect(telegram.callsTo("/answerCallbackQuery").map((c) => c.body.callback_query_id)).toEqual(["cbq-1", "cbq-2"]);

@@ -9,7 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -76,13 +76,14 @@ export async function startProduct(env: Record<string, string> = {}): Promise<Pr
   // localhost, as start.mjs prints it (under `npm run dev`, `next dev` serves its scripts only to origins it trusts).
   const appUrl = `http://localhost:${port}`;
   // "Ready" means both servers answer; a page that cannot render should fail here, plainly.
-  const page = await fetch(`${appUrl}/playground`, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(
+  // Signed out, every page leads to /login, which also compiles it before a test visits.
+  const page = await fetch(`${appUrl}/login`, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) }).catch(
     (error: Error) => error,
   );
   if (page instanceof Error || !page.ok) {
     await stop();
     const what = page instanceof Error ? page.message : `HTTP ${page.status}`;
-    throw new Error(`npm start is up but /playground does not render (${what}):\n${output}`);
+    throw new Error(`npm start is up but /login does not render (${what}):\n${output}`);
   }
   return { appUrl, convexUrl: `http://127.0.0.1:${convexPort}`, output: () => output, stop };
 }
@@ -155,17 +156,59 @@ export async function reportFailure(context: BrowserContext, product: Product, t
   console.error(`product output:\n${product.output()}`);
 }
 
+export const OWNER = { email: "owner@example.com", password: "owner password 1" };
+
+/** Fills the login form (whichever it is showing) and waits until a dashboard page replaced it. */
+export async function submitLogin(page: Page, email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await page.getByTestId("signed-in-as").waitFor();
+}
+
+/** Creates the owner account through the first-run form. */
+async function createOwner(browser: Browser, product: Product) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(FIRST_VISIT_MS);
+  context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
+  const page = await context.newPage();
+  await page.goto(`${product.appUrl}/login`);
+  await page.getByRole("heading", { name: "Create the owner account" }).waitFor();
+  await submitLogin(page, OWNER.email, OWNER.password);
+  await context.close();
+}
+
+/**
+ * Signs the context in through the login page. Each context signs in on its
+ * own: Convex Auth rotates the refresh token on every page load and treats a
+ * reused one as stolen, so a saved browser state cannot be shared.
+ */
+async function signInOwner(context: BrowserContext, product: Product) {
+  const page = await context.newPage();
+  await page.goto(`${product.appUrl}/login`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await submitLogin(page, OWNER.email, OWNER.password);
+  await page.close();
+}
+
 /**
  * The hooks of a browser suite: the product (with `env()` added to its
  * environment) and Chromium once per file, and a fresh context per test
- * (empty storage, so the playground starts a new visitor). Read
+ * (signed in as the owner unless `signedIn: false`; otherwise empty
+ * storage, so the playground starts a new visitor). Read
  * `suite.product`, `suite.context` in tests.
  */
-export function browserSuite(env: () => Record<string, string> = () => ({})) {
+export function browserSuite(
+  env: () => Record<string, string> = () => ({}),
+  { signedIn = true }: { signedIn?: boolean } = {},
+) {
   const suite = {} as { product: Product; browser: Browser; context: BrowserContext };
   beforeAll(async () => {
     suite.product = await startProduct(env());
     suite.browser = await launchChromium();
+    // Dashboard pages need a session: the owner is created once per product, through the page.
+    if (signedIn) await createOwner(suite.browser, suite.product);
   });
   afterAll(async () => {
     await suite.browser?.close();
@@ -175,6 +218,7 @@ export function browserSuite(env: () => Record<string, string> = () => ({})) {
     suite.context = await suite.browser.newContext({ viewport: { width: 1360, height: 860 } });
     suite.context.setDefaultNavigationTimeout(FIRST_VISIT_MS);
     suite.context.setDefaultTimeout(FIRST_VISIT_MS);
+    if (signedIn) await signInOwner(suite.context, suite.product);
   });
   afterEach(async ({ task }) => {
     if (task.result?.state === "fail") await reportFailure(suite.context, suite.product, task.name);

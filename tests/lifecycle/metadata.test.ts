@@ -60,7 +60,7 @@ describe("metadata by Claude", () => {
     await analyze(conversationId);
     const { auto, manual } = (await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!;
     expect(auto).toMatchObject({ category: "inquiry" });
-    expect(manual).toMatchObject({ category: "complaint", tags: ["vip", "refund"], editedBy: "operator" });
+    expect(manual).toMatchObject({ category: "complaint", tags: ["vip", "refund"], editedBy: (await op(t).query(api.users.viewer, {}))!.id });
     await op(t).mutation(api.lifecycle.metadata.editMetadata, { conversationId, category: null });
     expect((await op(t).query(api.lifecycle.metadata.metadataOf, { conversationId }))!.manual?.category).toBeUndefined();
   });
@@ -99,7 +99,7 @@ describe("labels of one message", () => {
     const labels = (await t.run((ctx) => ctx.db.get("messages", message._id)))!.labels;
     expect(labels).toMatchObject({
       auto: { sentiment: "positive", category: "inquiry", source: "claude" },
-      manual: { category: "complaint", custom: { orderId: "A-1042" }, editedBy: "operator" },
+      manual: { category: "complaint", custom: { orderId: "A-1042" }, editedBy: (await op(t).query(api.users.viewer, {}))!.id },
     });
   });
 });

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
-import { advance, conversationOf, INGEST_SECRET, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "../convex/setup";
+import { advance, conversationOf, signedIn, INGEST_SECRET, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "../convex/setup";
 import { op } from "./support";
 
 const suite = offlineSuite();
@@ -37,7 +37,8 @@ describe("resolve and reopen", () => {
     const id = await conversationFor();
     expect(await lifecycle(id)).toMatchObject({ status: "open" });
     expect(await op(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [id], status: "resolved" })).toBe(1);
-    expect(await lifecycle(id)).toMatchObject({ status: "resolved", resolvedBy: "operator", resolvedAt: expect.any(Number) });
+    const owner = await op(t).query(api.users.viewer, {});
+    expect(await lifecycle(id)).toMatchObject({ status: "resolved", resolvedBy: owner!.id, resolvedAt: expect.any(Number) });
     await customerWrites(2);
     const reopened = await t.run((ctx) => ctx.db.get("conversations", id));
     expect(reopened).toMatchObject({ status: "open", reopenedAt: expect.any(Number) });
@@ -111,7 +112,7 @@ describe("unread per operator", () => {
     await advance(t, SECOND);
     await Promise.all([customerWrites(3), customerWrites(4), op(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id], upTo: seenUpTo })]);
     expect(await lifecycle(id)).toMatchObject({ unread: 2 });
-    const other = t.withIdentity({ subject: "operator-2" });
+    const other = await signedIn(t, "operator", "second@example.com");
     expect(await other.query(api.lifecycle.status.conversationLifecycle, { conversationId: id })).toMatchObject({ unread: 4 });
     await op(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [id] });
     expect(await lifecycle(id)).toMatchObject({ unread: 0 });

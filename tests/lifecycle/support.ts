@@ -6,7 +6,7 @@
 import { vi } from "vitest";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { DAY, HOUR, MINUTE } from "../../lib/time";
-import type { Test } from "../convex/setup";
+import { asOwner, type Test } from "../convex/setup";
 
 const SEED_PAGE = 2000;
 
@@ -154,12 +154,9 @@ export async function snapshot(t: Test, conversationId: Id<"conversations">): Pr
   }));
 }
 
-/**
- * The operator making dashboard calls in these suites. One place, so when
- * operator sign-in arrives only this line changes.
- */
-export function op(t: Test): Pick<Test, "query" | "mutation" | "action"> {
-  return t;
+/** The signed-in owner making dashboard calls in these suites. */
+export function op(t: Test) {
+  return asOwner(t);
 }
 
 /** Runs every scheduled function, including those they schedule, with the fake clock. */

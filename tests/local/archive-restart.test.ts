@@ -3,7 +3,8 @@
  * stopped and started again in between: the archive (manifest, blob, dedupe
  * keys) survives the restart and restores the conversation exactly.
  */
-import { ConvexHttpClient } from "convex/browser";
+import type { ConvexHttpClient } from "convex/browser";
+import { ownerClient } from "../support/operator";
 import { afterAll, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { eventually, newDataDir, PROJECT_CONVEX_DIR, startLocalRuntime, type LocalRuntime } from "./harness";
@@ -17,7 +18,7 @@ it("an archived conversation survives a restart and unarchives to the same messa
   const dataDir = await newDataDir();
   const env = { ANTHROPIC_API_KEY: "" };
   runtime = await startLocalRuntime(dataDir, { convexDir: PROJECT_CONVEX_DIR, env });
-  let client = new ConvexHttpClient(runtime.url);
+  let client = await ownerClient(runtime.url);
   await client.mutation(api.settings.update, { patch: { batchWindowMs: 250 } });
   const sessionId = await client.mutation(api.webchat.startSession, {});
   const thread = (c: ConvexHttpClient) => c.query(api.webchat.thread, { sessionId });
@@ -41,7 +42,7 @@ it("an archived conversation survives a restart and unarchives to the same messa
 
   await runtime.stop();
   runtime = await startLocalRuntime(dataDir, { convexDir: PROJECT_CONVEX_DIR, env });
-  client = new ConvexHttpClient(runtime.url);
+  client = await ownerClient(runtime.url, "signIn");
   expect((await client.query(api.lifecycle.archive.archivesOf, { conversationId }))[0]).toMatchObject({ status: "archived", sha256: archived[0]!.sha256 });
 
   await client.mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });

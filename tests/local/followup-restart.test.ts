@@ -10,6 +10,7 @@
  * against a 16 s limit counted from the request).
  */
 import { ConvexHttpClient } from "convex/browser";
+import { ownerClient } from "../support/operator";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { replyWith, startFakeAnthropic, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
@@ -38,7 +39,7 @@ it("a follow-up due while the product was stopped is sent once, right after it s
   const env = { ANTHROPIC_API_KEY: "sk-ant-local", ANTHROPIC_BASE_URL: anthropic.url };
   runtime = await startLocalRuntime(dataDir, { convexDir: PROJECT_CONVEX_DIR, env });
   let client = new ConvexHttpClient(runtime.url);
-  await client.mutation(api.settings.update, { patch: { batchWindowMs: 300 } });
+  await (await ownerClient(runtime.url)).mutation(api.settings.update, { patch: { batchWindowMs: 300 } });
 
   anthropic.script(
     toolUse("schedule_followup", { when: `in ${FOLLOWUP_IN_SECONDS} seconds`, note: "ask how the fitting went" }),
@@ -66,8 +67,9 @@ it("a follow-up due while the product was stopped is sent once, right after it s
   expect(replies[1]!.at).toBeGreaterThanOrEqual(dueAt); // never early
   expect(replies[1]!.at - Math.max(dueAt, readyAt)).toBeLessThan(SEND_TOLERANCE_MS); // right after the restart
   // Exactly once: the follow-up is recorded as sent and nothing is left pending to send again.
+  const owner = await ownerClient(runtime.url, "signIn");
   const followups = async (status: "pending" | "sent") =>
-    (await client.query(api.followups.list, { status, paginationOpts: { numItems: 10, cursor: null } })).page;
+    (await owner.query(api.followups.list, { status, paginationOpts: { numItems: 10, cursor: null } })).page;
   expect(await followups("sent")).toHaveLength(1);
   expect(await followups("pending")).toHaveLength(0);
   expect(await agentTexts(client)).toHaveLength(2);
