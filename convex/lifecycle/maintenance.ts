@@ -8,6 +8,7 @@ import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
 import { operatorQuery, ownerMutation } from "../functions";
+import { audit } from "../model/accounts";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import { startRun } from "../model/maintenanceRuns";
@@ -86,6 +87,7 @@ export const runNow = ownerMutation({
     if (last?.status === "running") {
       throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
     }
+    await audit(ctx, ctx.operator._id, "maintenance.run_now", kind);
     return await launch(ctx, kind, "manual", Date.now());
   },
 });

@@ -5,6 +5,14 @@
  */
 import type { z } from "zod";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
+import {
+  analyticsDashboardQuery,
+  analyticsDashboardResponse,
+  analyticsTimeseriesQuery,
+  analyticsTimeseriesResponse,
+  metricsQuery,
+  metricsResponse,
+} from "./analytics";
 
 export type Endpoint = {
   method: "get" | "post";
@@ -14,6 +22,8 @@ export type Endpoint = {
   summary: string;
   query?: z.ZodObject;
   response: z.ZodType;
+  /** The 200 body's media type when it is not JSON (the response schema is then a string). */
+  contentType?: "text/plain; version=0.0.4; charset=utf-8";
 };
 
 export const listConversations = {
@@ -25,4 +35,36 @@ export const listConversations = {
   response: listConversationsResponse,
 } satisfies Endpoint;
 
-export const ENDPOINTS: Endpoint[] = [listConversations];
+// --- Analytics (issue 11): the cards, a time series, Prometheus metrics.
+
+export const analyticsDashboard = {
+  method: "get",
+  path: "/api/analytics/dashboard",
+  operationId: "analyticsDashboard",
+  summary: "Today vs yesterday: conversations, messages, first response p50/p95, escalation rate, CSAT",
+  query: analyticsDashboardQuery,
+  response: analyticsDashboardResponse,
+} satisfies Endpoint;
+
+export const analyticsTimeseries = {
+  method: "get",
+  path: "/api/analytics/timeseries",
+  operationId: "analyticsTimeseries",
+  summary: "One event type per hour, day, week or month, optionally grouped by channel, staff, intent or kind",
+  query: analyticsTimeseriesQuery,
+  response: analyticsTimeseriesResponse,
+} satisfies Endpoint;
+
+export const metrics = {
+  method: "get",
+  path: "/api/metrics",
+  operationId: "metrics",
+  summary: "Prometheus metrics: counters, gauges and the reply-time histogram",
+  query: metricsQuery,
+  response: metricsResponse,
+  contentType: "text/plain; version=0.0.4; charset=utf-8",
+} satisfies Endpoint;
+
+const ANALYTICS_ENDPOINTS: Endpoint[] = [analyticsDashboard, analyticsTimeseries, metrics];
+
+export const ENDPOINTS: Endpoint[] = [listConversations, ...ANALYTICS_ENDPOINTS];

@@ -45,7 +45,9 @@ export function apiRoute<E extends Endpoint & { query: z.ZodObject }>(
         return errorResponse(400, "BAD_REQUEST", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
       }
       const result = await run({ apiKey, convex, query: query.data as z.output<E["query"]> });
-      return Response.json(endpoint.response.parse(result), { headers: { "cache-control": "no-store" } });
+      const body = endpoint.response.parse(result);
+      if (endpoint.contentType) return new Response(body as string, { headers: { "content-type": endpoint.contentType, "cache-control": "no-store" } });
+      return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (error) {
       if (error instanceof ConvexError) {
         const data = error.data as { code?: string; message?: string };

@@ -22,6 +22,9 @@ const ALLOWLIST: Record<string, string> = {
   // The HTTP API: refuse callers without a valid API key.
   "apiKeys:touch": "HTTP API: refuses a missing, unknown or revoked API key",
   "operatorApi:conversations": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:dashboard": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:timeseries": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:metrics": "HTTP API: refuses a missing, unknown or revoked API key",
   // The public web chat: a visitor holds only their own minted session.
   "webchat:startSession": "web chat: mints a session, rate limited site-wide",
   "webchat:send": "web chat: refuses an id that was never issued; per-session and global limits",
@@ -167,6 +170,13 @@ describe("access", () => {
       expect(await refusal(call(t, "query", "operatorApi:conversations", { apiKey: key, limit: 5 }))).toBe(
         "UNAUTHENTICATED",
       );
+      for (const [path, args] of [
+        ["analyticsApi:dashboard", { now: 1 }],
+        ["analyticsApi:timeseries", { type: "message.received", granularity: "day", dimension: "all", from: 0, to: 1 }],
+        ["analyticsApi:metrics", { now: 1 }],
+      ] as const) {
+        expect(await refusal(call(t, "query", path, { apiKey: key, ...args }))).toBe("UNAUTHENTICATED");
+      }
     }
   });
 });

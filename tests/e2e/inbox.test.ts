@@ -2,7 +2,8 @@
  * The inbox an operator works in, at desktop width and on a 390 px phone:
  * the list changing live, server search, the chat, takeover, settings errors.
  */
-import { ConvexHttpClient } from "convex/browser";
+import type { ConvexHttpClient } from "convex/browser";
+import { ownerClient } from "../support/operator";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
@@ -21,9 +22,10 @@ const suite = browserSuite();
 let product: Product;
 let context: BrowserContext;
 let convex: ConvexHttpClient;
-beforeEach(() => {
+beforeEach(async () => {
   ({ product, context } = suite);
-  convex = new ConvexHttpClient(product.convexUrl);
+  // The operator calls below (takeover, replies, settings) need the owner's session.
+  convex = await ownerClient(product.convexUrl, "signIn");
 });
 
 async function open(path: string, viewport: { width: number; height: number }): Promise<Page> {

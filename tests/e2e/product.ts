@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { OWNER } from "../support/operator";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 // Cold start on a 2-core machine: runtime and `next start` (start.mjs waits up to 60 s for each);
@@ -156,7 +157,7 @@ export async function reportFailure(context: BrowserContext, product: Product, t
   console.error(`product output:\n${product.output()}`);
 }
 
-export const OWNER = { email: "owner@example.com", password: "owner password 1" };
+export { OWNER };
 
 /** Fills the login form (whichever it is showing) and waits until a dashboard page replaced it. */
 export async function submitLogin(page: Page, email: string, password: string) {
