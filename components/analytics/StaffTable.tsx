@@ -25,7 +25,7 @@ const helper = createColumnHelper<typeof features, Row>();
 const ms = (value: number | null) => (value === null ? "—" : formatDuration(value));
 
 const columns = helper.columns([
-  helper.accessor("staffId", { header: "Operator", sortFn: "text" }),
+  helper.accessor("operator", { header: "Operator", sortFn: "text" }),
   helper.accessor("replies", { header: "Replies", sortFn: "basic" }),
   helper.accessor("p50Ms", { header: "Reply time p50", sortFn: "basic", cell: (info) => ms(info.getValue()) }),
   helper.accessor("p95Ms", { header: "Reply time p95", sortFn: "basic", cell: (info) => ms(info.getValue()) }),

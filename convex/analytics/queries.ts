@@ -228,7 +228,15 @@ export const staffTable = operatorQuery({
   args: { from: v.number(), to: v.number() },
   returns: v.object({
     rows: v.array(
-      v.object({ staffId: v.string(), replies: v.number(), logins: v.number(), p50Ms: v.union(v.number(), v.null()), p95Ms: v.union(v.number(), v.null()) }),
+      v.object({
+        staffId: v.string(),
+        /** The operator's email (or name); the id itself for staff that no longer has an account. */
+        operator: v.string(),
+        replies: v.number(),
+        logins: v.number(),
+        p50Ms: v.union(v.number(), v.null()),
+        p95Ms: v.union(v.number(), v.null()),
+      }),
     ),
     complete: v.boolean(),
   }),
@@ -244,13 +252,20 @@ export const staffTable = operatorQuery({
     };
     const replies = await byStaff("response.staff_sent");
     const logins = await byStaff("staff.login");
-    const staffIds = new Set([...replies.stats.keys(), ...logins.stats.keys()]);
+    const staffIds = [...new Set([...replies.stats.keys(), ...logins.stats.keys()])];
+    // One read per operator shown (a business has a handful).
+    const names = new Map<string, string>();
+    for (const staffId of staffIds) {
+      const userId = ctx.db.normalizeId("users", staffId);
+      const user = userId ? await ctx.db.get("users", userId) : null;
+      names.set(staffId, user?.email ?? user?.name ?? staffId);
+    }
     return {
-      rows: [...staffIds].map((staffId) => {
+      rows: staffIds.map((staffId) => {
         const r = replies.stats.get(staffId);
         const s = r ? summarize(r) : { count: 0, p50: null, p95: null };
         const l = logins.stats.get(staffId);
-        return { staffId, replies: s.count, logins: l ? summarize(l).count : 0, p50Ms: s.p50, p95Ms: s.p95 };
+        return { staffId, operator: names.get(staffId)!, replies: s.count, logins: l ? summarize(l).count : 0, p50Ms: s.p50, p95Ms: s.p95 };
       }),
       complete: replies.complete && logins.complete,
     };

@@ -100,6 +100,8 @@ describe("accounts", () => {
       new Map([[ids["owner@example.com"], 2], [ids["op@example.com"], 1]]),
     );
     expect(table.rows.every((r) => r.replies === 0)).toBe(true);
+    // Rows name the operator, not their id.
+    expect(table.rows.map((r) => r.operator).sort()).toEqual(["op@example.com", "owner@example.com"]);
   });
 
   test("an invite link makes one operator, once; a stranger's token does not", async () => {

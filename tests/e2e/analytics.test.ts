@@ -46,6 +46,7 @@ test("the staff table counts the owner's sign-ins, live", async () => {
   const before = await expect.poll(signIns, { timeout: REPLY_MS }).toBeGreaterThanOrEqual(1).then(signIns);
   await ownerClient(product.convexUrl, "signIn");
   await expect.poll(signIns, { timeout: REPLY_MS }).toBe(before + 1);
+  expect(await table.locator("tbody tr").first().innerText()).toContain("owner@example.com");
 });
 
 test("a web chat burst shows up on the open page, and the range picker changes the buckets", async () => {
