@@ -45,6 +45,7 @@ import type * as functions from "../functions.js";
 import type * as http from "../http.js";
 import type * as inbox from "../inbox.js";
 import type * as ingest from "../ingest.js";
+import type * as lifecycle_api from "../lifecycle/api.js";
 import type * as lifecycle_archive from "../lifecycle/archive.js";
 import type * as lifecycle_cleanup from "../lifecycle/cleanup.js";
 import type * as lifecycle_context from "../lifecycle/context.js";
@@ -123,6 +124,7 @@ declare const fullApi: ApiFromModules<{
   http: typeof http;
   inbox: typeof inbox;
   ingest: typeof ingest;
+  "lifecycle/api": typeof lifecycle_api;
   "lifecycle/archive": typeof lifecycle_archive;
   "lifecycle/cleanup": typeof lifecycle_cleanup;
   "lifecycle/context": typeof lifecycle_context;

@@ -77,18 +77,21 @@ export const autoResolveTick = internalMutation({
 export const runNow = ownerMutation({
   args: { kind: vMaintenanceKind },
   returns: v.id("maintenanceRuns"),
-  handler: async (ctx, { kind }) => {
-    const last = await ctx.db
-      .query("maintenanceRuns")
-      .withIndex("by_kind", (q) => q.eq("kind", kind))
-      .order("desc")
-      .first();
-    if (last?.status === "running") {
-      throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
-    }
-    return await launch(ctx, kind, "manual", Date.now());
-  },
+  handler: async (ctx, { kind }) => await runMaintenanceNow(ctx, kind),
 });
+
+/** Starts a manual run (the Maintenance page and the API); a run of the same kind still paging is refused. */
+export async function runMaintenanceNow(ctx: MutationCtx, kind: MaintenanceKind): Promise<Id<"maintenanceRuns">> {
+  const last = await ctx.db
+    .query("maintenanceRuns")
+    .withIndex("by_kind", (q) => q.eq("kind", kind))
+    .order("desc")
+    .first();
+  if (last?.status === "running") {
+    throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
+  }
+  return await launch(ctx, kind, "manual", Date.now());
+}
 
 const RUNS_PER_KIND = 5;
 const KINDS: MaintenanceKind[] = ["cleanup", "archive", "stats", "autoResolve", "metadata"];

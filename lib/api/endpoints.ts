@@ -4,6 +4,7 @@
  * list, and tests/api checks every entry has its route file and back.
  */
 import type { z } from "zod";
+import { LIFECYCLE_ENDPOINTS } from "./lifecycle";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
 
 export type Endpoint = {
@@ -13,6 +14,10 @@ export type Endpoint = {
   operationId: string;
   summary: string;
   query?: z.ZodObject;
+  /** Path parameters (`{id}` in `path`). */
+  params?: z.ZodObject;
+  /** JSON request body (POST); strict, so unknown fields are refused. */
+  body?: z.ZodObject;
   response: z.ZodType;
 };
 
@@ -25,4 +30,8 @@ export const listConversations = {
   response: listConversationsResponse,
 } satisfies Endpoint;
 
-export const ENDPOINTS: Endpoint[] = [listConversations];
+export const ENDPOINTS: Endpoint[] = [
+  listConversations,
+  // Conversation lifecycle (issue 12): lib/api/lifecycle.ts
+  ...LIFECYCLE_ENDPOINTS,
+];

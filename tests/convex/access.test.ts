@@ -22,6 +22,16 @@ const ALLOWLIST: Record<string, string> = {
   // The HTTP API: refuse callers without a valid API key.
   "apiKeys:touch": "HTTP API: refuses a missing, unknown or revoked API key",
   "operatorApi:conversations": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:archive": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:archives": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:unarchive": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:sync": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:syncStatus": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:cleanup": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:stats": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:messages": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:messageMetadata": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:analyzeMessage": "HTTP API: refuses a missing, unknown or revoked API key",
   // The public web chat: a visitor holds only their own minted session.
   "webchat:startSession": "web chat: mints a session, rate limited site-wide",
   "webchat:send": "web chat: refuses an id that was never issued; per-session and global limits",
@@ -167,6 +177,21 @@ describe("access", () => {
       expect(await refusal(call(t, "query", "operatorApi:conversations", { apiKey: key, limit: 5 }))).toBe(
         "UNAUTHENTICATED",
       );
+      const lifecycle: [string, "query" | "mutation", Record<string, unknown>][] = [
+        ["lifecycle/api:archive", "mutation", { conversationIds: ["x"] }],
+        ["lifecycle/api:archives", "query", { limit: 5 }],
+        ["lifecycle/api:unarchive", "mutation", { conversationId: "x" }],
+        ["lifecycle/api:sync", "mutation", { mode: "full" }],
+        ["lifecycle/api:syncStatus", "query", { limit: 5 }],
+        ["lifecycle/api:cleanup", "mutation", {}],
+        ["lifecycle/api:stats", "query", {}],
+        ["lifecycle/api:messages", "query", { conversationId: "x", limit: 5 }],
+        ["lifecycle/api:messageMetadata", "mutation", { messageId: "x", tags: ["a"] }],
+        ["lifecycle/api:analyzeMessage", "mutation", { messageId: "x" }],
+      ];
+      for (const [path, kind, args] of lifecycle) {
+        expect(await refusal(call(t, kind, path, { apiKey: key, ...args })), path).toBe("UNAUTHENTICATED");
+      }
     }
   });
 });
