@@ -12,7 +12,7 @@ import { apiKeyMutation, apiKeyQuery, type ApiCaller } from "../apiKeys";
 import { archiveSelection, MAX_ARCHIVE_SELECTION } from "./archive";
 import { runMaintenanceNow } from "./maintenance";
 import { editMessageLabels, requestMessageAnalysis } from "./metadata";
-import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
+import { vArchiveCounts, vArchiveReason, vArchiveStatus, vMessageLabels } from "./schema";
 import { requestSync, scheduleRecentSync } from "./sync";
 import { startUnarchive } from "./unarchive";
 
@@ -171,6 +171,7 @@ export const messages = apiKeyQuery({
         status: v.string(),
         sentAt: v.number(),
         receivedAt: v.number(),
+        labels: v.optional(vMessageLabels),
       }),
     ),
     nextCursor: v.union(v.string(), v.null()),
@@ -191,6 +192,7 @@ export const messages = apiKeyQuery({
       status: m.status as string,
       sentAt: m.sentAt,
       receivedAt: m.receivedAt,
+      labels: m.labels,
     }));
     return { items, nextCursor: result.isDone ? null : result.continueCursor };
   },

@@ -143,6 +143,31 @@ export const conversationMessagesEndpoint = {
         status: z.string(),
         sentAt: z.number(),
         receivedAt: z.number(),
+        labels: z
+          .object({
+            auto: z
+              .object({
+                sentiment: z.enum(["positive", "neutral", "negative", "mixed"]),
+                category: z.string(),
+                tags: z.array(z.string()),
+                summary: z.string(),
+                language: z.string(),
+                source: z.enum(["claude", "offline"]),
+                analyzedAt: z.number(),
+              })
+              .optional(),
+            manual: z
+              .object({
+                category: z.string().optional(),
+                tags: z.array(z.string()).optional(),
+                custom: z.record(z.string(), z.string()).optional(),
+                editedAt: z.number(),
+                editedBy: z.string().describe("An operator's user id or `api:<key prefix>`"),
+              })
+              .optional(),
+          })
+          .optional()
+          .describe("Labels on request: the model's (or offline) and manual ones, which win"),
       }),
     ),
     nextCursor,
