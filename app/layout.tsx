@@ -28,15 +28,18 @@ function convexUrl(): string | undefined {
 }
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  const url = convexUrl();
   return (
-    <ConvexAuthNextjsServerProvider>
+    // The auth client keys its storage by deployment; its default reads the
+    // build-inlined URL, which a shared `npm start` build does not have.
+    <ConvexAuthNextjsServerProvider storageNamespace={url ?? "burstreply"}>
       <html lang="en">
         <body>
           <a className="skip-link" href="#main">
             Skip to content
           </a>
           {/* The provider wraps the nav too: it shows the needs-a-human count. */}
-          <ConvexClientProvider url={convexUrl()}>
+          <ConvexClientProvider url={url}>
             <div className="shell">
               <Nav />
               <main className="page" id="main" tabIndex={-1}>

@@ -23,9 +23,11 @@ export const NOTIFY_KEY = "burstreply.notifyNeedsHuman";
 
 /**
  * The navigation: a sidebar on wide screens, a bar with a Menu button on
- * phones. It carries the needs-a-human count, mirrors it in the tab title
- * ("(3) Conversations · burstreply"), and, when the operator opted in,
- * raises a desktop notification when the count grows.
+ * phones. It carries the count of open conversations that need attention
+ * (flagged for a human, or held by one while the customer waits; resolved
+ * ones never count), mirrors it in the tab title ("(3) Conversations ·
+ * burstreply"), and, when the operator opted in, raises a desktop
+ * notification when the needs-a-human count grows.
  */
 export function Nav() {
   const pathname = usePathname();
@@ -36,8 +38,8 @@ export function Nav() {
   const { signOut } = useAuthActions();
   const active = isAuthenticated && viewer !== undefined && viewer !== null && !viewer.disabled;
   const counts = useQuery(api.dashboard.counts, active ? {} : "skip");
-  const waiting = counts ? `${counts.needsHuman}${counts.needsHumanMore ? "+" : ""}` : null;
-  useTitleCount(counts?.needsHuman ?? 0, waiting);
+  const waiting = counts ? `${counts.attention}${counts.attentionMore ? "+" : ""}` : null;
+  useTitleCount(counts?.attention ?? 0, waiting);
   useNeedsHumanNotification(counts?.needsHuman);
 
   // A followed link closes the phone menu.
@@ -63,17 +65,17 @@ export function Nav() {
           onClick={() => setOpen((o) => !o)}
         >
           {open ? "Close" : "Menu"}
-          {!open && counts && counts.needsHuman > 0 && <span className="count danger">{waiting}</span>}
+          {!open && counts && counts.attention > 0 && <span className="count danger">{waiting}</span>}
         </button>
       </div>
       <div className="nav-links" id="nav-links">
         {links.map(({ href, label }) => (
           <Link key={href} href={href} aria-current={pathname.startsWith(href) ? "page" : undefined}>
             {label}
-            {href === "/conversations" && counts && counts.needsHuman > 0 && (
-              <span className="count danger" title="Conversations that need a human">
+            {href === "/conversations" && counts && counts.attention > 0 && (
+              <span className="count danger" title="Open conversations that need a human or wait for one">
                 {waiting}
-                <span className="visually-hidden"> need a human</span>
+                <span className="visually-hidden"> need attention</span>
               </span>
             )}
           </Link>

@@ -74,6 +74,7 @@ export const flushNow = operatorMutation({
   handler: async (ctx, { conversationId }) => {
     const conversation = await operatorConversation(ctx, conversationId);
     const batchId = await claimBatch(ctx, conversation, "manual", Date.now(), await loadSettings(ctx));
+    if (batchId !== null) await audit(ctx, ctx.operator._id, "batch.answered_now", conversationId);
     return batchId !== null;
   },
 });
@@ -116,6 +117,7 @@ export const setContactTimeZone = operatorMutation({
       throw callerError("BAD_TIME_ZONE", `Unknown time zone “${zone}”; use an IANA name like Europe/Berlin`);
     }
     await setTimeZone(ctx, conversation.contactId, zone);
+    await audit(ctx, ctx.operator._id, "contact.time_zone_set", conversationId, zone ?? "cleared");
     return null;
   },
 });

@@ -9,14 +9,21 @@ import { ConvexError, v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { contactLabel } from "../lib/contacts";
-import { inboxStatus, type InboxStatus } from "../lib/inbox";
+import { inboxStatus, unreadOf, type InboxStatus } from "../lib/inbox";
 import { operatorQuery } from "./functions";
+import { statusOf } from "./lifecycle/status";
+import { vConversationStatus } from "./lifecycle/schema";
+import { readMarker } from "./model/readMarkers";
 import { loadSettings } from "./settings";
 import schema from "./schema";
 import { vChannel, type Channel } from "./validators";
 
-/** Rows per inbox page: each reads its conversation and contact, so a page stays within 100 reads. */
-export const MAX_PAGE_SIZE = 50;
+/**
+ * Rows per inbox page: each reads its conversation, contact, the operator's
+ * read marker and (at most once per operator on the page) its assignee, so a
+ * page stays within 100 reads.
+ */
+export const MAX_PAGE_SIZE = 24;
 /** Newest batches shown for a conversation. */
 export const BATCHES_SHOWN = 50;
 /** Messages per page of the conversation's chat (older pages load on scroll). */
@@ -24,8 +31,8 @@ export const MAX_MESSAGES_PAGE = 50;
 /** Pending follow-ups and reminders, and booked meetings, on the conversation's side panel. */
 export const PANEL_ACTIONS_SHOWN = 10;
 export const PANEL_MEETINGS_SHOWN = 5;
-/** "99+": the needs-a-human count in the navigation stops reading here. */
-export const MAX_COUNTED = 99;
+/** "49+": each half of the navigation's attention count (flagged, held by a human) stops reading here. */
+export const MAX_COUNTED = 49;
 /** Search results per page: each message hit reads its conversation and contact. */
 export const MAX_SEARCH_PAGE = 25;
 /** Contacts matched by name, each with up to `CONVERSATIONS_PER_CONTACT` conversations. */
@@ -59,6 +66,15 @@ const vConversationRow = v.object({
   waitingSince: v.optional(v.number()),
   status: vInboxStatus,
   state: vStateKind,
+  /** Open or resolved (the lifecycle's), beside the handling status. */
+  lifecycle: vConversationStatus,
+  /** Customer messages this operator has not read; absent when only `unread` is known (older data). */
+  unreadCount: v.optional(v.number()),
+  unread: v.boolean(),
+  /** Who owns it in the inbox, and their name or email; `assignedToMe` for the caller. */
+  assigneeId: v.optional(v.id("users")),
+  assigneeName: v.optional(v.string()),
+  assignedToMe: v.boolean(),
 });
 type ConversationRow = Infer<typeof vConversationRow>;
 
@@ -108,6 +124,7 @@ const vConversationDetail = v.object({
     "lastMessageAt",
     "lastInboundAt",
     "tags",
+    "assigneeId",
   ]),
   contactName: v.optional(v.string()),
   contact: v.object({
@@ -131,12 +148,47 @@ function pendingCount(state: Doc<"conversations">["state"]): number {
   return state.kind === "idle" ? 0 : state.pendingCount;
 }
 
-export type ConversationFilter = { channel?: Channel; needsHuman?: boolean };
+export type ConversationFilter = {
+  channel?: Channel;
+  needsHuman?: boolean;
+  lifecycle?: "open" | "resolved";
+  /** Only the caller's conversations, or only nobody's. */
+  assignee?: "me" | "unassigned";
+};
 
-/** What the inbox shows for one conversation, from the conversation's own fields and its contact: two reads. */
-export async function inboxRow(ctx: QueryCtx, c: Doc<"conversations">): Promise<ConversationRow> {
-  const contact = await ctx.db.get("contacts", c.contactId);
+/** An operator's name as the inbox shows it; one read per distinct operator per query (`cache`). */
+function operatorName(ctx: QueryCtx, userId: Id<"users">, cache: Map<Id<"users">, Promise<string | undefined>>) {
+  let found = cache.get(userId);
+  if (!found) {
+    found = ctx.db.get("users", userId).then((u) => u?.name ?? u?.email ?? undefined);
+    cache.set(userId, found);
+  }
+  return found;
+}
+
+/**
+ * What the inbox shows for one conversation, from the conversation's own
+ * fields, its contact and the operator's read marker: three reads.
+ */
+export async function inboxRow(
+  ctx: QueryCtx,
+  c: Doc<"conversations">,
+  operatorId: Id<"users">,
+  names: Map<Id<"users">, Promise<string | undefined>> = new Map(),
+): Promise<ConversationRow> {
+  const [contact, marker, assigneeName] = await Promise.all([
+    ctx.db.get("contacts", c.contactId),
+    readMarker(ctx, operatorId, c._id),
+    c.assigneeId === undefined ? undefined : operatorName(ctx, c.assigneeId, names),
+  ]);
+  const unread = unreadOf(c, marker);
   return {
+    assigneeId: c.assigneeId,
+    assigneeName,
+    assignedToMe: c.assigneeId === operatorId,
+    lifecycle: statusOf(c),
+    unread: unread.unread,
+    unreadCount: unread.count,
     id: c._id,
     channel: c.channel,
     contactName: contactLabel(contact),
@@ -165,30 +217,46 @@ export function conversationStatus(c: Doc<"conversations">): InboxStatus {
 
 /**
  * One page of conversations. Each filter reads its own index, so a page
- * holds only matches: newest message first, or for "needs a human" the
- * longest-waiting first (a channel filter on top of that one is applied to
+ * holds only matches: newest message first (open or resolved ones only, by
+ * the stored status), or for "needs a human" the longest-waiting first,
+ * whatever the status (a channel filter on top of that one is applied to
  * the page, since few conversations wait for a human at once).
  */
 export async function listConversations(
   ctx: QueryCtx,
   paginationOpts: PaginationOptions,
   filter: ConversationFilter,
+  operatorId: Id<"users">,
 ) {
   const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_PAGE_SIZE));
   const conversations = ctx.db.query("conversations");
+  const { channel, lifecycle } = filter;
+  const assigneeId = filter.assignee === "me" ? operatorId : undefined;
   const source =
     filter.needsHuman === true
       ? conversations.withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0)).order("asc")
-      : filter.channel !== undefined
-        ? conversations.withIndex("by_channel_and_last_message_at", (q) => q.eq("channel", filter.channel!)).order("desc")
-        : conversations.withIndex("by_last_message_at").order("desc");
+      : lifecycle !== undefined && filter.assignee !== undefined
+        ? conversations
+            .withIndex("by_status_and_assignee_id_and_last_message_at", (q) => q.eq("status", lifecycle).eq("assigneeId", assigneeId))
+            .order("desc")
+      : lifecycle !== undefined && channel !== undefined
+        ? conversations
+            .withIndex("by_status_and_channel_and_last_message_at", (q) => q.eq("status", lifecycle).eq("channel", channel))
+            .order("desc")
+        : lifecycle !== undefined
+          ? conversations.withIndex("by_status_and_last_message_at", (q) => q.eq("status", lifecycle)).order("desc")
+          : channel !== undefined
+            ? conversations.withIndex("by_channel_and_last_message_at", (q) => q.eq("channel", channel)).order("desc")
+            : conversations.withIndex("by_last_message_at").order("desc");
   const result = await source.paginate({ ...paginationOpts, numItems });
   const matches = result.page.filter(
     (c) =>
-      (filter.channel === undefined || c.channel === filter.channel) &&
-      (filter.needsHuman !== false || c.needsHuman === undefined),
+      (channel === undefined || c.channel === channel) &&
+      (filter.needsHuman !== false || c.needsHuman === undefined) &&
+      (filter.assignee === undefined || c.assigneeId === assigneeId),
   );
-  const page = await Promise.all(matches.map((c) => inboxRow(ctx, c)));
+  const names = new Map<Id<"users">, Promise<string | undefined>>();
+  const page = await Promise.all(matches.map((c) => inboxRow(ctx, c, operatorId, names)));
   return { ...result, page };
 }
 
@@ -197,22 +265,41 @@ export const conversations = operatorQuery({
     paginationOpts: paginationOptsValidator,
     channel: v.optional(vChannel),
     needsHuman: v.optional(v.boolean()),
+    /** Only open (or only resolved) conversations; absent: both. */
+    lifecycle: v.optional(vConversationStatus),
+    assignee: v.optional(v.union(v.literal("me"), v.literal("unassigned"))),
   },
   returns: paginationResultValidator(vConversationRow),
-  handler: async (ctx, { paginationOpts, ...filter }) => await listConversations(ctx, paginationOpts, filter),
+  handler: async (ctx, { paginationOpts, ...filter }) =>
+    await listConversations(ctx, paginationOpts, filter, ctx.operator._id),
 });
 
-/** For the navigation and the tab title: how many conversations wait for a human, up to "99+". */
+/**
+ * For the navigation and the tab title: the open conversations that need
+ * attention, i.e. flagged for a human, or held by a human (takeover) while
+ * the customer waits. Resolved ones never count. Each half reads at most
+ * `MAX_COUNTED + 1` conversations; beyond that the count reads "N+".
+ */
 export async function inboxCounts(ctx: QueryCtx) {
-  const flagged = await ctx.db
-    .query("conversations")
-    .withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0))
-    .take(MAX_COUNTED + 1);
+  const [flagged, held] = await Promise.all([
+    ctx.db
+      .query("conversations")
+      .withIndex("by_needs_human_since", (q) => q.gt("needsHuman.since", 0))
+      .take(MAX_COUNTED + 1),
+    ctx.db
+      .query("conversations")
+      .withIndex("by_status_and_takeover", (q) => q.eq("status", "open").eq("takeover", true))
+      .take(MAX_COUNTED + 1),
+  ]);
+  const openFlagged = flagged.filter((c) => statusOf(c) === "open");
+  const attention = new Set([...openFlagged, ...held.filter((c) => c.awaitingReplySince !== undefined)].map((c) => c._id));
   return {
-    needsHuman: Math.min(flagged.length, MAX_COUNTED),
+    needsHuman: Math.min(openFlagged.length, MAX_COUNTED),
     needsHumanMore: flagged.length > MAX_COUNTED,
-    /** The longest-flagged one, for a notification that names who waits. */
-    oldestNeedsHumanId: flagged[0]?._id,
+    attention: attention.size,
+    attentionMore: flagged.length > MAX_COUNTED || held.length > MAX_COUNTED,
+    /** The longest-flagged open one, for a notification that names who waits. */
+    oldestNeedsHumanId: openFlagged[0]?._id,
   };
 }
 
@@ -221,9 +308,33 @@ export const counts = operatorQuery({
   returns: v.object({
     needsHuman: v.number(),
     needsHumanMore: v.boolean(),
+    attention: v.number(),
+    attentionMore: v.boolean(),
     oldestNeedsHumanId: v.optional(v.id("conversations")),
   }),
   handler: async (ctx) => await inboxCounts(ctx),
+});
+
+/** "49+": the Mine / Unassigned tab counts stop reading here (two halves within 100 reads). */
+export const ASSIGNMENT_COUNTED = 49;
+
+/** Open conversations assigned to the caller, and open ones nobody owns, for the inbox's tabs. */
+export async function assignmentCounts(ctx: QueryCtx, operatorId: Id<"users">) {
+  const count = async (assigneeId: Id<"users"> | undefined) => {
+    const found = await ctx.db
+      .query("conversations")
+      .withIndex("by_status_and_assignee_id_and_last_message_at", (q) => q.eq("status", "open").eq("assigneeId", assigneeId))
+      .take(ASSIGNMENT_COUNTED + 1);
+    return { count: Math.min(found.length, ASSIGNMENT_COUNTED), more: found.length > ASSIGNMENT_COUNTED };
+  };
+  const [mine, unassigned] = await Promise.all([count(operatorId), count(undefined)]);
+  return { mine, unassigned };
+}
+
+export const assignmentTabCounts = operatorQuery({
+  args: {},
+  returns: v.object({ mine: v.object({ count: v.number(), more: v.boolean() }), unassigned: v.object({ count: v.number(), more: v.boolean() }) }),
+  handler: async (ctx) => await assignmentCounts(ctx, ctx.operator._id),
 });
 
 /** The conversation page's header and side panel: who, what state, and what the banner should advise. */
@@ -265,6 +376,7 @@ export async function conversationDetail(
     lastMessageAt: conversation.lastMessageAt,
     lastInboundAt: conversation.lastInboundAt,
     tags: conversation.tags,
+    assigneeId: conversation.assigneeId,
     status: conversationStatus(conversation),
     lastReply: newestOut ? { status: newestOut.status, error: newestOut.error } : undefined,
   };

@@ -21,6 +21,7 @@ import { SECOND, MINUTE } from "../lib/time";
 import { isOpen, nextOpening } from "../lib/workingHours";
 import { loadHistory, modelSettingsOf, vModelSettings, vPromptMessage } from "./agent/context";
 import { writeFollowup } from "./agent/respond";
+import { audit } from "./model/accounts";
 import { conversationParty, escalate } from "./model/conversations";
 import { recordOutbound, settleReply } from "./model/messages";
 import {
@@ -228,7 +229,9 @@ export const cancel = operatorMutation({
   returns: v.null(),
   handler: async (ctx, { actionId }) => {
     const action = await ctx.db.get("scheduledActions", actionId);
-    if (action?.status === "pending") await cancelAction(ctx, action, "Cancelled by an operator");
+    if (action?.status !== "pending") return null;
+    await cancelAction(ctx, action, "Cancelled by an operator");
+    await audit(ctx, ctx.operator._id, "followup.cancelled", actionId);
     return null;
   },
 });
@@ -241,6 +244,7 @@ export const sendNow = operatorMutation({
     if (action?.status !== "pending") return null;
     // Treated as on time: an operator's "now" skips the recovery queue.
     await makeDueNow(ctx, action, Date.now(), "Sent now by an operator");
+    await audit(ctx, ctx.operator._id, "followup.sent_now", actionId);
     return null;
   },
 });

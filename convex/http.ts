@@ -1,6 +1,7 @@
 import { httpRouter } from "convex/server";
 import { httpAction } from "./_generated/server";
 import { auth } from "./auth";
+import { download, REPORT_DOWNLOAD_PATH } from "./analytics/reports";
 
 /**
  * Convex HTTP routes. Platform webhooks enter through the Next.js route
@@ -15,6 +16,9 @@ http.route({
   method: "GET",
   handler: httpAction(async () => Response.json({ ok: true })),
 });
+
+// A generated analytics report's CSV, behind the secret in its link (convex/analytics/reports.ts).
+http.route({ path: REPORT_DOWNLOAD_PATH, method: "GET", handler: download });
 
 auth.addHttpRoutes(http);
 

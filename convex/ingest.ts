@@ -14,7 +14,9 @@ import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
 import { MINUTE } from "../lib/time";
 import { sanitizeInbound } from "../lib/webhooks/limits";
-import { recordMessageReceived } from "./model/analytics";
+import { recordMessageReceived, recordStatusChange } from "./model/analytics";
+import { recordSurveyAnswer } from "./model/surveys";
+import { surveyAnswerFor } from "../lib/analytics/survey";
 import { upsertContact } from "./model/contacts";
 import {
   addToBuffer,
@@ -22,6 +24,7 @@ import {
   findConversation,
   insertConversation,
   noteInbound,
+  noteSurveyAnswer,
   notePreview,
   startTakeover,
 } from "./model/conversations";
@@ -137,7 +140,10 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
   const existing = await findConversation(ctx, event);
   const conversation = existing ?? (await insertConversation(ctx, { ...event, contactId: contact._id }, now));
 
+  // A survey's answer (a rating, a button tap) is recorded, never answered as a burst.
+  const answer = surveyAnswerFor(conversation.pendingSurvey, event.text, now);
   const answerable =
+    answer === null &&
     !conversation.takeover &&
     (event.chatType !== "group" || event.addressedToBot === true || settings.telegramGroupsAnswerAll);
   await insertMessage(ctx, {
@@ -150,14 +156,23 @@ async function ingestMessage(ctx: MutationCtx, event: InboundMessage, now: numbe
     author: "customer",
     text: event.text,
     attachments: event.attachments,
-    status: answerable ? "buffered" : "ignored",
+    // "answered": a survey answer needs no reply, so it never counts as waiting.
+    status: answer ? "answered" : answerable ? "buffered" : "ignored",
     sentAt: event.sentAt,
     sentAtEstimated: event.sentAtEstimated,
     receivedAt: now,
     callbackQueryId: event.callbackQueryId,
+    ...(answer ? { survey: answer.kind } : {}),
   });
-  await recordMessageReceived(ctx, { ...event, conversationId: conversation._id, contactId: contact._id, receivedAt: now }, existing === null, settings);
   if (event.callbackQueryId) await answerCallbackLater(ctx, conversation._id, event.callbackQueryId);
+  if (answer) {
+    // Counted as a rating, not as a message in: ingest writes ≤ 4 documents (message, rating, feedback, conversation).
+    await recordSurveyAnswer(ctx, conversation, answer, now, settings);
+    await noteSurveyAnswer(ctx, conversation, { lastInboundAt: now, lastInboundExternalId: event.externalId, lastMessagePreview: preview(event), lastMessageAt: now });
+    return "accepted";
+  }
+  await recordMessageReceived(ctx, { ...event, conversationId: conversation._id, contactId: contact._id, receivedAt: now }, existing === null, settings);
+  if (conversation.status === "resolved") await recordStatusChange(ctx, conversation, "open", "customer", now, settings);
   await cancelFollowupsOnReply(ctx, conversation._id);
 
   const batching = answerable ? await addToBuffer(ctx, conversation, now, settings) : {};

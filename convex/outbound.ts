@@ -13,6 +13,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type ActionCtx } from "./_generated/server";
+import { surveyChoices } from "../lib/analytics/survey";
 import { replyWindow } from "../lib/channels/window";
 import { adapterFor } from "./channels";
 import type { ChannelTarget, SendResult } from "./channels/adapter";
@@ -43,6 +44,7 @@ export async function deliver(ctx: ActionCtx, messageId: Id<"messages">) {
       result = await adapterFor(job.target.channel).send(job.target, job.text, {
         outboundKey: messageId,
         fromHuman: job.fromHuman,
+        ...(job.choices ? { choices: job.choices } : {}),
       });
     } catch (error) {
       result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
@@ -70,6 +72,7 @@ export const forDelivery = internalQuery({
       target: vChannelTarget,
       /** Why the platform's reply window forbids this send, if it does. */
       closedWindow: v.optional(v.string()),
+      choices: v.optional(v.array(v.object({ label: v.string(), payload: v.string() }))),
     }),
   ),
   handler: async (ctx, { messageId, now }) => {
@@ -84,6 +87,7 @@ export const forDelivery = internalQuery({
       fromHuman,
       target: targetOf(conversation),
       closedWindow: window.open ? undefined : window.reason,
+      choices: message.survey ? surveyChoices(message.survey) : undefined,
     };
   },
 });

@@ -2,7 +2,7 @@ import { authTables } from "@convex-dev/auth/server";
 import { defineSchema, defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
 import { vAttachment, vChannel, vFlushReason, vResponder, vSettingsFields, vTokenUsage, vToolCall } from "./validators";
-import { analyticsTables } from "./analytics/schema";
+import { analyticsTables, surveyContactFields, surveyConversationFields, surveyMessageFields } from "./analytics/schema";
 import { lifecycleConversationFields, lifecycleMessageFields, lifecycleTables } from "./lifecycle/schema";
 
 /**
@@ -189,6 +189,7 @@ export default defineSchema({
      * (the local runtime's engine) fails on a document lacking the field.
      */
     searchName: v.optional(v.string()),
+    ...surveyContactFields,
   })
     // ingest: find the sender of an inbound message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
@@ -241,8 +242,17 @@ export default defineSchema({
     /** ...and who wrote the last delivered reply. */
     lastReplyAuthor: v.optional(v.union(v.literal("agent"), v.literal("human"))),
     tags: v.optional(v.array(v.string())),
+    /**
+     * Customer messages stored so far (ingest adds one in the patch it makes
+     * anyway): unread = this minus the operator's `readMarkers.inboundSeen`,
+     * one read per inbox row. Absent on conversations from before it was kept.
+     */
+    inboundCount: v.optional(v.number()),
+    /** The operator who owns it in the inbox (Mine / Unassigned); set by assign, or by an operator's takeover when unowned. */
+    assigneeId: v.optional(v.id("users")),
     /** Status, archive pointer and metadata: convex/lifecycle/schema.ts. */
     ...lifecycleConversationFields,
+    ...surveyConversationFields,
   })
     // ingest: the conversation an inbound event belongs to
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
@@ -256,8 +266,14 @@ export default defineSchema({
     .index("by_state_kind", ["state.kind"])
     // inbox search: a matching contact's conversations
     .index("by_contact_id", ["contactId"])
-    // auto-resolve sweep: open conversations quiet the longest
+    // auto-resolve sweep: open conversations quiet the longest; inbox Open/Resolved tabs, newest first
     .index("by_status_and_last_message_at", ["status", "lastMessageAt"])
+    // inbox Open/Resolved tabs filtered by channel, newest first
+    .index("by_status_and_channel_and_last_message_at", ["status", "channel", "lastMessageAt"])
+    // inbox Mine / Unassigned tabs (and their counts), newest first
+    .index("by_status_and_assignee_id_and_last_message_at", ["status", "assigneeId", "lastMessageAt"])
+    // navigation count: open conversations a human has taken over
+    .index("by_status_and_takeover", ["status", "takeover"])
     // archive sweep by inactivity: hot conversations quiet the longest
     .index("by_archived_at_and_last_message_at", ["archivedAt", "lastMessageAt"])
     // archive sweep by age (hot ones, oldest first); the archived list (newest archived first)
@@ -307,6 +323,7 @@ export default defineSchema({
     scheduledActionId: v.optional(v.id("scheduledActions")),
     /** Per-message labels: convex/lifecycle/schema.ts. */
     ...lifecycleMessageFields,
+    ...surveyMessageFields,
   })
     // ingest: drop redeliveries; edits and receipts find their message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])

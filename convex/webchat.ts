@@ -10,6 +10,7 @@
  * ids have lengths, and a global budget caps the model calls web chat
  * bursts cost per minute and per day. Every check is one document read.
  */
+import { surveyChoices } from "../lib/analytics/survey";
 import { ConvexError, v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server";
@@ -160,6 +161,8 @@ export const thread = query({
         text: v.string(),
         status: v.string(),
         at: v.number(),
+        /** Buttons under a survey question that still waits for its answer; a tap sends the label. */
+        choices: v.optional(v.array(v.object({ label: v.string(), payload: v.string() }))),
       }),
     ),
   }),
@@ -183,6 +186,7 @@ export const thread = query({
         text: m.text,
         status: m.status,
         at: m.sentAt,
+        ...(m.survey && m.direction === "out" && conversation.pendingSurvey?.messageId === m._id ? { choices: surveyChoices(m.survey) } : {}),
       })),
     };
   },

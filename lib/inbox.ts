@@ -136,3 +136,39 @@ export function rescheduleProblem(at: number, now: number): string | undefined {
   if (at > now + MAX_RESCHEDULE_AHEAD_MS) return "Pick a time within a year";
   return undefined;
 }
+
+/** The lifecycle's status in the inbox's words (shown beside the handling status above). */
+export type LifecycleStatus = "open" | "resolved";
+export const LIFECYCLE_STATUS_LABELS: Record<LifecycleStatus, string> = { open: "Open", resolved: "Resolved" };
+
+/**
+ * What one operator has not read of a conversation, from the conversation's
+ * running count of customer messages and the operator's read marker: no
+ * message is read. `count` is absent when it cannot be known exactly (a
+ * conversation or marker from before the count was kept): then only
+ * whether something is new, from the times.
+ */
+export function unreadOf(
+  conversation: { inboundCount?: number; lastInboundAt: number },
+  marker: { lastReadAt: number; inboundSeen?: number } | null,
+): { unread: boolean; count?: number } {
+  if (conversation.inboundCount !== undefined && (marker === null || marker.inboundSeen !== undefined)) {
+    const count = Math.max(0, conversation.inboundCount - (marker?.inboundSeen ?? 0));
+    return { unread: count > 0, count };
+  }
+  return { unread: marker === null || conversation.lastInboundAt > marker.lastReadAt };
+}
+
+/**
+ * Customer messages an operator has seen when marking read up to a time:
+ * all stored ones minus those received after it (`newerInbound`, counted by
+ * the caller). Absent when the conversation keeps no count.
+ */
+export function inboundSeenUpTo(inboundCount: number | undefined, newerInbound: number): number | undefined {
+  return inboundCount === undefined ? undefined : Math.max(0, inboundCount - newerInbound);
+}
+
+/** "3", "99+": an unread count as a badge shows it. */
+export function unreadLabel(count: number, cap = 99): string {
+  return count > cap ? `${cap}+` : String(count);
+}

@@ -33,6 +33,18 @@ export const settingsSchema = z.object({
   analyticsDailyRetentionDays: z.number().int().min(1).max(3650),
   analyticsWeeklyRetentionDays: z.number().int().min(1).max(3650),
   analyticsMonthlyRetentionDays: z.number().int().min(1).max(3650),
+  /** Generated reports (CSV files) older than this many days are deleted; 0: kept forever. */
+  analyticsReportRetentionDays: z.number().int().min(0).max(3650),
+  /** Ask for a 1–5 rating when a conversation is resolved (within the channel's reply window). */
+  csatSurveyEnabled: z.boolean(),
+  /** Ask "how likely to recommend us, 0–10" instead, at most once per contact per `npsIntervalDays`. */
+  npsSurveyEnabled: z.boolean(),
+  npsIntervalDays: z.number().int().min(1).max(3650),
+  /** Survey questions, in English and Russian (picked by the customer's last message). */
+  csatQuestionEn: z.string().min(1).max(1000),
+  csatQuestionRu: z.string().min(1).max(1000),
+  npsQuestionEn: z.string().min(1).max(1000),
+  npsQuestionRu: z.string().min(1).max(1000),
   model: z.string().min(1),
   systemPrompt: z.string().min(1).max(20_000),
   maxOutputTokens: z.number().int().min(64).max(8192),
@@ -113,6 +125,14 @@ export const DEFAULT_SETTINGS: Settings = {
   analyticsDailyRetentionDays: 365,
   analyticsWeeklyRetentionDays: 730,
   analyticsMonthlyRetentionDays: 1095,
+  analyticsReportRetentionDays: 730,
+  csatSurveyEnabled: false,
+  npsSurveyEnabled: false,
+  npsIntervalDays: 90,
+  csatQuestionEn: "How would you rate our help? Reply with a number from 1 (poor) to 5 (excellent), and add a comment if you like.",
+  csatQuestionRu: "Как вы оцените нашу помощь? Ответьте числом от 1 (плохо) до 5 (отлично), можно добавить комментарий.",
+  npsQuestionEn: "How likely are you to recommend us to a friend? Reply with a number from 0 (not at all) to 10 (very likely).",
+  npsQuestionRu: "Насколько вероятно, что вы порекомендуете нас другу? Ответьте числом от 0 (точно нет) до 10 (обязательно).",
   model: "claude-sonnet-4-6",
   systemPrompt: DEFAULT_SYSTEM_PROMPT,
   maxOutputTokens: 1024,

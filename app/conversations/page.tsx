@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { BatchStats24h } from "@/components/analytics/BatchStats24h";
 import { InboxList } from "@/components/conversations/InboxList";
 import { ArchivedConversations } from "@/components/lifecycle/ArchivedConversations";
 
@@ -11,6 +12,7 @@ export default function ConversationsPage() {
         <div>
           <h1>Conversations</h1>
           <p className="subtitle">Who is waiting, longest first. New messages appear as they arrive.</p>
+          <BatchStats24h />
         </div>
       </div>
       <InboxList />

@@ -6,11 +6,13 @@ import { useMemo, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "@/convex/_generated/api";
 import type { Granularity } from "@/lib/analytics/buckets";
+import { satisfactionSummary } from "@/lib/analytics/survey";
 import { DAY, MINUTE } from "@/lib/time";
 import { channelLabel, flushReasonLabel, formatDuration } from "../format";
 import { useNow } from "../followups/RelativeTime";
 import styles from "./analytics.module.css";
 import { ChartCard, COLORS, Loading } from "./parts";
+import { ReportsSection } from "./ReportsSection";
 import { StaffTable } from "./StaffTable";
 
 type Series = FunctionReturnType<typeof api.analytics.queries.series>;
@@ -81,6 +83,12 @@ export function AnalyticsDashboard() {
   const intents = useQuery(api.analytics.queries.series, { ...span, type: "intent.classified", dimension: "intent" });
   const completed = useQuery(api.analytics.queries.series, { ...span, type: "task.completed", dimension: "kind" });
   const failed = useQuery(api.analytics.queries.series, { ...span, type: "task.failed", dimension: "kind" });
+  const resolved = useQuery(api.analytics.queries.series, { ...span, type: "conversation.resolved", dimension: "kind" });
+  const reopened = useQuery(api.analytics.queries.series, { ...span, type: "conversation.reopened", dimension: "all" });
+  const resolveTimes = useQuery(api.analytics.queries.distribution, { type: "conversation.resolved", measure: "duration", from, to: span.to });
+  const csatRatings = useQuery(api.analytics.queries.distribution, { type: "satisfaction.rating_received", measure: "value", kind: "csat", from, to: span.to });
+  const npsRatings = useQuery(api.analytics.queries.distribution, { type: "satisfaction.rating_received", measure: "value", kind: "nps", from, to: span.to });
+  const surveysSent = useQuery(api.analytics.queries.series, { ...span, type: "satisfaction.survey_sent", dimension: "kind" });
   const staff = useQuery(api.analytics.queries.staffTable, { from, to: span.to });
   const tuner = useQuery(api.analytics.tuner.curve, { now, days: Math.min(range.days, 30) });
   const updateSettings = useMutation(api.settings.update);
@@ -100,6 +108,12 @@ export function AnalyticsDashboard() {
   const csatTrend = pivot(csat, (s) => (s.valueAvg === null ? null : Math.round(s.valueAvg * 100) / 100), (k) => k.toUpperCase());
   const outcomes = [...totals(completed, (k) => KIND_LABELS[k] ?? k), ...totals(failed, (k) => KIND_LABELS[k] ?? k)];
   const intentTotals = totals(intents);
+  const resolutions = pivot(resolved, (s) => s.count, (k) => (k === "ai" ? "by the bot alone" : "with a human"));
+  const resolvedCount = totals(resolved).reduce((sum, r) => sum + r.count, 0);
+  const aiResolved = totals(resolved).find((r) => r.name === "ai")?.count ?? 0;
+  const reopenedCount = totals(reopened).reduce((sum, r) => sum + r.count, 0);
+  const satisfaction = useMemo(() => satisfactionSummary(csatRatings?.bins ?? [], npsRatings?.bins ?? []), [csatRatings, npsRatings]);
+  const sentByKind = Object.fromEntries(totals(surveysSent).map((r) => [r.name, r.count]));
   const waitBins = useMemo(() => coarseWaits(waits?.bins ?? []), [waits]);
   const tunerRows = (tuner?.overall.points ?? []).map((p) => ({
     window: p.windowMs / 1000,
@@ -211,7 +225,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="CSAT (average rating)" testId="chart-csat" empty={csatTrend.empty} emptyText="No survey answers in this range. Surveys are not sent yet.">
+        <ChartCard title="CSAT (average rating)" testId="chart-csat" empty={csatTrend.empty} emptyText="No survey answers in this range.">
           <ResponsiveContainer>
             <LineChart data={csatTrend.rows}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -223,6 +237,46 @@ export function AnalyticsDashboard() {
                 <Line key={k} dataKey={k} stroke={COLORS[i % COLORS.length]} connectNulls isAnimationActive={false} />
               ))}
             </LineChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard
+          title={`Resolved conversations${resolvedCount ? ` · ${resolvedCount}, AI resolution ${Math.round((aiResolved / resolvedCount) * 100)} %` : ""}${resolveTimes?.p50 != null ? ` · time to resolve p50 ${formatDuration(resolveTimes.p50)}, p95 ${formatDuration(resolveTimes.p95 ?? 0)}` : ""}${reopenedCount ? ` · reopened ${reopenedCount}` : ""}`}
+          testId="chart-resolutions"
+          empty={resolutions.empty}
+          emptyText="No conversations resolved in this range."
+          href="/conversations"
+        >
+          <ResponsiveContainer>
+            <BarChart data={resolutions.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {resolutions.keys.map((k, i) => (
+                <Bar key={k} dataKey={k} stackId="res" fill={COLORS[(i + 2) % COLORS.length]} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
+        <ChartCard
+          title={`Survey answers${satisfaction.csat.count ? ` · CSAT ${satisfaction.csat.average!.toFixed(2)} (${satisfaction.csat.count} of ${sentByKind.csat ?? 0} asked)` : ""}${satisfaction.nps.count ? ` · NPS ${satisfaction.nps.score} (${satisfaction.nps.count} of ${sentByKind.nps ?? 0} asked)` : ""}`}
+          testId="chart-satisfaction"
+          empty={satisfaction.rows.length === 0}
+          emptyText="No survey answers in this range. Turn surveys on in Settings → Satisfaction surveys."
+        >
+          <ResponsiveContainer>
+            <BarChart data={satisfaction.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="rating" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              <Bar dataKey="CSAT" fill={COLORS[2]} isAnimationActive={false} />
+              <Bar dataKey="NPS" fill={COLORS[4]} isAnimationActive={false} />
+            </BarChart>
           </ResponsiveContainer>
         </ChartCard>
 
@@ -248,6 +302,8 @@ export function AnalyticsDashboard() {
             </BarChart>
           </ResponsiveContainer>
         </ChartCard>
+
+        <ReportsSection />
 
         <section className={`card ${styles.wide}`} aria-label="Staff performance" data-testid="staff-table">
           <h2 className={styles.chartTitle}>Staff performance</h2>
@@ -356,3 +412,4 @@ function coarseWaits(bins: { value: number; count: number }[]) {
     batches,
   }));
 }
+

@@ -1,9 +1,10 @@
 "use client";
 
-import { useQuery } from "convex/react";
+import { useMutation, useQuery } from "convex/react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { api } from "@/convex/_generated/api";
+import type { Id } from "@/convex/_generated/dataModel";
 import { replyProblem } from "@/lib/inbox";
 import { replyWindow } from "@/lib/channels/window";
 import { BatchTable } from "../BatchTable";
@@ -12,7 +13,9 @@ import { useNow } from "../useNow";
 import { StatusBadge } from "./badges";
 import { ChatMessages } from "./ChatMessages";
 import { Composer } from "./Composer";
-import { LifecyclePanel } from "../lifecycle/LifecyclePanel";
+import { LifecyclePanel, StatusAction, StatusWords } from "../lifecycle/LifecyclePanel";
+import { MetadataCard } from "../lifecycle/MetadataCard";
+import { AssignControl } from "./AssignControl";
 import { ContactTimeZone } from "./ContactTimeZone";
 import { Plans } from "./Plans";
 import { TagsEditor } from "./TagsEditor";
@@ -36,6 +39,7 @@ export function ConversationView({ id }: { id: string }) {
   useEffect(() => {
     if (detail) document.title = `${name} · Conversations · burstreply`;
   }, [detail, name]);
+  useMarkRead(detail?.id, detail?.lastInboundAt);
 
   if (detail === undefined) return <p className="muted">Loading conversation…</p>;
   if (detail === null) {
@@ -55,9 +59,10 @@ export function ConversationView({ id }: { id: string }) {
         <div className="conv-title">
           <h1>{name}</h1>
           <p className="subtitle">
-            {channelLabel(detail.channel)} · <StatusBadge status={status} />
+            {channelLabel(detail.channel)} · <StatusBadge status={status} /> <StatusWords conversationId={detail.id} />
           </p>
         </div>
+        <StatusAction conversationId={detail.id} />
         <button
           type="button"
           className="panel-toggle"
@@ -182,6 +187,11 @@ function SidePanel({ detail, open, onClose }: { detail: Detail; open: boolean; o
           Close
         </button>
       </div>
+      <section className="panel-section" aria-label="Assignment">
+        <h3>Assignment</h3>
+        <AssignControl conversationId={detail.id} assigneeId={detail.assigneeId} />
+      </section>
+      <MetadataCard conversationId={detail.id} />
       <section className="panel-section" aria-label="Contact">
         <h3>Contact</h3>
         <dl className="facts">
@@ -231,6 +241,28 @@ function SidePanel({ detail, open, onClose }: { detail: Detail; open: boolean; o
       <LifecyclePanel conversationId={detail.id} />
     </aside>
   );
+}
+
+/**
+ * Opening a conversation marks it read for this operator, up to the newest
+ * customer message the page has shown; while it stays open and visible,
+ * each new one is read as it arrives. A hidden tab marks nothing until it
+ * is shown again.
+ */
+function useMarkRead(conversationId: Id<"conversations"> | undefined, lastInboundAt: number | undefined) {
+  const markRead = useMutation(api.lifecycle.status.markConversationsRead);
+  useEffect(() => {
+    if (conversationId === undefined || lastInboundAt === undefined) return;
+    const mark = () => {
+      if (document.visibilityState !== "visible") return;
+      markRead({ conversationIds: [conversationId], upTo: lastInboundAt }).catch((e: unknown) =>
+        console.warn("Could not mark the conversation read", e),
+      );
+    };
+    mark();
+    document.addEventListener("visibilitychange", mark);
+    return () => document.removeEventListener("visibilitychange", mark);
+  }, [conversationId, lastInboundAt, markRead]);
 }
 
 function languageName(code: string): string {

@@ -1,12 +1,22 @@
 "use client";
 
-import { usePaginatedQuery, useQuery } from "convex/react";
+import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
 import { api } from "@/convex/_generated/api";
+import type { Id } from "@/convex/_generated/dataModel";
 import type { Channel } from "@/convex/validators";
-import { compareInboxRows, INBOX_STATUS_LABELS, shortDuration, type InboxStatus } from "@/lib/inbox";
+import {
+  compareInboxRows,
+  INBOX_STATUS_LABELS,
+  LIFECYCLE_STATUS_LABELS,
+  shortDuration,
+  unreadLabel,
+  type InboxStatus,
+} from "@/lib/inbox";
+import { ErrorText } from "../ErrorText";
+import { useOperatorAction } from "../useOperatorAction";
 import { LoadMoreFooter } from "../tableParts";
 import { channelLabel, formatTime, operatorTimeZone, relativeTime, zoneLabel } from "../format";
 import { useNow } from "../useNow";
@@ -19,7 +29,10 @@ const PAGE_SIZE = 20;
 export const CHANNELS: Channel[] = ["web", "telegram", "messenger", "instagram", "whatsapp"];
 const AUTHOR = { customer: "", agent: "Bot", human: "You" } as const;
 
-type Tab = "all" | "needs_human";
+/** Open (the default: what is still going on), needs a human, resolved, or everything. */
+type Tab = "open" | "needs_human" | "resolved" | "all";
+/** Whose: everyone's, the signed-in operator's, or nobody's. */
+type Owner = "all" | "me" | "unassigned";
 
 /**
  * The inbox: who is waiting, longest first. Pages come from the server
@@ -28,7 +41,9 @@ type Tab = "all" | "needs_human";
  * contact and message on the server instead.
  */
 export function InboxList() {
-  const [tab, setTab] = useState<Tab>("all");
+  const [tab, setTab] = useState<Tab>("open");
+  const [owner, setOwner] = useState<Owner>("all");
+  const ownerCounts = useQuery(api.dashboard.assignmentTabCounts, {});
   const [channel, setChannel] = useState<Channel | "">("");
   const [status, setStatus] = useState<InboxStatus | "">("");
   const [tag, setTag] = useState("");
@@ -48,8 +63,8 @@ export function InboxList() {
   return (
     <>
       <div className="tabs" role="tablist" aria-label="Which conversations">
-        <TabButton current={tab} value="all" onSelect={setTab}>
-          All
+        <TabButton current={tab} value="open" onSelect={setTab}>
+          Open
         </TabButton>
         <TabButton current={tab} value="needs_human" onSelect={setTab}>
           Needs a human{" "}
@@ -60,7 +75,32 @@ export function InboxList() {
             </span>
           )}
         </TabButton>
+        <TabButton current={tab} value="resolved" onSelect={setTab}>
+          Resolved
+        </TabButton>
+        <TabButton current={tab} value="all" onSelect={setTab}>
+          All
+        </TabButton>
         <NotifyToggle />
+      </div>
+      <div className="tabs owner-tabs" role="tablist" aria-label="Whose conversations">
+        {(
+          [
+            ["all", "Everyone", undefined],
+            ["me", "Mine", ownerCounts?.mine],
+            ["unassigned", "Unassigned", ownerCounts?.unassigned],
+          ] as const
+        ).map(([value, label, count]) => (
+          <button key={value} type="button" role="tab" aria-selected={owner === value} onClick={() => setOwner(value)}>
+            {label}
+            {count && (
+              <span className="count" title="Open conversations">
+                {count.count}
+                {count.more ? "+" : ""}
+              </span>
+            )}
+          </button>
+        ))}
       </div>
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <input
@@ -110,7 +150,7 @@ export function InboxList() {
         )}
       </form>
       {search === "" ? (
-        <ConversationCards channel={filters.channel} needsHuman={tab === "needs_human" ? true : undefined} />
+        <ConversationCards key={`${tab}:${owner}:${channel}`} channel={filters.channel} tab={tab} owner={owner} />
       ) : (
         <SearchResults text={search} filters={filters} />
       )}
@@ -136,27 +176,56 @@ function TabButton({
   );
 }
 
-function ConversationCards({ channel, needsHuman }: { channel: Channel | undefined; needsHuman: true | undefined }) {
+function ConversationCards({ channel, tab, owner }: { channel: Channel | undefined; tab: Tab; owner: Owner }) {
   const now = useNow();
   const { results, status, loadMore } = usePaginatedQuery(
     api.dashboard.conversations,
-    { channel, needsHuman },
+    {
+      channel,
+      needsHuman: tab === "needs_human" ? true : undefined,
+      lifecycle: tab === "open" || tab === "resolved" ? tab : undefined,
+      assignee: owner === "all" ? undefined : owner,
+    },
     { initialNumItems: PAGE_SIZE },
   );
+  const [selected, setSelected] = useState<ReadonlySet<Id<"conversations">>>(new Set());
   const rows = [...results].sort((a, b) =>
     compareInboxRows(
       { ...a, needsHumanSince: a.needsHuman?.since },
       { ...b, needsHumanSince: b.needsHuman?.since },
     ),
   );
+  // Rows that left the view (resolved from the Open tab, say) leave the selection too.
+  const chosen = rows.filter((r) => selected.has(r.id));
+  const toggle = (id: Id<"conversations">, on: boolean) =>
+    setSelected((before) => {
+      const next = new Set(before);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   return (
     <>
       {rows.length === 0 ? (
         <div className="card empty">
           {status === "LoadingFirstPage" ? (
             <p className="muted">Loading conversations…</p>
-          ) : needsHuman ? (
+          ) : owner === "me" ? (
+            <p>Nothing here is assigned to you. Pausing the bot in a conversation nobody owns makes it yours.</p>
+          ) : owner === "unassigned" ? (
+            <p>Every conversation here has an owner.</p>
+          ) : tab === "needs_human" ? (
             <p>Nobody needs a human right now.</p>
+          ) : tab === "resolved" ? (
+            <p>No resolved conversations{channel ? ` on ${channelLabel(channel)}` : ""}.</p>
+          ) : tab === "open" && !channel ? (
+            <p>
+              Nothing open. Resolved conversations are under <strong>Resolved</strong>; a customer writing again reopens
+              theirs. New here? Connect a channel (see the README) or write to the bot in the{" "}
+              <Link href="/playground">Playground</Link>.
+            </p>
+          ) : channel ? (
+            <p>No conversations on {channelLabel(channel)} here.</p>
           ) : (
             <p>
               No conversations yet. Connect a channel (see the README) or write to the bot in the{" "}
@@ -165,36 +234,172 @@ function ConversationCards({ channel, needsHuman }: { channel: Channel | undefin
           )}
         </div>
       ) : (
-        <ul className="inbox" aria-label="Conversations">
-          {rows.map((row) => (
-            <InboxCard key={row.id} row={row} now={now} />
-          ))}
-        </ul>
+        <>
+          <BatchBar rows={rows} chosen={chosen} onSelect={(ids) => setSelected(new Set(ids))} />
+          <ul className="inbox" aria-label="Conversations">
+            {rows.map((row) => (
+              <InboxCard key={row.id} row={row} now={now} selected={selected.has(row.id)} onSelect={toggle} />
+            ))}
+          </ul>
+        </>
       )}
       <LoadMoreFooter loaded={results.length} status={status} onLoadMore={() => loadMore(PAGE_SIZE)} />
       <p className="muted small">
         Times in your zone ({zoneLabel(operatorTimeZone())}). Waiting counts from the customer&apos;s first unanswered
-        message.
+        message; unread counts their messages since you last opened the conversation.
       </p>
     </>
   );
 }
 
-function InboxCard({ row, now }: { row: Row; now: number }) {
+/**
+ * Select several rows, then mark them read, resolve or reopen them at once
+ * (the lifecycle's batch mutations: all or nothing, at most a page).
+ */
+function BatchBar({
+  rows,
+  chosen,
+  onSelect,
+}: {
+  rows: Row[];
+  chosen: Row[];
+  onSelect: (ids: Id<"conversations">[]) => void;
+}) {
+  const setStatus = useMutation(api.lifecycle.status.setConversationStatus);
+  const markRead = useMutation(api.lifecycle.status.markConversationsRead);
+  const assign = useMutation(api.inbox.assign);
+  const operators = useQuery(api.inbox.operators, {});
+  const me = operators?.find((o) => o.me);
+  const action = useOperatorAction<"read" | "resolve" | "reopen" | "assign" | "unassign">();
+  const [done, setDone] = useState<string | null>(null);
+  const ids = chosen.map((r) => r.id);
+  const all = chosen.length === rows.length;
+  const run = (which: "read" | "resolve" | "reopen" | "assign" | "unassign", words: string, call: () => Promise<number>) =>
+    void action
+      .run(which, async () => {
+        const changed = await call();
+        setDone(`${words}: ${changed} of ${ids.length}`);
+      })
+      .then((ok) => ok && onSelect([]));
+  return (
+    <div className="batch-bar" role="group" aria-label="Selected conversations">
+      <label className="batch-all">
+        <input
+          type="checkbox"
+          checked={all && rows.length > 0}
+          ref={(el) => {
+            if (el) el.indeterminate = chosen.length > 0 && !all;
+          }}
+          onChange={(e) => onSelect(e.target.checked ? rows.map((r) => r.id) : [])}
+        />
+        {chosen.length === 0 ? "Select all shown" : `${chosen.length} selected`}
+      </label>
+      {chosen.length > 0 && (
+        <>
+          <button
+            type="button"
+            disabled={action.busy !== null}
+            onClick={() =>
+              run("read", "Marked read", () =>
+                // Up to the newest message these rows showed: one that arrives meanwhile stays unread.
+                markRead({ conversationIds: ids, upTo: Math.max(...chosen.map((r) => r.lastInboundAt)) }),
+              )
+            }
+          >
+            Mark read
+          </button>
+          {chosen.some((r) => r.lifecycle === "open") && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("resolve", "Resolved", () => setStatus({ conversationIds: ids, status: "resolved" }))}
+            >
+              Resolve
+            </button>
+          )}
+          {chosen.some((r) => r.lifecycle === "resolved") && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("reopen", "Reopened", () => setStatus({ conversationIds: ids, status: "open" }))}
+            >
+              Reopen
+            </button>
+          )}
+          {me && chosen.some((r) => !r.assignedToMe) && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("assign", "Assigned to you", () => assign({ conversationIds: ids, assigneeId: me.id }))}
+            >
+              Assign to me
+            </button>
+          )}
+          {chosen.some((r) => r.assigneeId !== undefined) && (
+            <button
+              type="button"
+              disabled={action.busy !== null}
+              onClick={() => run("unassign", "Unassigned", () => assign({ conversationIds: ids, assigneeId: null }))}
+            >
+              Unassign
+            </button>
+          )}
+          <button type="button" className="link" onClick={() => onSelect([])}>
+            Clear
+          </button>
+        </>
+      )}
+      <span className="muted" role="status">
+        {chosen.length === 0 ? done : null}
+      </span>
+      <ErrorText error={action.error} />
+    </div>
+  );
+}
+
+function InboxCard({
+  row,
+  now,
+  selected,
+  onSelect,
+}: {
+  row: Row;
+  now: number;
+  selected: boolean;
+  onSelect: (id: Id<"conversations">, on: boolean) => void;
+}) {
   const name = row.contactName ?? "Unnamed visitor";
   return (
-    <li className="inbox-card" data-status={row.status}>
+    <li className="inbox-card" data-status={row.status} data-unread={row.unread} data-selected={selected}>
+      <input
+        type="checkbox"
+        className="inbox-select"
+        checked={selected}
+        onChange={(e) => onSelect(row.id, e.target.checked)}
+        aria-label={`Select ${name}`}
+      />
       <Link href={`/conversations/${row.id}`} className="inbox-link">
         <span className="inbox-head">
           <strong className="inbox-name">{name}</strong>
           <span className="muted">{channelLabel(row.channel)}</span>
-          <time className="inbox-time muted" dateTime={new Date(row.lastMessageAt).toISOString()} title={formatTime(row.lastMessageAt)}>
-            {relativeTime(row.lastMessageAt, now)}
-          </time>
+          <span className="inbox-end">
+            {row.unread && (
+              <span className="unread" data-testid="unread">
+                {row.unreadCount !== undefined ? unreadLabel(row.unreadCount) : "new"}
+                <span className="visually-hidden"> unread</span>
+              </span>
+            )}
+            <time className="muted" dateTime={new Date(row.lastMessageAt).toISOString()} title={formatTime(row.lastMessageAt)}>
+              {relativeTime(row.lastMessageAt, now)}
+            </time>
+          </span>
         </span>
         {/* The customer's own words tell rows apart; the bot's replies mostly read alike. */}
         <span className="inbox-line">{row.customerLine || <span className="muted">No messages yet</span>}</span>
         <span className="inbox-meta">
+          <span className={`badge ${row.lifecycle === "resolved" ? "ok" : ""}`} data-testid="lifecycle">
+            {LIFECYCLE_STATUS_LABELS[row.lifecycle]}
+          </span>
           <StatusBadge status={row.status} />
           {row.waitingSince !== undefined && (
             <span className="waiting" data-testid="waiting">
@@ -202,6 +407,11 @@ function InboxCard({ row, now }: { row: Row; now: number }) {
             </span>
           )}
           {row.repliedBy && <span className="muted">{AUTHOR[row.repliedBy]} replied</span>}
+          {row.assigneeId !== undefined && (
+            <span className="assignee" data-testid="assignee">
+              {row.assignedToMe ? "Yours" : `→ ${row.assigneeName ?? "an operator"}`}
+            </span>
+          )}
           {row.needsHuman && <span className="muted reason">{row.needsHuman.reason}</span>}
           {(row.tags ?? []).map((t) => (
             <span key={t} className="tag">

@@ -9,10 +9,12 @@ import { formatTime } from "../format";
 import { useOperatorAction } from "../useOperatorAction";
 
 const SENTIMENTS = ["positive", "neutral", "negative", "mixed"] as const;
+const SENTIMENT_TONE: Record<(typeof SENTIMENTS)[number], string> = { positive: "ok", neutral: "", negative: "danger", mixed: "warn" };
 
 /**
- * Sentiment, category, tags, summary and language. Operator edits win over
- * the automatic labels; offline labels say so.
+ * The side panel's summary: Claude's (or the offline heuristic's) summary,
+ * category, sentiment, labels and language. Operator edits win over the
+ * automatic labels; offline labels say so.
  */
 export function MetadataCard({ conversationId }: { conversationId: Id<"conversations"> }) {
   const data = useQuery(api.lifecycle.metadata.metadataOf, { conversationId });
@@ -33,26 +35,45 @@ export function MetadataCard({ conversationId }: { conversationId: Id<"conversat
   };
 
   return (
-    <section className="card" aria-label="Metadata">
-      <h2>Labels</h2>
+    <section className="panel-section" aria-label="Summary">
+      <h3>Summary</h3>
       {auto || manual ? (
-        <dl>
-          <dt>Sentiment</dt>
-          <dd>{value.sentiment ?? "—"}</dd>
-          <dt>Category</dt>
-          <dd>{value.category ?? "—"}</dd>
-          <dt>Tags</dt>
-          <dd>{value.tags.length ? value.tags.join(", ") : "—"}</dd>
-          <dt>Summary</dt>
-          <dd>{value.summary ?? "—"}</dd>
-          <dt>Language</dt>
-          <dd>{value.language ?? "—"}</dd>
-        </dl>
+        <>
+          <p className="summary-text">{value.summary ?? <span className="muted">No summary.</span>}</p>
+          <dl className="facts">
+            <dt>Category</dt>
+            <dd>{value.category ?? "—"}</dd>
+            <dt>Sentiment</dt>
+            <dd>
+              {value.sentiment ? (
+                <span className={`badge ${SENTIMENT_TONE[value.sentiment]}`}>{value.sentiment}</span>
+              ) : (
+                "—"
+              )}
+            </dd>
+            <dt>Labels</dt>
+            <dd>
+              {value.tags.length ? (
+                <span className="tag-row">
+                  {value.tags.map((t) => (
+                    <span key={t} className="tag label">
+                      {t}
+                    </span>
+                  ))}
+                </span>
+              ) : (
+                "—"
+              )}
+            </dd>
+            <dt>Language</dt>
+            <dd>{value.language ?? "—"}</dd>
+          </dl>
+        </>
       ) : (
-        <p className="muted">Not labelled yet.</p>
+        <p className="muted">Not labelled yet: the weekly run (Sunday 04:00) or Analyze now writes a summary.</p>
       )}
       {auto && (
-        <p className="muted">
+        <p className="muted small">
           {auto.source === "offline" ? "Offline labels (keyword heuristic, no API key)" : `By ${auto.model ?? "Claude"}`} · {formatTime(auto.analyzedAt)}
           {manual && " · your edits override"}
         </p>

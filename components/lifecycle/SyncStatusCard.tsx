@@ -14,8 +14,8 @@ export function SyncStatusCard({ conversationId }: { conversationId: Id<"convers
   const action = useOperatorAction<"incremental" | "full">();
   if (status === undefined) return null;
   return (
-    <section className="card" aria-label="History sync">
-      <h2>History sync</h2>
+    <section className="panel-subsection" aria-label="History sync">
+      <h4>History sync</h4>
       {status === null ? (
         <p className="muted">Not synced yet.</p>
       ) : status.status === "unsupported" ? (

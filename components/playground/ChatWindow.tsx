@@ -58,7 +58,14 @@ export function ChatWindow({
         {thread === undefined && <p className="chat-empty">Connecting…</p>}
         {thread?.messages.length === 0 && <p className="chat-empty">Say hello. Try a few quick messages in a row.</p>}
         {thread?.messages.map((message) => (
-          <Bubble key={message.id} message={message} offline={offlineReplies.has(message.id)} />
+          <Bubble
+            key={message.id}
+            message={message}
+            offline={offlineReplies.has(message.id)}
+            onChoice={(label) =>
+              void send({ sessionId, clientMessageId: newClientMessageId(), text: label }).catch((e: unknown) => setError(errorMessage(e)))
+            }
+          />
         ))}
         {typing && (
           <div className="typing" data-testid="typing">
@@ -88,12 +95,21 @@ export function ChatWindow({
   );
 }
 
-function Bubble({ message, offline }: { message: Thread["messages"][number]; offline: boolean }) {
+function Bubble({ message, offline, onChoice }: { message: Thread["messages"][number]; offline: boolean; onChoice: (label: string) => void }) {
   return (
     <>
       <div className={`bubble ${message.author}`} data-author={message.author}>
         {message.text}
       </div>
+      {message.choices && (
+        <div className="toolbar" role="group" aria-label="Rating" data-testid="survey-choices">
+          {message.choices.map((choice) => (
+            <button key={choice.payload} type="button" onClick={() => onChoice(choice.label)}>
+              {choice.label}
+            </button>
+          ))}
+        </div>
+      )}
       {offline && <div className="bubble-note">Offline responder answered (no ANTHROPIC_API_KEY set)</div>}
     </>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { BatchStats24h } from "../analytics/BatchStats24h";
 import { useQuery } from "convex/react";
 import Link from "next/link";
 import { useMemo } from "react";
@@ -29,6 +30,7 @@ export function Playground() {
         <div>
           <h1>Playground</h1>
           <p className="subtitle">Write as a customer would: several short messages in a row get one answer.</p>
+          <BatchStats24h />
         </div>
         <button type="button" onClick={() => void newSession()}>
           New session

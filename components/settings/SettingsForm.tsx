@@ -19,6 +19,9 @@ const STATUS_CLASS = { ok: "ok-text", danger: "error-text", info: "muted" } as c
 export function SettingsForm() {
   const current = useQuery(api.settings.get, {});
   const update = useMutation(api.settings.update);
+  const viewer = useQuery(api.users.viewer, {});
+  // Operators read the settings; only the owner changes them (the server refuses them too).
+  const readOnly = viewer?.role !== "owner";
   const [edits, setEdits] = useState<Partial<Record<SettingKey, Draft>>>({});
   const [errors, setErrors] = useState<Partial<Record<SettingKey, string>>>({});
   const [status, setStatus] = useState<Status>(null);
@@ -72,82 +75,89 @@ export function SettingsForm() {
   const errorList = Object.entries(errors) as [SettingKey, string][];
   return (
     <form className="settings-form" onSubmit={onSubmit} noValidate>
-      {errorList.length > 0 && (
-        <div className="notice danger error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
-          <strong>
-            {errorList.length === 1 ? "One value needs fixing" : `${errorList.length} values need fixing`}; nothing was
-            saved.
-          </strong>
-          <ul>
-            {errorList.map(([key, message]) => (
-              <li key={key}>
-                <a href={`#${errorTargetId(key, message)}`} onClick={(e) => focusField(e, errorTargetId(key, message))}>
-                  {fieldText(key).label}: {message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
+      {viewer && readOnly && (
+        <p className="notice info" role="note">
+          Only the owner changes settings; you can read them here.
+        </p>
       )}
-      {current.problems.length > 0 && (
-        <div className="notice warn" role="alert">
-          <strong>The stored settings have problems; these fields use their defaults:</strong>
-          <ul>
-            {current.problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {sections().map((section) => {
-        const fields = section.keys.map((key) => {
-            const kind = fieldKind(key);
-            return (
-              <SettingField
-                key={key}
-                name={key}
-                kind={kind}
-                draft={edits[key] ?? toDraft(kind, settings[key])}
-                defaultDraft={toDraft(kind, current.defaults[key])}
-                error={errors[key]}
-                onChange={(draft) => edit(key, draft)}
-              />
-            );
-          });
-        // Model and other rarely touched options stay folded until asked for.
-        return section.advanced ? (
-          <details key={section.title} className="card field-group" aria-label={section.title}>
-            <summary>{section.title}</summary>
-            {fields}
-          </details>
-        ) : (
-          <section key={section.title} className="card field-group" aria-label={section.title}>
-            <h2>{section.title}</h2>
-            {fields}
-          </section>
-        );
-      })}
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={saving || !dirty}>
-          {saving ? "Saving…" : "Save changes"}
-        </button>
-        <button
-          type="button"
-          disabled={saving || !dirty}
-          onClick={() => {
-            setEdits({});
-            setErrors({});
-            setStatus(null);
-          }}
-        >
-          Discard
-        </button>
-        {status && (
-          <span className={STATUS_CLASS[status.tone]} role="status">
-            {status.text}
-          </span>
+      <fieldset className="plain" disabled={readOnly}>
+        {errorList.length > 0 && (
+          <div className="notice danger error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
+            <strong>
+              {errorList.length === 1 ? "One value needs fixing" : `${errorList.length} values need fixing`}; nothing was
+              saved.
+            </strong>
+            <ul>
+              {errorList.map(([key, message]) => (
+                <li key={key}>
+                  <a href={`#${errorTargetId(key, message)}`} onClick={(e) => focusField(e, errorTargetId(key, message))}>
+                    {fieldText(key).label}: {message}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
-      </div>
+        {current.problems.length > 0 && (
+          <div className="notice warn" role="alert">
+            <strong>The stored settings have problems; these fields use their defaults:</strong>
+            <ul>
+              {current.problems.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {sections().map((section) => {
+          const fields = section.keys.map((key) => {
+              const kind = fieldKind(key);
+              return (
+                <SettingField
+                  key={key}
+                  name={key}
+                  kind={kind}
+                  draft={edits[key] ?? toDraft(kind, settings[key])}
+                  defaultDraft={toDraft(kind, current.defaults[key])}
+                  error={errors[key]}
+                  onChange={(draft) => edit(key, draft)}
+                />
+              );
+            });
+          // Model and other rarely touched options stay folded until asked for.
+          return section.advanced ? (
+            <details key={section.title} className="card field-group" aria-label={section.title}>
+              <summary>{section.title}</summary>
+              {fields}
+            </details>
+          ) : (
+            <section key={section.title} className="card field-group" aria-label={section.title}>
+              <h2>{section.title}</h2>
+              {fields}
+            </section>
+          );
+        })}
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={saving || !dirty}>
+            {saving ? "Saving…" : "Save changes"}
+          </button>
+          <button
+            type="button"
+            disabled={saving || !dirty}
+            onClick={() => {
+              setEdits({});
+              setErrors({});
+              setStatus(null);
+            }}
+          >
+            Discard
+          </button>
+          {status && (
+            <span className={STATUS_CLASS[status.tone]} role="status">
+              {status.text}
+            </span>
+          )}
+        </div>
+      </fieldset>
     </form>
   );
 }

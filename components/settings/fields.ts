@@ -222,11 +222,22 @@ const TEXTS: Record<string, FieldText> = {
     label: "Record analytics",
     help: "Records events for the analytics page, bucketed in the working-hours time zone. Batch records on the conversation pages are always kept.",
   },
+  csatSurveyEnabled: {
+    label: "CSAT survey on resolve",
+    help: "When a conversation is resolved and the channel's reply window is open, ask for a 1–5 rating. The answer is recorded, not answered by the bot.",
+  },
+  npsSurveyEnabled: { label: "NPS survey on resolve", help: "Ask 0–10 \"would you recommend us\" instead of CSAT, at most once per contact per interval." },
+  npsIntervalDays: { label: "NPS at most every (days)", help: "Per contact." },
+  csatQuestionEn: { label: "CSAT question (English)" },
+  csatQuestionRu: { label: "CSAT question (Russian)", help: "Sent when the customer's last message is mostly Cyrillic." },
+  npsQuestionEn: { label: "NPS question (English)" },
+  npsQuestionRu: { label: "NPS question (Russian)" },
   analyticsRawRetentionDays: { label: "Keep raw events (days)", help: "The what-if batching replay reads these." },
   analyticsHourlyRetentionDays: { label: "Keep hourly buckets (days)" },
   analyticsDailyRetentionDays: { label: "Keep daily buckets (days)" },
   analyticsWeeklyRetentionDays: { label: "Keep weekly buckets (days)" },
   analyticsMonthlyRetentionDays: { label: "Keep monthly buckets (days)" },
+  analyticsReportRetentionDays: { label: "Keep reports (days)", help: "Generated CSV reports older than this are deleted with their files; 0: kept forever." },
 };
 
 export function fieldText(key: SettingKey): FieldText {
@@ -284,7 +295,12 @@ const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
       "analyticsDailyRetentionDays",
       "analyticsWeeklyRetentionDays",
       "analyticsMonthlyRetentionDays",
+      "analyticsReportRetentionDays",
     ],
+  },
+  {
+    title: "Satisfaction surveys",
+    keys: ["csatSurveyEnabled", "npsSurveyEnabled", "npsIntervalDays", "csatQuestionEn", "csatQuestionRu", "npsQuestionEn", "npsQuestionRu"],
   },
   {
     title: "Lifecycle: resolve, archive, labels",

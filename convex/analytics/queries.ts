@@ -11,6 +11,7 @@ import { bucketLabel, bucketStart, nextBucketStart, type Granularity } from "../
 import { combine, total, type RollupRow } from "../../lib/analytics/combine";
 import { vEventType, vRollupDimension, type AnalyticsEvent, type EventType, type RollupDimension } from "../../lib/analytics/events";
 import { measureSketch, mergeStats, summarize, type BucketStats } from "../../lib/analytics/rollup";
+import { DAY } from "../../lib/time";
 import { operatorQuery } from "../functions";
 import { loadSettings } from "../model/settings";
 import { loadState } from "../model/analytics";
@@ -105,15 +106,23 @@ export const series = operatorQuery({
 
 /** A measure's distribution over a range (batch sizes, burst waits): the merged sketch as a histogram. */
 export const distribution = operatorQuery({
-  args: { type: vEventType, measure: v.union(v.literal("value"), v.literal("duration")), from: v.number(), to: v.number() },
+  args: {
+    type: vEventType,
+    measure: v.union(v.literal("value"), v.literal("duration")),
+    from: v.number(),
+    to: v.number(),
+    /** Only events of this kind (NPS vs CSAT ratings, AI vs human resolutions). */
+    kind: v.optional(v.string()),
+  },
   returns: v.object({ bins: v.array(v.object({ value: v.number(), count: v.number() })), p50: v.union(v.number(), v.null()), p95: v.union(v.number(), v.null()), complete: v.boolean() }),
   handler: async (ctx, args) => {
     const { timeZone, watermark } = await context(ctx);
     const granularity = pickGranularity(args.from, args.to);
     const from = bucketStart(args.from, granularity, timeZone);
-    const rows = await seriesRows(ctx, { type: args.type, granularity, dimension: "all", dimensionValue: "all", from, to: args.to, limit: ROW_LIMIT });
+    const [dimension, dimensionValue]: [RollupDimension, string] = args.kind === undefined ? ["all", "all"] : ["kind", args.kind];
+    const rows = await seriesRows(ctx, { type: args.type, granularity, dimension, dimensionValue, from, to: args.to, limit: ROW_LIMIT });
     const raw = await tail(ctx, watermark, args.type);
-    const merged = total(combine({ rows, tail: raw.events, type: args.type, granularity, dimension: "all", timeZone, from, to: args.to })).get("all");
+    const merged = total(combine({ rows, tail: raw.events, type: args.type, granularity, dimension, timeZone, from, to: args.to })).get(dimensionValue);
     const sketch = measureSketch(merged, args.measure);
     return { bins: sketch.histogram(), p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), complete: raw.complete };
   },
@@ -237,6 +246,45 @@ export const status = operatorQuery({
       watermark: state?.watermark ?? 0,
       eventsRolled: state?.eventsRolled ?? 0,
       analyticsEnabled: settings.analyticsEnabled,
+    };
+  },
+});
+
+/**
+ * The seed's batch statistics over the last 24 hours (Playground and
+ * Conversations pages): batches, average size, average burst wait, flush
+ * reasons. Hourly rows plus the raw tail, so exact; ≤ 2 + 25 + 25·reasons rows.
+ */
+export const batchStats24h = operatorQuery({
+  args: { now: v.number() },
+  returns: v.object({
+    batches: v.number(),
+    averageSize: v.union(v.number(), v.null()),
+    averageWaitMs: v.union(v.number(), v.null()),
+    reasons: v.record(v.string(), v.number()),
+    complete: v.boolean(),
+  }),
+  handler: async (ctx, { now }) => {
+    const { timeZone, watermark } = await context(ctx);
+    const to = now + 1;
+    const from = bucketStart(now - DAY, "hour", timeZone);
+    const raw = await tail(ctx, watermark, "batch.flushed");
+    // Whole hours at the start: the first hour counts in full, so "24 h" is 24–25 h.
+    const read = async (dimension: RollupDimension, dimensionValue?: string) => {
+      const rows = await seriesRows(ctx, { type: "batch.flushed", granularity: "hour", dimension, dimensionValue, from, to, limit: ROW_LIMIT });
+      return { rows, table: total(combine({ rows, tail: raw.events, type: "batch.flushed", granularity: "hour", dimension, timeZone, from, to })) };
+    };
+    const all = (await read("all", "all")).table.get("all");
+    const kinds = await read("kind");
+    const s = summarize(all);
+    const reasons: Record<string, number> = {};
+    for (const [reason, stats] of kinds.table) reasons[reason] = stats.count;
+    return {
+      batches: s.count,
+      averageSize: s.valueAvg,
+      averageWaitMs: s.avgMs,
+      reasons,
+      complete: raw.complete && kinds.rows.length < ROW_LIMIT,
     };
   },
 });

@@ -37,6 +37,12 @@ export type SendOptions = {
   outboundKey: string;
   /** A human operator wrote this (Meta HUMAN_AGENT tag is allowed only then). */
   fromHuman?: boolean;
+  /**
+   * Buttons under the message (a survey's ratings): Telegram inline
+   * keyboard, Messenger/Instagram quick replies; other channels send the
+   * text alone, which asks for a typed answer.
+   */
+  choices?: { label: string; payload: string }[];
 };
 
 export interface ChannelAdapter {

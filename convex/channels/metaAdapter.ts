@@ -23,13 +23,15 @@ export function createMetaAdapter(options: {
       const config = configFor(deps, target.accountId);
       logTypingFailure(name, isFailure(config) ? config : await sendMetaSenderAction(config, target.chatId, "typing_on"));
     },
-    async send(target, text, { outboundKey, fromHuman }) {
+    async send(target, text, { outboundKey, fromHuman, choices }) {
       const config = configFor(deps, target.accountId);
       if (isFailure(config)) return config;
       const metadata = markSends ? sendMetadata(outboundKey) : undefined;
+      const parts = splitText(text, limit);
       const result = await sendInParts(
-        splitText(text, limit),
-        (part) => sendMetaText(config, target.chatId, part, { fromHuman, metadata }),
+        parts,
+        // Quick replies go under the last part, where the question ends.
+        (part, i) => sendMetaText(config, target.chatId, part, { fromHuman, metadata, ...(i === parts.length - 1 && choices?.length ? { quickReplies: choices } : {}) }),
         { gapMs: META_PART_GAP_MS, sleep: deps.sleep },
       );
       // Our marked sends echo back naming the message: a lost answer can be confirmed by the echo.

@@ -8,6 +8,7 @@ import { isFailure, logTypingFailure, missingEnv, readEnv, sendInParts, type Htt
 import { splitText } from "../../lib/channels/split";
 import {
   answerTelegramCallback,
+  inlineKeyboard,
   sendTelegramMessage,
   sendTelegramTyping,
   TELEGRAM_DEFAULT_API_BASE_URL,
@@ -37,11 +38,14 @@ export function createTelegramAdapter(deps: HttpDeps = {}): ChannelAdapter {
 
     // Telegram has no idempotency key for `outboundKey` to feed; duplicates are
     // avoided by sendInParts never asking for a retry once a part is out.
-    async send(target, text) {
+    async send(target, text, options) {
       const config = telegramConfig(deps);
       if (isFailure(config)) return config;
       const to = telegramTarget(target);
-      return sendInParts(splitText(text, TELEGRAM_TEXT_LIMIT), (part) => sendTelegramMessage(config, to, part), {
+      const parts = splitText(text, TELEGRAM_TEXT_LIMIT);
+      // Buttons go under the last part, where the question ends.
+      const markup = options?.choices?.length ? inlineKeyboard(options.choices) : undefined;
+      return sendInParts(parts, (part, i) => sendTelegramMessage(config, to, part, i === parts.length - 1 ? markup : undefined), {
         gapMs: TELEGRAM_PART_GAP_MS,
         sleep: deps.sleep,
       });

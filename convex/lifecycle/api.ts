@@ -7,7 +7,8 @@
  */
 import { ConvexError, v } from "convex/values";
 import type { TableNames } from "../_generated/dataModel";
-import type { QueryCtx } from "../_generated/server";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { audit } from "../model/accounts";
 import { apiKeyMutation, apiKeyQuery, type ApiCaller } from "../apiKeys";
 import { archiveSelection, MAX_ARCHIVE_SELECTION } from "./archive";
 import { runMaintenanceNow } from "./maintenance";
@@ -22,6 +23,16 @@ const MAX_PAGE = 100;
 /** How an API caller appears in `requestedBy` / `editedBy`. Never the key itself. */
 export function apiActor(caller: ApiCaller): string {
   return caller.kind === "env" ? "api:env" : `api:${caller.key.prefix}`;
+}
+
+/**
+ * The audit log names a user: an API key's action is recorded under the
+ * owner who made the key, with the key named in the detail. The
+ * environment's OPERATOR_API_KEY belongs to no user and is not audited.
+ */
+async function auditApi(ctx: MutationCtx & { caller: ApiCaller }, action: string, target: string, detail?: string) {
+  if (ctx.caller.kind !== "key") return;
+  await audit(ctx, ctx.caller.key.createdBy, action, target, [`via ${apiActor(ctx.caller)}`, detail].filter(Boolean).join(": "));
 }
 
 function idOf<T extends TableNames>(ctx: QueryCtx, table: T, id: string, what: string) {
@@ -43,7 +54,9 @@ export const archive = apiKeyMutation({
     }
     const ids = conversationIds.map((id) => idOf(ctx, "conversations", id, "Conversation"));
     const note = reason?.trim() || undefined;
-    return await archiveSelection(ctx, ids, { reason: "manual", requestedBy: apiActor(ctx.caller), note }, Date.now());
+    const archiveIds = await archiveSelection(ctx, ids, { reason: "manual", requestedBy: apiActor(ctx.caller), note }, Date.now());
+    await auditApi(ctx, "conversations.archived", ids.join(", "), note);
+    return archiveIds;
   },
 });
 
@@ -92,7 +105,12 @@ export const archives = apiKeyQuery({
 export const unarchive = apiKeyMutation({
   args: { conversationId: v.string() },
   returns: v.string(),
-  handler: async (ctx, { conversationId }) => await startUnarchive(ctx, idOf(ctx, "conversations", conversationId, "Conversation")),
+  handler: async (ctx, { conversationId }) => {
+    const id = idOf(ctx, "conversations", conversationId, "Conversation");
+    const archiveId = await startUnarchive(ctx, id);
+    await auditApi(ctx, "conversation.unarchived", id);
+    return archiveId;
+  },
 });
 
 export const sync = apiKeyMutation({
@@ -146,7 +164,10 @@ export const syncStatus = apiKeyQuery({
 export const cleanup = apiKeyMutation({
   args: {},
   returns: v.object({ runId: v.string() }),
-  handler: async (ctx) => ({ runId: await runMaintenanceNow(ctx, "cleanup") }),
+  handler: async (ctx) => {
+    const by = ctx.caller.kind === "key" ? { actorId: ctx.caller.key.createdBy, detail: `via ${apiActor(ctx.caller)}` } : { actorId: null };
+    return { runId: await runMaintenanceNow(ctx, "cleanup", by) };
+  },
 });
 
 export const stats = apiKeyQuery({

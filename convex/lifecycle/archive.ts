@@ -20,6 +20,7 @@ import { toArchivedRow } from "../../lib/lifecycle/remap";
 import { addArchivedKey, insertArchive, patchArchive } from "../model/archives";
 import { setArchive } from "../model/conversations";
 import { ROW_OWNERS } from "./rows";
+import { audit } from "../model/accounts";
 import { isBusy } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
@@ -124,8 +125,11 @@ export async function archiveSelection(ctx: MutationCtx, ids: Id<"conversations"
 export const archiveConversations = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), note: v.optional(v.string()) },
   returns: v.array(v.id("archives")),
-  handler: async (ctx, { conversationIds, note }) =>
-    await archiveSelection(ctx, conversationIds, { reason: "manual", requestedBy: ctx.operator._id, note: note?.trim() || undefined }, Date.now()),
+  handler: async (ctx, { conversationIds, note }) => {
+    const archiveIds = await archiveSelection(ctx, conversationIds, { reason: "manual", requestedBy: ctx.operator._id, note: note?.trim() || undefined }, Date.now());
+    await audit(ctx, ctx.operator._id, "conversations.archived", conversationIds.join(", "), note?.trim() || undefined);
+    return archiveIds;
+  },
 });
 
 /** A conversation's rows of one archived table created at or before the cut-off, by creation time. */

@@ -115,6 +115,8 @@ async function orphanPage(ctx: MutationCtx, runId: Id<"maintenanceRuns">, phase:
         .withIndex("by_storage_id", (q) => q.eq("storageId", blob._id))
         .first();
       if (owner) continue;
+      // analytics reports keep their CSV in storage too
+      if (await ctx.db.query("analyticsReports").withIndex("by_storage_id", (q) => q.eq("storageId", blob._id)).first()) continue;
       await ctx.storage.delete(blob._id);
       orphanBlobs++;
       bytesFreed += blob.size;

@@ -8,6 +8,7 @@ import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
 import { operatorQuery, ownerMutation } from "../functions";
+import { audit } from "../model/accounts";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import { startRun } from "../model/maintenanceRuns";
@@ -77,11 +78,20 @@ export const autoResolveTick = internalMutation({
 export const runNow = ownerMutation({
   args: { kind: vMaintenanceKind },
   returns: v.id("maintenanceRuns"),
-  handler: async (ctx, { kind }) => await runMaintenanceNow(ctx, kind),
+  handler: async (ctx, { kind }) => await runMaintenanceNow(ctx, kind, { actorId: ctx.operator._id }),
 });
 
-/** Starts a manual run (the Maintenance page and the API); a run of the same kind still paging is refused. */
-export async function runMaintenanceNow(ctx: MutationCtx, kind: MaintenanceKind): Promise<Id<"maintenanceRuns">> {
+/**
+ * Starts a manual run (the Maintenance page and the API); a run of the same
+ * kind still paging is refused. Audited under the operator, or for an API
+ * key under the owner who made it with the key named in the detail (the
+ * environment's OPERATOR_API_KEY has no user: `actorId` null, not audited).
+ */
+export async function runMaintenanceNow(
+  ctx: MutationCtx,
+  kind: MaintenanceKind,
+  by: { actorId: Id<"users"> | null; detail?: string },
+): Promise<Id<"maintenanceRuns">> {
   const last = await ctx.db
     .query("maintenanceRuns")
     .withIndex("by_kind", (q) => q.eq("kind", kind))
@@ -90,6 +100,7 @@ export async function runMaintenanceNow(ctx: MutationCtx, kind: MaintenanceKind)
   if (last?.status === "running") {
     throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
   }
+  if (by.actorId) await audit(ctx, by.actorId, "maintenance.run_now", kind, by.detail);
   return await launch(ctx, kind, "manual", Date.now());
 }
 

@@ -170,6 +170,8 @@ export const lifecycleTables = {
     operatorId: v.string(),
     conversationId: v.id("conversations"),
     lastReadAt: v.number(),
+    /** The conversation's `inboundCount` up to `lastReadAt`: unread = inboundCount − inboundSeen. Absent on markers from before it was kept. */
+    inboundSeen: v.optional(v.number()),
   })
     // unread flag and count for one operator
     .index("by_operator_and_conversation", ["operatorId", "conversationId"])

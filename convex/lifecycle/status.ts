@@ -8,9 +8,11 @@ import { ConvexError, v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internal } from "../_generated/api";
 import { internalMutation, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { audit } from "../model/accounts";
 import { operatorMutation, operatorQuery } from "../functions";
 import { loadSettings } from "../settings";
 import { autoResolveDue } from "../../lib/lifecycle/rules";
+import { inboundSeenUpTo, unreadOf } from "../../lib/inbox";
 import { vConversationStatus } from "./schema";
 import { addCounts, finishRun, startRun } from "../model/maintenanceRuns";
 import { setStatus } from "../model/conversations";
@@ -55,8 +57,11 @@ export async function updateStatuses(ctx: MutationCtx, ids: Id<"conversations">[
 export const setConversationStatus = operatorMutation({
   args: { conversationIds: v.array(v.id("conversations")), status: vConversationStatus },
   returns: v.number(),
-  handler: async (ctx, { conversationIds, status }) =>
-    await updateStatuses(ctx, conversationIds, status, ctx.operator._id, Date.now()),
+  handler: async (ctx, { conversationIds, status }) => {
+    const changed = await updateStatuses(ctx, conversationIds, status, ctx.operator._id, Date.now());
+    if (changed > 0) await audit(ctx, ctx.operator._id, status === "resolved" ? "conversations.resolved" : "conversations.reopened", conversationIds.join(", "));
+    return changed;
+  },
 });
 
 /**
@@ -69,9 +74,24 @@ export async function markRead(ctx: MutationCtx, operatorId: string, ids: Id<"co
   let changed = 0;
   for (const conversation of await loadAll(ctx, ids)) {
     const lastReadAt = Math.min(upTo ?? conversation.lastInboundAt, conversation.lastInboundAt);
-    if (await advanceReadMarker(ctx, operatorId, conversation._id, lastReadAt)) changed++;
+    const seen = inboundSeenUpTo(conversation.inboundCount, await inboundAfter(ctx, conversation, lastReadAt));
+    if (await advanceReadMarker(ctx, operatorId, conversation._id, lastReadAt, seen)) changed++;
   }
   return changed;
+}
+
+/**
+ * Customer messages received after `at` (those the operator's screen did
+ * not show yet); no read at all when `at` is the newest one's time, which
+ * is the usual case (the page marks what it shows).
+ */
+async function inboundAfter(ctx: QueryCtx, conversation: Doc<"conversations">, at: number) {
+  if (at >= conversation.lastInboundAt || conversation.inboundCount === undefined) return 0;
+  const newer = await ctx.db
+    .query("messages")
+    .withIndex("by_conversation_and_received_at", (q) => q.eq("conversationId", conversation._id).gt("receivedAt", at))
+    .take(UNREAD_COUNT_CAP + 1);
+  return newer.filter((m) => m.direction === "in").length;
 }
 
 export const markConversationsRead = operatorMutation({
@@ -81,11 +101,15 @@ export const markConversationsRead = operatorMutation({
 });
 
 /**
- * Unread customer messages for one operator: the recent inbound messages
- * newer than their marker, capped so the read stays bounded.
+ * Unread customer messages for one operator. From the conversation's count
+ * and the marker when both keep one (one read, lib/inbox.ts `unreadOf`);
+ * otherwise the recent inbound messages newer than the marker, capped so
+ * the read stays bounded.
  */
 export async function unreadCount(ctx: QueryCtx, operatorId: string, conversation: Doc<"conversations">) {
   const marker = await readMarker(ctx, operatorId, conversation._id);
+  const known = unreadOf(conversation, marker);
+  if (known.count !== undefined) return { count: Math.min(known.count, UNREAD_COUNT_CAP), capped: known.count > UNREAD_COUNT_CAP };
   const lastReadAt = marker?.lastReadAt ?? -1;
   if (conversation.lastInboundAt <= lastReadAt) return { count: 0, capped: false };
   let count = 0;

@@ -10,6 +10,7 @@ import { ConvexError, v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalAction, internalMutation, type MutationCtx } from "../_generated/server";
+import { audit } from "../model/accounts";
 import { operatorMutation } from "../functions";
 import { ARCHIVED_TABLES, decodeArchive, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { deferredPatch, emptyIdMap, prepareRow } from "../../lib/lifecycle/remap";
@@ -51,7 +52,11 @@ export async function startUnarchive(ctx: MutationCtx, conversationId: Id<"conve
 export const unarchiveConversation = operatorMutation({
   args: { conversationId: v.id("conversations"), archiveId: v.optional(v.id("archives")) },
   returns: v.id("archives"),
-  handler: async (ctx, { conversationId, archiveId }) => await startUnarchive(ctx, conversationId, archiveId),
+  handler: async (ctx, { conversationId, archiveId }) => {
+    const id = await startUnarchive(ctx, conversationId, archiveId);
+    await audit(ctx, ctx.operator._id, "conversation.unarchived", conversationId);
+    return id;
+  },
 });
 
 export const restore = internalAction({

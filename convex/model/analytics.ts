@@ -111,7 +111,17 @@ export async function rollupPage(ctx: MutationCtx, now: number, pageSize = ROLLU
 /** Documents deleted per transaction. */
 export const RETENTION_PAGE = 500;
 
-export const vRetentionCounts = v.object({ events: v.number(), hour: v.number(), day: v.number(), week: v.number(), month: v.number() });
+export const vRetentionCounts = v.object({
+  events: v.number(),
+  hour: v.number(),
+  day: v.number(),
+  week: v.number(),
+  month: v.number(),
+  /** Reports deleted with their files (optional: sweeps scheduled before reports existed lack it). */
+  reports: v.optional(v.number()),
+});
+/** Reports (and files) deleted per transaction at most. */
+const REPORT_RETENTION_PAGE = 50;
 type Counts = typeof vRetentionCounts.type;
 
 export async function retentionPage(ctx: MutationCtx, now: number, counts: Counts): Promise<{ counts: Counts; more: boolean }> {
@@ -143,6 +153,19 @@ export async function retentionPage(ctx: MutationCtx, now: number, counts: Count
     for (const row of rows) await ctx.db.delete("analyticsRollups", row._id);
     next[granularity] += rows.length;
     budget -= rows.length;
+  }
+  if (budget > 0 && settings.analyticsReportRetentionDays > 0) {
+    const reports = await ctx.db
+      .query("analyticsReports")
+      .withIndex("by_requested_at", (q) => q.lt("requestedAt", now - settings.analyticsReportRetentionDays * DAY))
+      .take(Math.min(budget, REPORT_RETENTION_PAGE));
+    for (const report of reports) {
+      if (report.storageId) await ctx.storage.delete(report.storageId);
+      await ctx.db.delete("analyticsReports", report._id);
+    }
+    next.reports = (next.reports ?? 0) + reports.length;
+    // A full page may leave more: the sweep goes on.
+    budget = reports.length === REPORT_RETENTION_PAGE ? 0 : budget - reports.length;
   }
   const more = budget <= 0;
   if (!more && state) await ctx.db.patch("analyticsState", state._id, { lastRetention: { at: now, ...next } });
@@ -270,12 +293,16 @@ export async function recordReplySettled(
     await recordEvent(ctx, { type: "message.failed", ...common, kind: end.status }, settings);
     return;
   }
-  const by = message.author === "human" ? "human" : message.scheduledActionId ? "followup" : "agent";
+  const by = message.author === "human" ? "human" : message.scheduledActionId ? "followup" : message.survey ? "survey" : "agent";
   await recordEvent(ctx, { type: "message.sent", ...common, kind: by, value: message.text.length }, settings);
+  if (message.survey) {
+    await recordEvent(ctx, { type: "satisfaction.survey_sent", ...common, kind: message.survey }, settings);
+    return;
+  }
   // An operator's reply from the dashboard (the bot's are recorded when their batch settles).
   if (by === "human" && message.batchId === undefined) {
     const timing = await replyTiming(ctx, message.conversationId, message._id, at);
-    const staffId = (message as { staffId?: string }).staffId ?? "operator";
+    const staffId = message.operatorId ?? "operator";
     await recordEvent(
       ctx,
       { type: "response.staff_sent", ...common, staffId, kind: timing.kind, ...(timing.durationMs !== undefined ? { durationMs: timing.durationMs } : {}) },
@@ -334,4 +361,104 @@ export async function recordHandlingChange(ctx: MutationCtx, conversationId: Id<
     metadata: { reason: (change.reason ?? "").slice(0, 200) },
     dedupeKey: `${conversationId}:${at}`,
   });
+}
+
+/** The conversation's category as the analytics `intent` dimension: an operator's label wins over the model's. */
+export function intentOf(conversation: Pick<Doc<"conversations">, "metadata" | "metadataManual">): string | undefined {
+  return conversation.metadataManual?.category ?? conversation.metadata?.category ?? undefined;
+}
+
+/**
+ * setStatus / ingest's reopen: the conversation was resolved or reopened at
+ * `now` by `by` (an operator id, "auto" for the quiet-time rule,
+ * "customer" for a customer message). A resolution's duration runs from
+ * the conversation's start or latest reopening; its kind says whether a
+ * human's reply reached the customer in that span (`human`) or not (`ai`).
+ */
+export async function recordStatusChange(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  status: "open" | "resolved",
+  by: string,
+  now: number,
+  settings?: Pick<Settings, "analyticsEnabled">,
+) {
+  const intent = intentOf(conversation);
+  const common = {
+    at: now,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    contactId: conversation.contactId,
+    conversationId: conversation._id,
+    ...(by !== "auto" && by !== "customer" ? { staffId: by } : {}),
+    ...(intent !== undefined ? { intent } : {}),
+    metadata: { by },
+  };
+  if (status === "resolved") {
+    const since = conversation.reopenedAt ?? conversation._creationTime;
+    const human = (conversation.humanAnsweredAt ?? -Infinity) >= since;
+    await recordEvent(
+      ctx,
+      { type: "conversation.resolved", ...common, kind: human ? "human" : "ai", durationMs: Math.max(0, now - since), dedupeKey: `${conversation._id}:resolved:${now}` },
+      settings,
+    );
+  } else {
+    await recordEvent(
+      ctx,
+      { type: "conversation.reopened", ...common, kind: by === "customer" ? "customer" : by === "auto" ? "auto" : "operator", dedupeKey: `${conversation._id}:reopened:${now}` },
+      settings,
+    );
+  }
+}
+
+/** setMetadata: the conversation's category changed (the labelling job or an operator); counted once per new category. */
+export async function recordIntentChange(
+  ctx: MutationCtx,
+  before: Doc<"conversations">,
+  fields: Pick<Partial<Doc<"conversations">>, "metadata" | "metadataManual">,
+  now: number,
+) {
+  const previous = intentOf(before);
+  const next = intentOf({ metadata: fields.metadata ?? before.metadata, metadataManual: fields.metadataManual ?? before.metadataManual });
+  if (next === undefined || next === previous) return;
+  await recordEvent(ctx, {
+    type: "intent.classified",
+    at: now,
+    channel: before.channel,
+    accountId: before.accountId,
+    contactId: before.contactId,
+    conversationId: before._id,
+    intent: next,
+    kind: fields.metadataManual !== undefined ? "operator" : (fields.metadata?.source ?? "model"),
+    ...(fields.metadataManual !== undefined ? { staffId: fields.metadataManual.editedBy } : {}),
+    dedupeKey: `${before._id}:intent:${next}:${now}`,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Reports (convex/analytics/reports.ts runs them; lib/analytics/report.ts computes them)
+
+/** The report of a closed period, if one was started. */
+export async function closedReport(ctx: QueryCtx, period: Doc<"analyticsReports">["period"], from: number) {
+  const rows = await ctx.db
+    .query("analyticsReports")
+    .withIndex("by_period_and_from", (q) => q.eq("period", period).eq("from", from))
+    .take(5);
+  return rows.find((r) => !r.toDate) ?? null;
+}
+
+export async function startReport(
+  ctx: MutationCtx,
+  report: Pick<Doc<"analyticsReports">, "period" | "from" | "to" | "timeZone" | "toDate" | "requestedAt">,
+): Promise<Id<"analyticsReports">> {
+  return await ctx.db.insert("analyticsReports", { ...report, status: "generating" });
+}
+
+export async function finishReport(
+  ctx: MutationCtx,
+  reportId: Id<"analyticsReports">,
+  result: Pick<Doc<"analyticsReports">, "storageId" | "downloadKey" | "bytes" | "rows" | "summary"> | { error: string },
+  now: number,
+) {
+  await ctx.db.patch("analyticsReports", reportId, { ...result, status: "error" in result ? "failed" : "ready", finishedAt: now });
 }

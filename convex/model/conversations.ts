@@ -9,7 +9,7 @@
  * be a second scheduler operation per message); it bumps `tickGeneration`
  * and a tick carrying an older generation exits without acting.
  */
-import { recordHandlingChange } from "./analytics";
+import { recordHandlingChange, recordIntentChange, recordStatusChange } from "./analytics";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
@@ -23,6 +23,7 @@ import type { Channel } from "../validators";
 import { notFound } from "./errors";
 import { ignoreBuffered } from "./messages";
 import { loadSettings } from "./settings";
+import { surveyOnResolve } from "./surveys";
 
 type Where = { channel: Channel; accountId: string; chatId: string };
 
@@ -47,6 +48,9 @@ export async function insertConversation(ctx: MutationCtx, where: Where & { cont
     lastInboundAt: now,
     lastMessagePreview: "",
     lastMessageAt: now,
+    // Stored explicitly (absent also reads "open"), so the inbox's Open tab is one index range.
+    status: "open",
+    inboundCount: 0,
   });
   return (await ctx.db.get("conversations", id))!;
 }
@@ -64,7 +68,25 @@ export async function noteInbound(
     Pick<Partial<Doc<"conversations">>, "lastInboundExternalId" | "threadId" | "businessConnectionId"> &
     Pick<Partial<Doc<"conversations">>, "lastCustomerText" | "awaitingReplySince">,
 ) {
-  await ctx.db.patch("conversations", conversation._id, { ...patch, ...reopenFields(conversation, patch.lastInboundAt) });
+  await ctx.db.patch("conversations", conversation._id, {
+    ...patch,
+    inboundCount: (conversation.inboundCount ?? 0) + 1,
+    ...reopenFields(conversation, patch.lastInboundAt),
+  });
+}
+
+/**
+ * Ingest, for a customer message that answers the pending survey: the
+ * reply window and the list move on, the survey is answered; nothing is
+ * buffered, nobody waits and a resolved conversation stays resolved.
+ */
+export async function noteSurveyAnswer(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  patch: Pick<Doc<"conversations">, "lastInboundAt" | "lastMessagePreview" | "lastMessageAt"> & Pick<Partial<Doc<"conversations">>, "lastInboundExternalId">,
+) {
+  // Still a customer message: it counts for unread like any other.
+  await ctx.db.patch("conversations", conversation._id, { ...patch, pendingSurvey: undefined, inboundCount: (conversation.inboundCount ?? 0) + 1 });
 }
 
 /** A reply reached the customer: what the conversation list shows without reading messages, and that nobody waits. */
@@ -360,7 +382,12 @@ export async function startTakeover(
     ctx,
     conversation._id,
     { kind: "takeover_started", reason, at: now, batchId: by.batchId, by: by.operatorId },
-    { state: withoutPending(state), tickGeneration: conversation.tickGeneration + 1 },
+    {
+      state: withoutPending(state),
+      tickGeneration: conversation.tickGeneration + 1,
+      // An operator pausing the bot owns the conversation from then on, unless someone already does.
+      ...(by.operatorId !== undefined && conversation.assigneeId === undefined ? { assigneeId: by.operatorId } : {}),
+    },
   );
   const { takeoverIdleResumeMs } = await loadSettings(ctx);
   if (takeoverIdleResumeMs > 0) {
@@ -411,20 +438,49 @@ export function reopenFields(conversation: Doc<"conversations">, now: number): P
   const fields: Partial<Doc<"conversations">> = {};
   if (conversation.status === "resolved") Object.assign(fields, { status: "open", reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined });
   if (conversation.archivedAt !== undefined) Object.assign(fields, { archivedAt: undefined, archiveId: undefined });
+  // Written before status was stored: absent means open; storing it puts the conversation in the Open tab's index range.
+  if (conversation.status === undefined) fields.status = "open";
+  // A message that is not the survey's answer: the customer moved on, the survey lapses.
+  if (conversation.pendingSurvey !== undefined) Object.assign(fields, { pendingSurvey: undefined });
   return fields;
 }
 
-/** Resolve or reopen; returns whether anything changed. */
-export async function setStatus(ctx: MutationCtx, conversation: Doc<"conversations">, status: "open" | "resolved", by: string, now: number) {
+/**
+ * Resolve or reopen; returns whether anything changed. The one place an
+ * operator or the quiet-time rule changes status: the analytics event and
+ * a satisfaction survey (when the settings ask for one) go with it.
+ */
+export async function setStatus(
+  ctx: MutationCtx,
+  conversation: Doc<"conversations">,
+  status: "open" | "resolved",
+  by: string,
+  now: number,
+  loaded?: Settings,
+) {
   if ((conversation.status ?? "open") === status) return false;
+  const settings = loaded ?? (await loadSettings(ctx));
+  await recordStatusChange(ctx, conversation, status, by, now, settings);
   await ctx.db.patch(
     "conversations",
     conversation._id,
     status === "resolved"
-      ? { status, resolvedAt: now, resolvedBy: by }
-      : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined },
+      ? { status, resolvedAt: now, resolvedBy: by, ...(await surveyOnResolve(ctx, conversation, now, settings)) }
+      : { status, reopenedAt: now, resolvedAt: undefined, resolvedBy: undefined, pendingSurvey: undefined },
   );
   return true;
+}
+
+/** Who owns the conversation in the inbox (undefined: nobody); returns whether it changed. */
+export async function setAssignee(ctx: MutationCtx, conversation: Doc<"conversations">, assigneeId: Id<"users"> | undefined) {
+  if (conversation.assigneeId === assigneeId) return false;
+  await ctx.db.patch("conversations", conversation._id, { assigneeId });
+  return true;
+}
+
+/** A conversation from before status was stored gets "open" written (the inbox's Open tab reads status by index). */
+export async function storeOpenStatus(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  if (conversation.status === undefined) await ctx.db.patch("conversations", conversation._id, { status: "open" });
 }
 
 /** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */
@@ -441,7 +497,10 @@ export async function setMetadata(
   ctx: MutationCtx,
   conversationId: Id<"conversations">,
   fields: Pick<Partial<Doc<"conversations">>, "metadata" | "metadataManual">,
+  now = Date.now(),
 ) {
+  const before = await ctx.db.get("conversations", conversationId);
+  if (before) await recordIntentChange(ctx, before, fields, now);
   await ctx.db.patch("conversations", conversationId, fields);
 }
 

@@ -61,6 +61,8 @@ export async function recordOutbound(
     operatorId?: Id<"users">;
     batchId?: Id<"batches">;
     scheduledActionId?: Id<"scheduledActions">;
+    /** A satisfaction survey's question (model/surveys.ts). */
+    survey?: "csat" | "nps";
   },
 ) {
   const now = Date.now();

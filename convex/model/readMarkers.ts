@@ -9,12 +9,29 @@ export async function readMarker(ctx: QueryCtx, operatorId: string, conversation
     .unique();
 }
 
-/** Moves the marker forward to `lastReadAt`, never back; returns whether it changed. */
-export async function advanceReadMarker(ctx: MutationCtx, operatorId: string, conversationId: Id<"conversations">, lastReadAt: number) {
+/**
+ * Moves the marker forward to `lastReadAt` (and the customer messages seen
+ * up to then, `inboundSeen`), never back; returns whether it changed.
+ */
+export async function advanceReadMarker(
+  ctx: MutationCtx,
+  operatorId: string,
+  conversationId: Id<"conversations">,
+  lastReadAt: number,
+  inboundSeen?: number,
+) {
   const marker = await readMarker(ctx, operatorId, conversationId);
-  if (marker && marker.lastReadAt >= lastReadAt) return false;
-  if (marker) await ctx.db.patch("readMarkers", marker._id, { lastReadAt });
-  else await ctx.db.insert("readMarkers", { operatorId, conversationId, lastReadAt });
+  if (!marker) {
+    await ctx.db.insert("readMarkers", { operatorId, conversationId, lastReadAt, inboundSeen });
+    return true;
+  }
+  const later = lastReadAt > marker.lastReadAt;
+  const moreSeen = inboundSeen !== undefined && inboundSeen > (marker.inboundSeen ?? -1);
+  if (!later && !moreSeen) return false;
+  await ctx.db.patch("readMarkers", marker._id, {
+    lastReadAt: Math.max(lastReadAt, marker.lastReadAt),
+    inboundSeen: moreSeen ? inboundSeen : marker.inboundSeen,
+  });
   return true;
 }
 

@@ -396,14 +396,22 @@ export async function sendMetaText(
   config: MetaSendConfig,
   recipientId: string,
   text: string,
-  options: { fromHuman?: boolean; metadata?: string },
+  options: { fromHuman?: boolean; metadata?: string; quickReplies?: { label: string; payload: string }[] },
 ): Promise<PartResult> {
+  // Meta allows 13 quick replies with titles of at most 20 characters.
+  const quickReplies = options.quickReplies
+    ?.slice(0, 13)
+    .map((c) => ({ content_type: "text", title: c.label.slice(0, 20), payload: c.payload }));
   const body = {
     recipient: { id: recipientId },
     // HUMAN_AGENT extends the window to 7 days but is only allowed for messages
     // a person wrote: tagging the agent's replies would break Meta policy.
     ...(options.fromHuman ? { messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT" } : { messaging_type: "RESPONSE" }),
-    message: { text, ...(options.metadata !== undefined && { metadata: options.metadata }) },
+    message: {
+      text,
+      ...(options.metadata !== undefined && { metadata: options.metadata }),
+      ...(quickReplies?.length ? { quick_replies: quickReplies } : {}),
+    },
   };
   const result = await callPlatform(
     messagesUrl(config),

@@ -427,12 +427,24 @@ export async function sendTelegramMessage(
   config: TelegramClientConfig,
   target: TelegramTarget,
   text: string,
+  replyMarkup?: InlineKeyboard,
 ): Promise<PartResult> {
-  const result = await callTelegram(config, "sendMessage", { ...targetParams(target), text });
+  const result = await callTelegram(config, "sendMessage", { ...targetParams(target), text, ...(replyMarkup ? { reply_markup: replyMarkup } : {}) });
   if (!result.ok) return result;
   const messageId = (result.body as { message_id?: unknown })?.message_id;
   if (typeof messageId !== "number") return unexpectedResponse("Telegram", result.body);
   return { ok: true, externalId: telegramExternalId(target.chatId, messageId) };
+}
+
+export type InlineKeyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+
+/** Buttons under a message, up to 6 per row (a 0–10 scale takes two rows); a tap comes back as a callback query whose data is the payload. */
+export function inlineKeyboard(choices: { label: string; payload: string }[], perRow = 6): InlineKeyboard {
+  const rows: { text: string; callback_data: string }[][] = [];
+  for (let i = 0; i < choices.length; i += perRow) {
+    rows.push(choices.slice(i, i + perRow).map((c) => ({ text: c.label, callback_data: c.payload.slice(0, 64) })));
+  }
+  return { inline_keyboard: rows };
 }
 
 /** "typing…" for up to 5 s, or until the bot's next message arrives. */

@@ -1,8 +1,9 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { ingestEvents } from "../../convex/ingest";
 import { saveSettings } from "../../convex/model/settings";
 import type { EventType } from "../../lib/analytics/events";
-import { conversationOf, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "../convex/setup";
+import { api, internal } from "../../convex/_generated/api";
+import { asOwner, conversationOf, newSession, offlineSuite, say, settle, telegramMessage, type Test } from "../convex/setup";
 
 const suite = offlineSuite();
 
@@ -76,5 +77,28 @@ describe("events recorded through the completion hooks", () => {
     await settle(t);
     expect(await events(t)).toHaveLength(0);
     expect((await t.run((ctx) => ctx.db.query("messages").collect())).some((m) => m.author === "agent" && m.status === "sent")).toBe(true);
+  });
+});
+
+describe("the last 24 hours of batching on the Playground and Conversations pages", () => {
+  test("batches, average size and wait, and flush reasons; the same before and after the rollup", async () => {
+    const { t } = suite;
+    const session = await newSession(t);
+    await say(t, session, "Hey");
+    await say(t, session, "shoes?");
+    await say(t, session, "size 10?");
+    await settle(t);
+    await say(t, session, "thanks");
+    await settle(t);
+    const stats = () => asOwner(t).query(api.analytics.queries.batchStats24h, { now: Date.now() });
+    const before = await stats();
+    expect(before).toMatchObject({ batches: 2, averageSize: 2, reasons: { timeout: 2 }, complete: true });
+    expect(before.averageWaitMs).toBeGreaterThanOrEqual(4000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await t.mutation(internal.analytics.rollup.run, {});
+    expect(await stats()).toEqual(before);
+    // A day later they have left the window.
+    await vi.advanceTimersByTimeAsync(26 * 3600_000);
+    expect(await stats()).toMatchObject({ batches: 0, averageSize: null, reasons: {} });
   });
 });

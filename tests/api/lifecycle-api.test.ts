@@ -225,6 +225,9 @@ describe("database", () => {
       20_000,
     );
     expect(runs.runs.find((r) => r._id === started.json.runId)).toMatchObject({ kind: "cleanup", trigger: "manual" });
+    expect(await owner.query(api.auditLog.list, {})).toContainEqual(
+      expect.objectContaining({ action: "maintenance.run_now", target: "cleanup", detail: `via ${actor}` }),
+    );
 
     expect((await get(statsRoute, "")).json).toEqual({ tables: [] });
     await owner.mutation(api.lifecycle.maintenance.runNow, { kind: "stats" });
@@ -265,6 +268,10 @@ describe("archive and unarchive", () => {
     const [manifest] = await eventually(archives, (a) => a[0]?.status === "archived", 20_000);
     expect(manifest).toMatchObject({ id: archived.json.archiveIds[0], conversationId, reason: "manual", note: "closed by CRM", requestedBy: actor, counts: { messages: 2 } });
     expect(await hotMessages()).toEqual([]);
+    const audited = await owner.query(api.auditLog.list, {});
+    expect(audited).toContainEqual(
+      expect.objectContaining({ action: "conversations.archived", target: conversationId, detail: `via ${actor}: closed by CRM` }),
+    );
 
     const again = await post(archiveRoute, "", { body: { conversationIds: [conversationId] } });
     expect(again.status).toBe(400);

@@ -130,7 +130,7 @@ describe("conversations list", () => {
       await advance(t, 10);
     }
     const { first, metrics } = await t.run(async (ctx) => {
-      const first = await listConversations(ctx, { numItems: 1000, cursor: null }, {});
+      const first = await listConversations(ctx, { numItems: 1000, cursor: null }, {}, "operator" as Id<"users">);
       return { first, metrics: await ctx.meta.getTransactionMetrics() };
     });
     expect(first.page).toHaveLength(MAX_PAGE_SIZE);

@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
 import { inboxCounts, listConversations, MAX_PAGE_SIZE, searchContacts, searchMessages } from "../../convex/dashboard";
 import { ingestEvents } from "../../convex/ingest";
 import { sameWallClockIn } from "../../lib/inbox";
 import { HOUR, MINUTE, SECOND } from "../../lib/time";
-import { asOwner,
+import {
+  asOwner,
   advance,
   conversationOf,
   newSession,
@@ -12,7 +14,9 @@ import { asOwner,
   say,
   scheduleFollowupNow,
   settle,
+  signedIn,
   telegramMessage,
+  type Accessor,
   type Test,
 } from "./setup";
 
@@ -97,7 +101,7 @@ describe("inbox list", () => {
       await advance(t, 10);
     }
     const metrics = await t.run(async (ctx) => {
-      await listConversations(ctx, { numItems: 1000, cursor: null }, {});
+      await listConversations(ctx, { numItems: 1000, cursor: null }, {}, "operator" as Id<"users">);
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
@@ -117,6 +121,202 @@ describe("inbox list", () => {
       return await ctx.meta.getTransactionMetrics();
     });
     expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+  });
+});
+
+describe("inbox: open/resolved, unread, attention", () => {
+  type Args = { lifecycle?: "open" | "resolved"; channel?: "telegram" | "web"; needsHuman?: boolean };
+  const page = async (args: Args = {}, who?: Pick<Accessor, "query">) =>
+    (await (who ?? asOwner(t)).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...args })).page;
+
+  test("each row carries the operator's own unread count, which grows live and drops when they open it", async () => {
+    await telegramSays("620001", "Oksana", "Привет");
+    await telegramSays("620001", "Oksana", "есть доставка?");
+    const [first] = await page();
+    expect(first).toMatchObject({ contactName: "Oksana", unread: true, unreadCount: 2, lifecycle: "open" });
+
+    await asOwner(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [first!.id], upTo: first!.lastInboundAt });
+    expect((await page())[0]).toMatchObject({ unread: false, unreadCount: 0 });
+
+    await telegramSays("620001", "Oksana", "и в Казань?");
+    expect((await page())[0]).toMatchObject({ unread: true, unreadCount: 1 });
+    // Another operator has read nothing.
+    expect((await page({}, await signedIn(t, "operator", "second@example.com")))[0]).toMatchObject({ unreadCount: 3 });
+    await settle(t);
+  });
+
+  test("marking read up to what the screen showed leaves a message that arrived meanwhile unread", async () => {
+    await telegramSays("620002", "Ivan", "one");
+    const [shown] = await page();
+    await advance(t, SECOND);
+    await telegramSays("620002", "Ivan", "two");
+    await asOwner(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [shown!.id], upTo: shown!.lastInboundAt });
+    expect((await page())[0]).toMatchObject({ unreadCount: 1 });
+    await settle(t);
+  });
+
+  test("the Open view hides resolved conversations, the Resolved view shows them, and a new message reopens one", async () => {
+    await telegramSays("620003", "Anna", "hi");
+    await advance(t, SECOND);
+    await telegramSays("620004", "Boris", "hello");
+    const boris = (await page())[0]!;
+    await asOwner(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [boris.id], status: "resolved" });
+
+    expect((await page({ lifecycle: "open" })).map((r) => r.contactName)).toEqual(["Anna"]);
+    expect(await page({ lifecycle: "resolved" })).toMatchObject([{ contactName: "Boris", lifecycle: "resolved" }]);
+    expect((await page({ lifecycle: "open", channel: "telegram" })).map((r) => r.contactName)).toEqual(["Anna"]);
+    expect(await page({ lifecycle: "open", channel: "web" })).toEqual([]);
+
+    await telegramSays("620004", "Boris", "one more thing");
+    expect((await page({ lifecycle: "open" })).map((r) => r.contactName)).toEqual(["Boris", "Anna"]);
+    expect(await page({ lifecycle: "resolved" })).toEqual([]);
+    await settle(t);
+  });
+
+  test("conversations stored before status was kept join the Open view once backfilled", async () => {
+    await telegramSays("620005", "Legacy", "old message");
+    const [row] = await page();
+    await t.run(async (ctx) => {
+      await ctx.db.patch("conversations", row!.id, { status: undefined, inboundCount: undefined });
+    });
+    expect(await page({ lifecycle: "open" })).toEqual([]);
+    // Without a count the row still says whether something is new.
+    expect((await page())[0]).toMatchObject({ unread: true, lifecycle: "open" });
+    expect((await page())[0]!.unreadCount).toBeUndefined();
+
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(1);
+    expect(await page({ lifecycle: "open" })).toMatchObject([{ contactName: "Legacy" }]);
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(0);
+    await settle(t);
+  });
+
+  test("the navigation counts open conversations that need attention, never resolved ones", async () => {
+    const sessions = [await newSession(t), await newSession(t), await newSession(t)];
+    for (const session of sessions) await say(t, session, "hi");
+    await settle(t); // the offline responder answers all three
+    const [a, b, c] = await Promise.all(sessions.map((s) => conversationOf(t, s)));
+    expect(await asOwner(t).query(api.dashboard.counts, {})).toMatchObject({ attention: 0 });
+    await t.run(async (ctx) => {
+      await ctx.db.patch("conversations", a!, { needsHuman: { reason: "refund", since: Date.now() } });
+      await ctx.db.patch("conversations", b!, { needsHuman: { reason: "handoff", since: Date.now() + 1 } });
+    });
+    // c: a human took over; once the customer writes again they wait for that human.
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: c!, takeover: true });
+    expect(await asOwner(t).query(api.dashboard.counts, {})).toMatchObject({ attention: 2, needsHuman: 2 });
+    await say(t, sessions[2]!, "hello?");
+    expect(await asOwner(t).query(api.dashboard.counts, {})).toMatchObject({ attention: 3 });
+
+    await asOwner(t).mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [a!], status: "resolved" });
+    expect(await asOwner(t).query(api.dashboard.counts, {})).toMatchObject({ attention: 2, needsHuman: 1, oldestNeedsHumanId: b });
+    await settle(t);
+  });
+
+  test("a full page of read conversations reads at most 100 documents, markers included", async () => {
+    for (let i = 0; i < MAX_PAGE_SIZE + 2; i++) {
+      await telegramSays(`63${String(i).padStart(4, "0")}`, `n${i}`, `hello ${i}`);
+      await advance(t, 10);
+    }
+    const all = [
+      ...(await page()),
+      ...(await asOwner(t).query(api.dashboard.conversations, { paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: null } })).page,
+    ];
+    await asOwner(t).mutation(api.lifecycle.status.markConversationsRead, { conversationIds: [...new Set(all.map((r) => r.id))] });
+    const owner = (await t.run((ctx) => ctx.db.query("readMarkers").first()))!.operatorId;
+    const metrics = await t.run(async (ctx) => {
+      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open" }, owner as Id<"users">);
+      expect(result.page).toHaveLength(MAX_PAGE_SIZE);
+      expect(result.page.every((r) => r.unreadCount === 0)).toBe(true);
+      return await ctx.meta.getTransactionMetrics();
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+    await settle(t);
+  });
+});
+
+describe("inbox: assignment", () => {
+  const page = async (who: Pick<Accessor, "query">, args: { lifecycle?: "open" | "resolved"; assignee?: "me" | "unassigned" } = {}) =>
+    (await who.query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE, ...args })).page;
+
+  test("assign and unassign move conversations between Mine and Unassigned, with counts, per operator", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const boris = await signedIn(t, "operator", "boris@example.com");
+    const sessions = [await newSession(t), await newSession(t), await newSession(t)];
+    for (const session of sessions) await say(t, session, "hi");
+    await settle(t);
+    const [a, b] = await Promise.all(sessions.map((s) => conversationOf(t, s)));
+    expect(await anna.query(api.dashboard.assignmentTabCounts, {})).toEqual({ mine: { count: 0, more: false }, unassigned: { count: 3, more: false } });
+
+    const borisId = (await boris.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    expect(await anna.mutation(api.inbox.assign, { conversationIds: [a!, b!], assigneeId: borisId })).toBe(2);
+    expect(await boris.query(api.dashboard.assignmentTabCounts, {})).toMatchObject({ mine: { count: 2 }, unassigned: { count: 1 } });
+    expect(await anna.query(api.dashboard.assignmentTabCounts, {})).toMatchObject({ mine: { count: 0 }, unassigned: { count: 1 } });
+    const mine = await page(boris, { lifecycle: "open", assignee: "me" });
+    expect(mine.map((r) => r.id).sort()).toEqual([a, b].sort());
+    expect(mine[0]).toMatchObject({ assignedToMe: true, assigneeName: "boris@example.com" });
+    expect(await page(anna, { lifecycle: "open", assignee: "me" })).toEqual([]);
+    expect((await page(anna, { lifecycle: "open" })).find((r) => r.id === a)).toMatchObject({ assignedToMe: false, assigneeName: "boris@example.com" });
+
+    expect(await boris.mutation(api.inbox.assign, { conversationIds: [a!], assigneeId: null })).toBe(1);
+    expect((await page(anna, { lifecycle: "open", assignee: "unassigned" })).map((r) => r.id)).toContain(a);
+    // The audit log says who did it.
+    const actions = await t.run((ctx) => ctx.db.query("auditLog").collect());
+    expect(actions.filter((e) => e.action.startsWith("conversation.")).map((e) => e.action)).toEqual([
+      "conversation.assigned",
+      "conversation.assigned",
+      "conversation.unassigned",
+    ]);
+  });
+
+  test("an unknown conversation or a disabled assignee changes nothing", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const session = await newSession(t);
+    await say(t, session, "hi");
+    const id = await conversationOf(t, session);
+    const gone = await t.run(async (ctx) => {
+      const { _id, _creationTime, ...fields } = (await ctx.db.get("conversations", id))!;
+      const other = await ctx.db.insert("conversations", { ...fields, chatId: `gone ${_id}@${_creationTime}` });
+      await ctx.db.delete("conversations", other);
+      return other;
+    });
+    const disabled = await t.run((ctx) => ctx.db.insert("users", { email: "old@example.com", role: "operator", disabledAt: Date.now() }));
+    await expect(anna.mutation(api.inbox.assign, { conversationIds: [id, gone], assigneeId: null })).rejects.toThrow(/no longer exists/);
+    await expect(anna.mutation(api.inbox.assign, { conversationIds: [id], assigneeId: disabled })).rejects.toThrow(/enabled operator/);
+    expect((await page(anna))[0]!.assigneeId).toBeUndefined();
+    await settle(t);
+  });
+
+  test("an operator pausing the bot gets the conversation when nobody owns it, and keeps someone else's owner", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const boris = await signedIn(t, "operator", "boris@example.com");
+    const [s1, s2] = [await newSession(t), await newSession(t)];
+    await say(t, s1, "hi");
+    await say(t, s2, "hello");
+    await settle(t);
+    const [c1, c2] = [await conversationOf(t, s1), await conversationOf(t, s2)];
+    const annaId = (await anna.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    await boris.mutation(api.conversations.setTakeover, { conversationId: c1, takeover: true });
+    expect((await page(boris, { lifecycle: "open", assignee: "me" })).map((r) => r.id)).toEqual([c1]);
+
+    await boris.mutation(api.inbox.assign, { conversationIds: [c2], assigneeId: annaId });
+    await boris.mutation(api.conversations.setTakeover, { conversationId: c2, takeover: true });
+    expect((await page(anna, { lifecycle: "open", assignee: "me" })).map((r) => r.id)).toEqual([c2]);
+    await settle(t);
+  });
+
+  test("a full page with assignees reads at most 100 documents", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const annaId = (await anna.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    for (let i = 0; i < MAX_PAGE_SIZE + 2; i++) await telegramSays(`64${String(i).padStart(4, "0")}`, `p${i}`, `hey ${i}`);
+    const rows = (await page(anna, {})).map((r) => r.id);
+    await anna.mutation(api.inbox.assign, { conversationIds: rows, assigneeId: annaId });
+    await anna.mutation(api.lifecycle.status.markConversationsRead, { conversationIds: rows });
+    const metrics = await t.run(async (ctx) => {
+      const result = await listConversations(ctx, { numItems: 1000, cursor: null }, { lifecycle: "open", assignee: "me" }, annaId);
+      expect(result.page).toHaveLength(MAX_PAGE_SIZE);
+      return await ctx.meta.getTransactionMetrics();
+    });
+    expect(metrics.documentsRead.used).toBeLessThanOrEqual(100);
+    await settle(t);
   });
 });
 

@@ -2,6 +2,7 @@ import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { ownerClient } from "../support/operator";
 import { browserSuite, type Product } from "./product";
 
 // The default 4 s window, then the offline responder; room for a slow machine.
@@ -28,7 +29,7 @@ const isEmpty = async (page: Page, testId: string) =>
 test("with no traffic every chart says so instead of drawing nothing", async () => {
   const page = await openAnalytics();
   expect(await page.getByTestId("business-zone").innerText()).toContain("UTC");
-  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner"]) {
+  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "reports"]) {
     expect(await isEmpty(page, id), id).toBe(true);
   }
   expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
@@ -59,4 +60,49 @@ test("a web chat burst shows up on the open page, and the range picker changes t
   await page.getByRole("group", { name: "Granularity" }).getByRole("button", { name: "month" }).click();
   await expect.poll(() => page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick-value").allTextContents()).toContain(new Date().toISOString().slice(0, 7));
   expect(await page.getByTestId("chart-messages").locator(".recharts-cartesian-axis-tick").count()).not.toBe(hourly);
+});
+
+test("a resolved conversation asks for a rating; the answer shows on the page and gets no bot reply", async () => {
+  const owner = await ownerClient(product.convexUrl, "signIn");
+  await owner.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+  const page = await openAnalytics();
+  const visitor = new ConvexHttpClient(product.convexUrl);
+  const sessionId = await visitor.mutation(api.webchat.startSession, {});
+  await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "s1", text: "Is the blue one in stock?" });
+  const agentLines = async () => (await visitor.query(api.webchat.thread, { sessionId })).messages.filter((m) => m.author === "agent");
+  await expect.poll(async () => (await agentLines()).length, { timeout: REPLY_MS }).toBe(1);
+
+  const { conversationId } = await visitor.query(api.webchat.thread, { sessionId });
+  await owner.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [conversationId!], status: "resolved" });
+  await expect.poll(async () => (await agentLines()).at(-1)?.text ?? "", { timeout: REPLY_MS }).toContain("from 1 (poor) to 5 (excellent)");
+  await expect.poll(() => isEmpty(page, "chart-resolutions"), { timeout: REPLY_MS }).toBe(false);
+  expect(await page.getByTestId("chart-resolutions").innerText()).toContain("AI resolution 100 %");
+
+  await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "s2", text: "5 - quick answer, thanks" });
+  await expect.poll(() => isEmpty(page, "chart-satisfaction"), { timeout: REPLY_MS }).toBe(false);
+  expect(await page.getByTestId("chart-satisfaction").innerText()).toContain("CSAT 5.00 (1 of 1 asked)");
+  // Recorded, not answered: a message taken as a new burst would have reopened the conversation.
+  expect(await owner.query(api.lifecycle.status.conversationLifecycle, { conversationId: conversationId! })).toMatchObject({ status: "resolved", unprocessed: 0 });
+  expect(await agentLines()).toHaveLength(2);
+});
+
+test("an owner generates today's report on the page and downloads its CSV", async () => {
+  // Traffic of its own, so the test stands alone: one web chat answered.
+  const visitor = new ConvexHttpClient(product.convexUrl);
+  const sessionId = await visitor.mutation(api.webchat.startSession, {});
+  await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "r1", text: "Report me" });
+  await expect
+    .poll(async () => (await visitor.query(api.webchat.thread, { sessionId })).messages.some((m) => m.author === "agent"), { timeout: REPLY_MS })
+    .toBe(true);
+  const page = await openAnalytics();
+  await page.getByRole("button", { name: "Generate: today so far" }).click();
+  const row = page.getByTestId("report-row").first();
+  await expect.poll(() => row.innerText(), { timeout: REPLY_MS }).not.toMatch(/generating/);
+  expect(await row.innerText()).toMatch(/Download CSV \(\d+ rows\)/);
+  const href = await row.getByRole("link", { name: /Download CSV/ }).getAttribute("href");
+  const response = await fetch(href!);
+  expect(response.headers.get("content-type")).toContain("text/csv");
+  const lines = (await response.text()).trimEnd().split("\r\n");
+  expect(lines[0]).toMatch(/^conversation_id,channel,contact,/);
+  expect(lines.filter((l) => l.includes(",web,")).length).toBeGreaterThanOrEqual(1);
 });

@@ -23,21 +23,23 @@ async function answeredConversation(marker: string): Promise<Page> {
   await chat.locator('.bubble[data-author="agent"]').first().waitFor({ timeout: REPLY_MS });
   const list = await context.newPage();
   await list.goto(`${product.appUrl}/conversations`);
-  const row = list.locator('table[aria-label="Conversations"] tbody tr', { hasText: marker });
+  const row = list.locator('ul[aria-label="Conversations"] > li', { hasText: marker });
   await row.waitFor({ timeout: 15_000 });
   await row.getByRole("link").first().click();
-  await list.getByRole("heading", { name: "Status" }).waitFor();
+  await list.getByRole("group", { name: "Status" }).waitFor();
   return list;
 }
 
 test("an operator resolves, archives and restores a conversation from its page", async () => {
   const marker = `lifecycle check ${Date.now()}`;
   const page = await answeredConversation(marker);
-  const status = page.locator('section[aria-label="Status"]');
-  await status.getByRole("button", { name: "Resolve" }).click();
-  await status.getByText("Resolved").waitFor();
-  await status.getByRole("button", { name: "Reopen" }).waitFor();
+  const header = page.locator(".conv-header");
+  await header.getByRole("button", { name: "Resolve" }).click();
+  await header.getByTestId("lifecycle").getByText("Resolved").waitFor();
+  await header.getByRole("button", { name: "Reopen" }).waitFor();
 
+  // Archive and sync are folded at the bottom of the side panel.
+  await page.getByText("History: archive and sync").click();
   const archive = page.locator('section[aria-label="Archive"]');
   await archive.getByRole("button", { name: "Archive" }).click();
   await archive.getByText(/History archived .* · 2 messages/).waitFor({ timeout: JOB_MS });

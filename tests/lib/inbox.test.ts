@@ -3,10 +3,13 @@ import {
   compareInboxRows,
   inboxFieldsOnCustomerMessage,
   inboxFieldsOnReply,
+  inboundSeenUpTo,
   inboxStatus,
   normalizeTags,
   replyProblem,
   shortDuration,
+  unreadLabel,
+  unreadOf,
 } from "../../lib/inbox";
 import { DAY, HOUR, MINUTE, SECOND } from "../../lib/time";
 
@@ -79,5 +82,29 @@ describe("what the conversation keeps for the inbox list", () => {
     expect(inboxFieldsOnCustomerMessage({}, { text: "lol", attachmentCount: 0 }, false, 1000)).toEqual({
       lastCustomerText: "lol",
     });
+  });
+});
+
+describe("unread for one operator", () => {
+  test("counts customer messages past the operator's marker from the kept count", () => {
+    expect(unreadOf({ inboundCount: 5, lastInboundAt: 50 }, null)).toEqual({ unread: true, count: 5 });
+    expect(unreadOf({ inboundCount: 5, lastInboundAt: 50 }, { lastReadAt: 40, inboundSeen: 3 })).toEqual({ unread: true, count: 2 });
+    expect(unreadOf({ inboundCount: 5, lastInboundAt: 50 }, { lastReadAt: 50, inboundSeen: 5 })).toEqual({ unread: false, count: 0 });
+    expect(unreadOf({ inboundCount: 0, lastInboundAt: 50 }, null)).toEqual({ unread: false, count: 0 });
+  });
+
+  test("older data without a count says only whether something is new", () => {
+    expect(unreadOf({ lastInboundAt: 50 }, { lastReadAt: 40 })).toEqual({ unread: true });
+    expect(unreadOf({ lastInboundAt: 50 }, { lastReadAt: 50 })).toEqual({ unread: false });
+    expect(unreadOf({ inboundCount: 4, lastInboundAt: 50 }, { lastReadAt: 60 })).toEqual({ unread: false });
+    expect(unreadOf({ lastInboundAt: 50 }, null)).toEqual({ unread: true });
+  });
+
+  test("seen up to a time is the count minus what came after; labels cap at 99+", () => {
+    expect(inboundSeenUpTo(7, 2)).toBe(5);
+    expect(inboundSeenUpTo(1, 3)).toBe(0);
+    expect(inboundSeenUpTo(undefined, 0)).toBeUndefined();
+    expect(unreadLabel(3)).toBe("3");
+    expect(unreadLabel(120)).toBe("99+");
   });
 });
