@@ -50,6 +50,7 @@ import type * as lifecycle_api from "../lifecycle/api.js";
 import type * as lifecycle_archive from "../lifecycle/archive.js";
 import type * as lifecycle_cleanup from "../lifecycle/cleanup.js";
 import type * as lifecycle_context from "../lifecycle/context.js";
+import type * as lifecycle_history from "../lifecycle/history.js";
 import type * as lifecycle_maintenance from "../lifecycle/maintenance.js";
 import type * as lifecycle_metadata from "../lifecycle/metadata.js";
 import type * as lifecycle_rows from "../lifecycle/rows.js";
@@ -131,6 +132,7 @@ declare const fullApi: ApiFromModules<{
   "lifecycle/archive": typeof lifecycle_archive;
   "lifecycle/cleanup": typeof lifecycle_cleanup;
   "lifecycle/context": typeof lifecycle_context;
+  "lifecycle/history": typeof lifecycle_history;
   "lifecycle/maintenance": typeof lifecycle_maintenance;
   "lifecycle/metadata": typeof lifecycle_metadata;
   "lifecycle/rows": typeof lifecycle_rows;

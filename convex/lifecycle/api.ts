@@ -5,12 +5,14 @@
  * normalized here, so a malformed id is a clear NOT_FOUND, not a validator
  * error. The caller is recorded as `api:<key prefix>` (or `api:env`).
  */
-import { ConvexError, v } from "convex/values";
-import type { TableNames } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { ConvexError, v, type Infer } from "convex/values";
+import { internal } from "../_generated/api";
+import type { Doc, TableNames } from "../_generated/dataModel";
+import { action, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { audit } from "../model/accounts";
-import { apiKeyMutation, apiKeyQuery, type ApiCaller } from "../apiKeys";
+import { apiKeyMutation, apiKeyQuery, authenticateApiKey, type ApiCaller } from "../apiKeys";
 import { archiveSelection, MAX_ARCHIVE_SELECTION } from "./archive";
+import { archivedMessages } from "./history";
 import { runMaintenanceNow } from "./maintenance";
 import { editMessageLabels, requestMessageAnalysis } from "./metadata";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus, vMessageLabels } from "./schema";
@@ -180,42 +182,107 @@ export const stats = apiKeyQuery({
   }),
 });
 
-export const messages = apiKeyQuery({
-  args: { conversationId: v.string(), cursor: v.optional(v.union(v.string(), v.null())), limit: v.number() },
+const vMessageItem = v.object({
+  id: v.string(),
+  archived: v.boolean(),
+  direction: v.union(v.literal("in"), v.literal("out")),
+  author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
+  text: v.string(),
+  status: v.string(),
+  sentAt: v.number(),
+  receivedAt: v.number(),
+  labels: v.optional(vMessageLabels),
+});
+type MessageItem = Infer<typeof vMessageItem>;
+
+function messageItem(m: Pick<Doc<"messages">, "direction" | "author" | "text" | "status" | "sentAt" | "receivedAt" | "labels"> & { _id: string }, archived: boolean): MessageItem {
+  return {
+    id: m._id,
+    archived,
+    direction: m.direction,
+    author: m.author,
+    text: m.text,
+    status: m.status as string,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    labels: m.labels,
+  };
+}
+
+/** Checks the key and the conversation; its archives still holding messages (status archived), oldest first. */
+export const messagesPlan = internalQuery({
+  args: { apiKey: v.string(), conversationId: v.string() },
   returns: v.object({
-    items: v.array(
-      v.object({
-        id: v.string(),
-        direction: v.union(v.literal("in"), v.literal("out")),
-        author: v.union(v.literal("customer"), v.literal("agent"), v.literal("human")),
-        text: v.string(),
-        status: v.string(),
-        sentAt: v.number(),
-        receivedAt: v.number(),
-        labels: v.optional(vMessageLabels),
-      }),
-    ),
-    nextCursor: v.union(v.string(), v.null()),
+    conversationId: v.id("conversations"),
+    archives: v.array(v.object({ id: v.id("archives"), storageId: v.id("_storage"), sha256: v.string(), counts: vArchiveCounts })),
   }),
-  handler: async (ctx, { conversationId, cursor, limit }) => {
+  handler: async (ctx, { apiKey, conversationId }) => {
+    await authenticateApiKey(ctx, apiKey);
     const id = idOf(ctx, "conversations", conversationId, "Conversation");
     if (!(await ctx.db.get("conversations", id))) throw new ConvexError({ code: "NOT_FOUND", message: `Conversation ${conversationId} not found` });
+    const archives = [];
+    for await (const a of ctx.db.query("archives").withIndex("by_conversation", (q) => q.eq("conversationId", id))) {
+      if (a.status === "archived" && a.storageId && a.sha256 && a.counts && a.counts.messages > 0) {
+        archives.push({ id: a._id, storageId: a.storageId, sha256: a.sha256, counts: a.counts });
+      }
+    }
+    return { conversationId: id, archives };
+  },
+});
+
+/** A page of the conversation's messages in the hot table, oldest first. */
+export const hotMessagesPage = internalQuery({
+  args: { conversationId: v.id("conversations"), cursor: v.union(v.string(), v.null()), limit: v.number() },
+  returns: v.object({ items: v.array(vMessageItem), nextCursor: v.union(v.string(), v.null()) }),
+  handler: async (ctx, { conversationId, cursor, limit }) => {
     const result = await ctx.db
       .query("messages")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", id))
+      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
       .order("asc")
       .paginate(page(limit, cursor));
-    const items = result.page.map((m) => ({
-      id: m._id as string,
-      direction: m.direction,
-      author: m.author,
-      text: m.text,
-      status: m.status as string,
-      sentAt: m.sentAt,
-      receivedAt: m.receivedAt,
-      labels: m.labels,
-    }));
-    return { items, nextCursor: result.isDone ? null : result.continueCursor };
+    return { items: result.page.map((m) => messageItem(m, false)), nextCursor: result.isDone ? null : result.continueCursor };
+  },
+});
+
+const ARCHIVE_CURSOR = /^a\.([^.]+)\.(\d+)$/;
+
+/**
+ * GET /api/conversations/{id}/messages: the archived messages first (read
+ * from each archive's blob, hash verified, oldest archive first), then the
+ * hot table's. The cursor says where: `a.<archiveId>.<offset>` inside an
+ * archive, `h.<cursor>` in the hot table. An action, because only actions
+ * read file storage; the key is checked by `messagesPlan` on every page.
+ */
+export const messages = action({
+  args: { apiKey: v.string(), conversationId: v.string(), cursor: v.optional(v.union(v.string(), v.null())), limit: v.number() },
+  returns: v.object({ items: v.array(vMessageItem), nextCursor: v.union(v.string(), v.null()) }),
+  handler: async (ctx, { apiKey, conversationId, cursor, limit }): Promise<{ items: MessageItem[]; nextCursor: string | null }> => {
+    const plan = await ctx.runQuery(internal.lifecycle.api.messagesPlan, { apiKey, conversationId });
+    const numItems = page(limit, null).numItems;
+    const hotStart = "h.";
+    const start = cursor ?? (plan.archives[0] ? `a.${plan.archives[0].id}.0` : hotStart);
+    const inArchive = ARCHIVE_CURSOR.exec(start);
+    if (inArchive) {
+      const index = plan.archives.findIndex((a) => a.id === inArchive[1]);
+      if (index < 0) throw new ConvexError({ code: "BAD_CURSOR", message: "The cursor's archive was restored or removed since; start again without a cursor" });
+      const archive = plan.archives[index]!;
+      const offset = Number(inArchive[2]);
+      const rows = await archivedMessages(ctx, archive);
+      const items = rows.slice(offset, offset + numItems).map((row) => messageItem(row, true));
+      const next = offset + numItems < rows.length ? `a.${archive.id}.${offset + numItems}` : plan.archives[index + 1] ? `a.${plan.archives[index + 1]!.id}.0` : hotStart;
+      return { items, nextCursor: next };
+    }
+    if (!start.startsWith(hotStart)) throw new ConvexError({ code: "BAD_CURSOR", message: "Not a cursor this endpoint returned" });
+    const hotCursor = start.slice(hotStart.length) || null;
+    const hot: { items: MessageItem[]; nextCursor: string | null } = await ctx.runQuery(internal.lifecycle.api.hotMessagesPage, {
+      conversationId: plan.conversationId,
+      cursor: hotCursor,
+      limit: numItems,
+    }).catch((error: unknown) => {
+      if (error instanceof ConvexError) throw error;
+      throw new ConvexError({ code: "BAD_CURSOR", message: "Not a cursor this endpoint returned" });
+    });
+    return { items: hot.items, nextCursor: hot.nextCursor === null ? null : `${hotStart}${hot.nextCursor}` };
   },
 });
 

@@ -92,6 +92,8 @@ export function apiRoute<E extends Endpoint>(
         const data = error.data as { code?: string; message?: string };
         if (data.code === "UNAUTHENTICATED") return errorResponse(401, "UNAUTHENTICATED", data.message ?? "Unknown API key");
         if (data.code === "NOT_FOUND") return errorResponse(404, data.code, data.message ?? "Not found");
+        // Stored data we cannot read (a corrupt archive blob): our fault, not the caller's.
+        if (data.code === "ARCHIVE_UNREADABLE") return errorResponse(500, data.code, data.message ?? "Stored data is unreadable");
         if (data.code === "ALREADY_RUNNING") return errorResponse(409, data.code, data.message ?? "Already running");
         return errorResponse(400, data.code ?? "BAD_REQUEST", data.message ?? "Refused");
       }

@@ -130,13 +130,14 @@ export const conversationMessagesEndpoint = {
   method: "get",
   path: "/api/conversations/{id}/messages",
   operationId: "conversationMessages",
-  summary: "A conversation's messages in the hot table, oldest first",
+  summary: "A conversation's messages, archived or not, oldest first: archived ones (read from the archive) before the hot table's",
   params: z.strictObject({ id: id("conversation") }),
   query: z.strictObject({ cursor, limit }),
   response: z.object({
     items: z.array(
       z.object({
-        id: z.string(),
+        id: z.string().describe("For an archived message, its id before archiving (no longer a document)"),
+        archived: z.boolean().describe("Read from an archive blob; unarchive to label or analyze it"),
         direction: z.enum(["in", "out"]),
         author: z.enum(["customer", "agent", "human"]),
         text: z.string(),

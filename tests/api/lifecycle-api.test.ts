@@ -46,10 +46,10 @@ async function call(handler: Handler, path: string, method: "GET" | "POST", opti
 const get = (route: { GET: Handler }, path: string, options?: Call) => call(route.GET, path, "GET", options);
 const post = (route: { POST: Handler }, path: string, options?: Call) => call(route.POST, path, "POST", options);
 
-async function hotMessages() {
+async function conversationMessages() {
   const response = await get(messagesRoute, `/api/conversations/${conversationId}/messages`, { params: { id: conversationId } });
   expect(response.status).toBe(200);
-  return response.json.items as { id: string; author: string; text: string; labels?: { manual?: Record<string, unknown>; auto?: Record<string, unknown> } }[];
+  return response.json.items as { id: string; archived: boolean; author: string; text: string; labels?: { manual?: Record<string, unknown>; auto?: Record<string, unknown> } }[];
 }
 
 async function archives() {
@@ -120,7 +120,7 @@ describe("authentication", () => {
 
 describe("messages and their labels", () => {
   test("GET /api/conversations/{id}/messages: in order; unknown or malformed id 404; bad query 400", async () => {
-    const items = await hotMessages();
+    const items = await conversationMessages();
     expect(items.map((m) => m.author)).toEqual(["customer", "agent"]);
     expect(items[0]).toMatchObject({ direction: "in", text: "Do you open on Sundays?" });
 
@@ -144,11 +144,11 @@ describe("messages and their labels", () => {
   });
 
   test("POST /api/messages/{id}/metadata: tags, category and custom fields, recorded as the key; bad input refused", async () => {
-    const [message] = await hotMessages();
+    const [message] = await conversationMessages();
     const id = message!.id;
     const ok = await post(metadataRoute, "", { params: { id }, body: { tags: ["hours", " weekend "], category: "inquiry", orderId: "A-1042" } });
     expect(ok).toMatchObject({ status: 200, json: { ok: true } });
-    const labelled = (await hotMessages())[0]!.labels?.manual;
+    const labelled = (await conversationMessages())[0]!.labels?.manual;
     expect(labelled).toMatchObject({ tags: ["hours", "weekend"], category: "inquiry", custom: { orderId: "A-1042" }, editedBy: actor });
 
     const bad: [Call["body"] | string, string][] = [
@@ -166,14 +166,14 @@ describe("messages and their labels", () => {
       expect(response.json.error.message).toContain(reason);
     }
     expect((await post(metadataRoute, "", { params: { id: conversationId }, body: { tags: ["x"] } })).status).toBe(404);
-    expect((await hotMessages())[0]!.labels?.manual).toEqual(labelled);
+    expect((await conversationMessages())[0]!.labels?.manual).toEqual(labelled);
   });
 
   test("POST /api/messages/{id}/analyze: labels the message (offline without a key); unknown id 404, unknown field 400", async () => {
-    const [message] = await hotMessages();
+    const [message] = await conversationMessages();
     const ok = await post(analyzeRoute, "", { params: { id: message!.id } });
     expect(ok).toMatchObject({ status: 200, json: { ok: true } });
-    const labels = await eventually(async () => (await hotMessages())[0]!.labels, (l) => l?.auto !== undefined, 15_000);
+    const labels = await eventually(async () => (await conversationMessages())[0]!.labels, (l) => l?.auto !== undefined, 15_000);
     expect(labels?.auto).toMatchObject({ source: "offline" });
     expect(labels?.manual).toMatchObject({ category: "inquiry" }); // manual edits are never overwritten
 
@@ -239,7 +239,7 @@ describe("database", () => {
 
 describe("archive and unarchive", () => {
   test("bad selections are refused with the reason and archive nothing", async () => {
-    const [message] = await hotMessages();
+    const [message] = await conversationMessages();
     const cases: [unknown, number, string][] = [
       [{ conversationIds: [] }, 400, "conversationIds"],
       [{ conversationIds: [conversationId], compress: false }, 400, "compress"],
@@ -254,20 +254,34 @@ describe("archive and unarchive", () => {
       expect(response.json.error.message).toContain(reason);
     }
     expect(await archives()).toEqual([]);
-    expect(await hotMessages()).toHaveLength(2);
+    expect(await conversationMessages()).toHaveLength(2);
     const notArchived = await post(unarchiveRoute, "", { body: { conversationId } });
     expect(notArchived.status).toBe(400);
     expect(notArchived.json.error.code).toBe("NOT_ARCHIVED");
   });
 
   test("archive, refuse a second archive, unarchive, refuse a second unarchive", async () => {
-    const before = await hotMessages();
+    const before = await conversationMessages();
     const archived = await post(archiveRoute, "/api/conversations/archive", { body: { conversationIds: [conversationId], reason: "closed by CRM", compress: true } });
     expect(archived.status).toBe(200);
     expect(archived.json.archiveIds).toHaveLength(1);
     const [manifest] = await eventually(archives, (a) => a[0]?.status === "archived", 20_000);
     expect(manifest).toMatchObject({ id: archived.json.archiveIds[0], conversationId, reason: "manual", note: "closed by CRM", requestedBy: actor, counts: { messages: 2 } });
-    expect(await hotMessages()).toEqual([]);
+    // Still readable, in order, from the archive.
+    const fromArchive = await conversationMessages();
+    expect(fromArchive.map(({ id, author, text, labels }) => ({ id, author, text, labels }))).toEqual(
+      before.map(({ id, author, text, labels }) => ({ id, author, text, labels })),
+    );
+    expect(fromArchive.every((m) => (m as { archived?: boolean }).archived)).toBe(true);
+    const firstPage = await get(messagesRoute, "", { params: { id: conversationId }, query: "?limit=1" });
+    expect(firstPage.json.items.map((m: { id: string }) => m.id)).toEqual([before[0]!.id]);
+    const rest = await get(messagesRoute, "", { params: { id: conversationId }, query: `?limit=1&cursor=${encodeURIComponent(firstPage.json.nextCursor)}` });
+    expect(rest.json.items.map((m: { id: string }) => m.id)).toEqual([before[1]!.id]);
+    const end = await get(messagesRoute, "", { params: { id: conversationId }, query: `?cursor=${encodeURIComponent(rest.json.nextCursor)}` });
+    expect(end.json).toEqual({ items: [], nextCursor: null });
+    expect((await get(messagesRoute, "", { params: { id: conversationId }, query: "?cursor=zzz" })).status).toBe(400);
+    // An archived message is not a document: labelling it is a 404 with nothing changed.
+    expect((await post(metadataRoute, "", { params: { id: before[0]!.id }, body: { tags: ["x"] } })).status).toBe(404);
     const audited = await owner.query(api.auditLog.list, {});
     expect(audited).toContainEqual(
       expect.objectContaining({ action: "conversations.archived", target: conversationId, detail: `via ${actor}: closed by CRM` }),
@@ -286,7 +300,7 @@ describe("archive and unarchive", () => {
     const restored = await post(unarchiveRoute, "/api/conversations/unarchive", { body: { conversationId } });
     expect(restored).toMatchObject({ status: 200, json: { archiveId: manifest!.id } });
     await eventually(archives, (a) => a[0]?.status === "restored", 20_000);
-    const after = await hotMessages();
+    const after = await conversationMessages();
     const strip = (items: typeof before) => items.map(({ author, text, labels }) => ({ author, text, labels }));
     expect(strip(after)).toEqual(strip(before));
 

@@ -177,7 +177,7 @@ describe("access", () => {
       expect(await refusal(call(t, "query", "operatorApi:conversations", { apiKey: key, limit: 5 }))).toBe(
         "UNAUTHENTICATED",
       );
-      const lifecycle: [string, "query" | "mutation", Record<string, unknown>][] = [
+      const lifecycle: [string, "query" | "mutation" | "action", Record<string, unknown>][] = [
         ["lifecycle/api:archive", "mutation", { conversationIds: ["x"] }],
         ["lifecycle/api:archives", "query", { limit: 5 }],
         ["lifecycle/api:unarchive", "mutation", { conversationId: "x" }],
@@ -185,7 +185,7 @@ describe("access", () => {
         ["lifecycle/api:syncStatus", "query", { limit: 5 }],
         ["lifecycle/api:cleanup", "mutation", {}],
         ["lifecycle/api:stats", "query", {}],
-        ["lifecycle/api:messages", "query", { conversationId: "x", limit: 5 }],
+        ["lifecycle/api:messages", "action", { conversationId: "x", limit: 5 }],
         ["lifecycle/api:messageMetadata", "mutation", { messageId: "x", tags: ["a"] }],
         ["lifecycle/api:analyzeMessage", "mutation", { messageId: "x" }],
       ];

@@ -9,8 +9,8 @@ export const runtime = "nodejs";
 
 
 type Args = { apiKey: string; conversationId: string; cursor: string | null; limit: number };
-const messages = makeFunctionReference<"query", Args, z.input<typeof conversationMessagesEndpoint.response>>("lifecycle/api:messages");
+const messages = makeFunctionReference<"action", Args, z.input<typeof conversationMessagesEndpoint.response>>("lifecycle/api:messages");
 
 export const GET = apiRoute(conversationMessagesEndpoint, async ({ apiKey, convex, params, query }) =>
-  convex.query(messages, { apiKey, conversationId: params.id, cursor: query.cursor ?? null, limit: query.limit }),
+  convex.action(messages, { apiKey, conversationId: params.id, cursor: query.cursor ?? null, limit: query.limit }),
 );
