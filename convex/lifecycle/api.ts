@@ -13,6 +13,7 @@ import { audit } from "../model/accounts";
 import { apiKeyMutation, apiKeyQuery, authenticateApiKey, type ApiCaller } from "../apiKeys";
 import { archiveSelection, MAX_ARCHIVE_SELECTION } from "./archive";
 import { archivedMessages } from "./history";
+import { vCleanupConfig } from "./cleanup";
 import { runMaintenanceNow } from "./maintenance";
 import { editMessageLabels, requestMessageAnalysis } from "./metadata";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus, vMessageLabels } from "./schema";
@@ -164,11 +165,17 @@ export const syncStatus = apiKeyQuery({
 });
 
 export const cleanup = apiKeyMutation({
-  args: {},
+  args: { config: v.optional(vCleanupConfig) },
   returns: v.object({ runId: v.string() }),
-  handler: async (ctx) => {
-    const by = ctx.caller.kind === "key" ? { actorId: ctx.caller.key.createdBy, detail: `via ${apiActor(ctx.caller)}` } : { actorId: null };
-    return { runId: await runMaintenanceNow(ctx, "cleanup", by) };
+  handler: async (ctx, { config }) => {
+    const days = config?.archiveRetentionDays;
+    if (days !== undefined && (!Number.isInteger(days) || days < 0 || days > 36500)) {
+      throw new ConvexError({ code: "BAD_CONFIG", message: "archiveRetentionDays: a whole number of days, 0–36500 (0 keeps archives)" });
+    }
+    if (config?.phases?.length === 0) throw new ConvexError({ code: "BAD_CONFIG", message: "phases: name at least one phase" });
+    const detail = [`via ${apiActor(ctx.caller)}`, config ? JSON.stringify(config) : undefined].filter(Boolean).join(": ");
+    const by = ctx.caller.kind === "key" ? { actorId: ctx.caller.key.createdBy, detail } : { actorId: null };
+    return { runId: await runMaintenanceNow(ctx, "cleanup", by, config) };
   },
 });
 

@@ -9,6 +9,7 @@ import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
 import { operatorQuery, ownerMutation } from "../functions";
 import { audit } from "../model/accounts";
+import type { CleanupConfig } from "../../lib/lifecycle/rules";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import { startRun } from "../model/maintenanceRuns";
@@ -24,14 +25,21 @@ export const LOCAL_SLOTS: Partial<Record<MaintenanceKind, LocalSlot>> = {
 };
 
 /** Starts a job's first page and returns its run record. */
-async function launch(ctx: MutationCtx, kind: MaintenanceKind, trigger: "cron" | "manual", now: number, localDay?: string): Promise<Id<"maintenanceRuns">> {
+async function launch(
+  ctx: MutationCtx,
+  kind: MaintenanceKind,
+  trigger: "cron" | "manual",
+  now: number,
+  localDay?: string,
+  cleanupConfig?: CleanupConfig,
+): Promise<Id<"maintenanceRuns">> {
   const runId = await startRun(ctx, kind, trigger, now, localDay);
   switch (kind) {
     case "archive":
       await ctx.scheduler.runAfter(0, internal.lifecycle.sweep.archiveSweep, { runId });
       break;
     case "cleanup":
-      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId });
+      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, config: cleanupConfig });
       break;
     case "stats":
       await ctx.scheduler.runAfter(0, internal.lifecycle.stats.stats, { runId });
@@ -91,6 +99,7 @@ export async function runMaintenanceNow(
   ctx: MutationCtx,
   kind: MaintenanceKind,
   by: { actorId: Id<"users"> | null; detail?: string },
+  cleanupConfig?: CleanupConfig,
 ): Promise<Id<"maintenanceRuns">> {
   const last = await ctx.db
     .query("maintenanceRuns")
@@ -101,7 +110,7 @@ export async function runMaintenanceNow(
     throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
   }
   if (by.actorId) await audit(ctx, by.actorId, "maintenance.run_now", kind, by.detail);
-  return await launch(ctx, kind, "manual", Date.now());
+  return await launch(ctx, kind, "manual", Date.now(), undefined, cleanupConfig);
 }
 
 const RUNS_PER_KIND = 5;

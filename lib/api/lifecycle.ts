@@ -5,6 +5,7 @@
  * in Convex (convex/lifecycle/api.ts), where a malformed one is NOT_FOUND.
  */
 import { z } from "zod";
+import { CLEANUP_PHASES } from "../lifecycle/rules";
 import type { Endpoint } from "./endpoints";
 
 /** Same bound as convex/lifecycle/archive.ts MAX_ARCHIVE_SELECTION. */
@@ -111,7 +112,20 @@ export const cleanupEndpoint = {
   path: "/api/database/cleanup",
   operationId: "runCleanup",
   summary: "Start a retention and orphan cleanup run now (409 while one is running)",
-  body: z.strictObject({}),
+  body: z.strictObject({
+    config: z
+      .strictObject({
+        phases: z.array(z.enum(CLEANUP_PHASES)).min(1).optional().describe("Only these phases (default: all, in order)"),
+        archiveRetentionDays: z
+          .number()
+          .int()
+          .min(0)
+          .max(36500)
+          .optional()
+          .describe("This run only: delete archives older than this many days instead of the setting's (0 keeps them)"),
+      })
+      .optional(),
+  }),
   response: z.object({ runId: z.string().describe("The maintenance run; its counts show on the Maintenance page") }),
 } satisfies Endpoint;
 

@@ -210,10 +210,18 @@ describe("sync", () => {
 
 describe("database", () => {
   test("POST /api/database/cleanup starts a run; GET /api/database/stats shows the last stats run; bad input 400", async () => {
-    for (const body of [{ config: { archiveRetentionDays: 1 } }, { dryRun: true }]) {
+    const bad: [unknown, string][] = [
+      [{ dryRun: true }, '"dryRun"'],
+      [{ config: { vacuum: true } }, '"vacuum"'],
+      [{ config: { phases: ["vacuum"] } }, "phases"],
+      [{ config: { phases: [] } }, "phases"],
+      [{ config: { archiveRetentionDays: -1 } }, "archiveRetentionDays"],
+      [{ config: { archiveRetentionDays: 1.5 } }, "archiveRetentionDays"],
+    ];
+    for (const [body, reason] of bad) {
       const refused = await post(cleanupRoute, "", { body });
-      expect(refused.status).toBe(400);
-      expect(refused.json.error.message).toContain("unknown field");
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.json.error.message).toContain(reason);
     }
     expect((await owner.query(api.lifecycle.maintenance.overview, {})).runs).toEqual([]);
 
@@ -227,6 +235,20 @@ describe("database", () => {
     expect(runs.runs.find((r) => r._id === started.json.runId)).toMatchObject({ kind: "cleanup", trigger: "manual" });
     expect(await owner.query(api.auditLog.list, {})).toContainEqual(
       expect.objectContaining({ action: "maintenance.run_now", target: "cleanup", detail: `via ${actor}` }),
+    );
+    const config = { phases: ["archives", "blobs"], archiveRetentionDays: 3650 };
+    const withConfig = await post(cleanupRoute, "", { body: { config } });
+    expect(withConfig.status).toBe(200);
+    await eventually(
+      () => owner.query(api.lifecycle.maintenance.overview, {}),
+      (o) => o.runs.some((r) => r._id === withConfig.json.runId && r.status === "done"),
+      20_000,
+    );
+    expect(await owner.query(api.auditLog.list, {})).toContainEqual(
+      expect.objectContaining({
+        action: "maintenance.run_now",
+        detail: expect.stringMatching(new RegExp(`^via ${actor}: .*"phases":\\["archives","blobs"\\].*`)),
+      }),
     );
 
     expect((await get(statsRoute, "")).json).toEqual({ tables: [] });

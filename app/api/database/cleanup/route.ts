@@ -6,6 +6,7 @@ import { cleanupEndpoint } from "@/lib/api/lifecycle";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const cleanup = makeFunctionReference<"mutation", { apiKey: string }, { runId: string }>("lifecycle/api:cleanup");
+type Args = { apiKey: string; config?: { phases?: string[]; archiveRetentionDays?: number } };
+const cleanup = makeFunctionReference<"mutation", Args, { runId: string }>("lifecycle/api:cleanup");
 
-export const POST = apiRoute(cleanupEndpoint, async ({ apiKey, convex }) => convex.mutation(cleanup, { apiKey }));
+export const POST = apiRoute(cleanupEndpoint, async ({ apiKey, convex, body }) => convex.mutation(cleanup, { apiKey, config: body.config }));
