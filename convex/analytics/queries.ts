@@ -5,7 +5,7 @@
  * state (2), at most ROW_LIMIT rollup rows and TAIL_LIMIT raw events.
  * Callers pass `now` (rounded), so queries never look at the clock.
  */
-import { v, type Infer } from "convex/values";
+import { v, type Infer, type ObjectType } from "convex/values";
 import type { QueryCtx } from "../_generated/server";
 import { bucketLabel, bucketStart, nextBucketStart, type Granularity } from "../../lib/analytics/buckets";
 import { combine, total, type RollupRow } from "../../lib/analytics/combine";
@@ -33,13 +33,13 @@ const vSummary = v.object({
 
 type Context = { timeZone: string; watermark: number };
 
-async function context(ctx: QueryCtx): Promise<Context> {
+export async function context(ctx: QueryCtx): Promise<Context> {
   const settings = await loadSettings(ctx);
   const state = await loadState(ctx);
   return { timeZone: settings.workingHours.timeZone, watermark: state?.watermark ?? 0 };
 }
 
-async function seriesRows(
+export async function seriesRows(
   ctx: QueryCtx,
   args: { type: EventType; granularity: Granularity; dimension: RollupDimension; dimensionValue?: string; from: number; to: number; limit: number },
 ): Promise<RollupRow[]> {
@@ -67,7 +67,7 @@ async function seriesRows(
 }
 
 /** Raw events after the watermark, of one type or of all; `complete` is false when more exist than were read. */
-async function tail(ctx: QueryCtx, watermark: number, type: EventType | null, limit = TAIL_LIMIT) {
+export async function tail(ctx: QueryCtx, watermark: number, type: EventType | null, limit = TAIL_LIMIT) {
   const docs =
     type === null
       ? await ctx.db
@@ -83,26 +83,30 @@ async function tail(ctx: QueryCtx, watermark: number, type: EventType | null, li
 
 const vPoint = v.object({ start: v.number(), label: v.string(), values: v.record(v.string(), vSummary) });
 
-/** One event type over time, one summary per dimension value per bucket. */
-export const series = operatorQuery({
-  args: { type: vEventType, granularity: vGranularity, dimension: vRollupDimension, from: v.number(), to: v.number() },
-  returns: v.object({ points: v.array(vPoint), timeZone: v.string(), complete: v.boolean() }),
-  handler: async (ctx, args) => {
-    const { timeZone, watermark } = await context(ctx);
-    const from = bucketStart(args.from, args.granularity, timeZone);
-    const rows = await seriesRows(ctx, { ...args, from, limit: ROW_LIMIT });
-    const raw = await tail(ctx, watermark, args.type);
-    const table = combine({ rows, tail: raw.events, type: args.type, granularity: args.granularity, dimension: args.dimension, timeZone, from, to: args.to });
-    const points: Infer<typeof vPoint>[] = [];
-    // Every bucket in range, empty ones too, so a chart's axis is continuous.
-    for (let s = from, n = 0; s < args.to && n < ROW_LIMIT; s = nextBucketStart(s, args.granularity, timeZone), n++) {
-      const values: Record<string, Infer<typeof vSummary>> = {};
-      for (const [dv, stats] of table.get(s) ?? []) values[dv] = summarize(stats);
-      points.push({ start: s, label: bucketLabel(s, args.granularity, timeZone), values });
-    }
-    return { points, timeZone, complete: raw.complete && rows.length < ROW_LIMIT };
-  },
-});
+export const vSeriesArgs = { type: vEventType, granularity: vGranularity, dimension: vRollupDimension, from: v.number(), to: v.number() };
+export const vSeries = v.object({ points: v.array(vPoint), timeZone: v.string(), complete: v.boolean() });
+
+/**
+ * One event type over time, one summary per dimension value per bucket: the
+ * page's charts and GET /api/analytics/timeseries (convex/analyticsApi.ts).
+ */
+export async function seriesData(ctx: QueryCtx, args: ObjectType<typeof vSeriesArgs>): Promise<Infer<typeof vSeries>> {
+  const { timeZone, watermark } = await context(ctx);
+  const from = bucketStart(args.from, args.granularity, timeZone);
+  const rows = await seriesRows(ctx, { ...args, from, limit: ROW_LIMIT });
+  const raw = await tail(ctx, watermark, args.type);
+  const table = combine({ rows, tail: raw.events, type: args.type, granularity: args.granularity, dimension: args.dimension, timeZone, from, to: args.to });
+  const points: Infer<typeof vPoint>[] = [];
+  // Every bucket in range, empty ones too, so a chart's axis is continuous.
+  for (let s = from, n = 0; s < args.to && n < ROW_LIMIT; s = nextBucketStart(s, args.granularity, timeZone), n++) {
+    const values: Record<string, Infer<typeof vSummary>> = {};
+    for (const [dv, stats] of table.get(s) ?? []) values[dv] = summarize(stats);
+    points.push({ start: s, label: bucketLabel(s, args.granularity, timeZone), values });
+  }
+  return { points, timeZone, complete: raw.complete && rows.length < ROW_LIMIT };
+}
+
+export const series = operatorQuery({ args: vSeriesArgs, returns: vSeries, handler: seriesData });
 
 /** A measure's distribution over a range (batch sizes, burst waits): the merged sketch as a histogram. */
 export const distribution = operatorQuery({
@@ -149,47 +153,56 @@ const vCard = v.object({
 });
 export type Card = Infer<typeof vCard>;
 
-/** The cards: today so far vs yesterday, in the business zone. ≤ 2 + 16 + TAIL_LIMIT·4 reads. */
-export const overview = operatorQuery({
-  args: { now: v.number() },
-  returns: v.object({ today: vCard, yesterday: vCard, change: v.record(v.string(), v.union(v.number(), v.null())), timeZone: v.string(), complete: v.boolean() }),
-  handler: async (ctx, { now }) => {
-    const { timeZone, watermark } = await context(ctx);
-    const today = bucketStart(now, "day", timeZone);
-    const yesterday = bucketStart(today - 1, "day", timeZone);
-    const end = nextBucketStart(today, "day", timeZone);
-    const raw = await tail(ctx, watermark, null, TAIL_LIMIT * 4);
-    const day = async (type: EventType, dimension: RollupDimension = "all", dimensionValue = "all") => {
-      const rows = await seriesRows(ctx, { type, granularity: "day", dimension, dimensionValue, from: yesterday, to: end, limit: 2 });
-      const table = combine({ rows, tail: raw.events, type, granularity: "day", dimension, timeZone, from: yesterday, to: end });
-      return [table.get(yesterday)?.get(dimensionValue), table.get(today)?.get(dimensionValue)] as const;
-    };
-    // A conversation starts with its first message (ingest records no second event: its write budget).
-    const started = await day("message.received", "kind", "first");
-    const received = await day("message.received");
-    const sent = await day("message.sent");
-    const firstBot = await day("response.ai_generated", "kind", "first");
-    const firstHuman = await day("response.staff_sent", "kind", "first");
-    const escalated = await day("conversation.escalated");
-    const csat = await day("satisfaction.rating_received", "kind", "csat");
-    const card = (i: 0 | 1): Card => {
-      const first = summarize(merge(firstBot[i], firstHuman[i]));
-      const conversations = started[i]?.count ?? 0;
-      const ratings = csat[i]?.value;
-      return {
-        conversationsStarted: conversations,
-        messagesReceived: received[i]?.count ?? 0,
-        messagesSent: sent[i]?.count ?? 0,
-        firstResponseMs: { p50: first.p50, p95: first.p95 },
-        escalationRate: conversations ? (escalated[i]?.count ?? 0) / conversations : null,
-        csat: ratings ? ratings.sum / ratings.count : null,
-        csatResponses: ratings?.count ?? 0,
-      };
-    };
-    const [y, t] = [card(0), card(1)];
-    return { today: t, yesterday: y, change: changeOf(t, y), timeZone, complete: raw.complete };
-  },
+export const vOverview = v.object({
+  today: vCard,
+  yesterday: vCard,
+  change: v.record(v.string(), v.union(v.number(), v.null())),
+  timeZone: v.string(),
+  complete: v.boolean(),
 });
+
+/**
+ * The cards: today so far vs yesterday, in the business zone; the page and
+ * GET /api/analytics/dashboard. ≤ 2 + 16 + TAIL_LIMIT·4 reads.
+ */
+export async function overviewData(ctx: QueryCtx, { now }: { now: number }): Promise<Infer<typeof vOverview>> {
+  const { timeZone, watermark } = await context(ctx);
+  const today = bucketStart(now, "day", timeZone);
+  const yesterday = bucketStart(today - 1, "day", timeZone);
+  const end = nextBucketStart(today, "day", timeZone);
+  const raw = await tail(ctx, watermark, null, TAIL_LIMIT * 4);
+  const day = async (type: EventType, dimension: RollupDimension = "all", dimensionValue = "all") => {
+    const rows = await seriesRows(ctx, { type, granularity: "day", dimension, dimensionValue, from: yesterday, to: end, limit: 2 });
+    const table = combine({ rows, tail: raw.events, type, granularity: "day", dimension, timeZone, from: yesterday, to: end });
+    return [table.get(yesterday)?.get(dimensionValue), table.get(today)?.get(dimensionValue)] as const;
+  };
+  // A conversation starts with its first message (ingest records no second event: its write budget).
+  const started = await day("message.received", "kind", "first");
+  const received = await day("message.received");
+  const sent = await day("message.sent");
+  const firstBot = await day("response.ai_generated", "kind", "first");
+  const firstHuman = await day("response.staff_sent", "kind", "first");
+  const escalated = await day("conversation.escalated");
+  const csat = await day("satisfaction.rating_received", "kind", "csat");
+  const card = (i: 0 | 1): Card => {
+    const first = summarize(merge(firstBot[i], firstHuman[i]));
+    const conversations = started[i]?.count ?? 0;
+    const ratings = csat[i]?.value;
+    return {
+      conversationsStarted: conversations,
+      messagesReceived: received[i]?.count ?? 0,
+      messagesSent: sent[i]?.count ?? 0,
+      firstResponseMs: { p50: first.p50, p95: first.p95 },
+      escalationRate: conversations ? (escalated[i]?.count ?? 0) / conversations : null,
+      csat: ratings ? ratings.sum / ratings.count : null,
+      csatResponses: ratings?.count ?? 0,
+    };
+  };
+  const [y, t] = [card(0), card(1)];
+  return { today: t, yesterday: y, change: changeOf(t, y), timeZone, complete: raw.complete };
+}
+
+export const overview = operatorQuery({ args: { now: v.number() }, returns: vOverview, handler: overviewData });
 
 function merge(a: BucketStats | undefined, b: BucketStats | undefined): BucketStats | undefined {
   if (!a) return b;

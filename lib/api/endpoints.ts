@@ -6,6 +6,14 @@
 import type { z } from "zod";
 import { LIFECYCLE_ENDPOINTS } from "./lifecycle";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
+import {
+  analyticsDashboardQuery,
+  analyticsDashboardResponse,
+  analyticsTimeseriesQuery,
+  analyticsTimeseriesResponse,
+  metricsQuery,
+  metricsResponse,
+} from "./analytics";
 
 export type Endpoint = {
   method: "get" | "post";
@@ -19,6 +27,8 @@ export type Endpoint = {
   /** JSON request body (POST); strict, so unknown fields are refused. */
   body?: z.ZodObject;
   response: z.ZodType;
+  /** The 200 body's media type when it is not JSON (the response schema is then a string). */
+  contentType?: "text/plain; version=0.0.4; charset=utf-8";
 };
 
 export const listConversations = {
@@ -30,8 +40,41 @@ export const listConversations = {
   response: listConversationsResponse,
 } satisfies Endpoint;
 
+// --- Analytics (issue 11): the cards, a time series, Prometheus metrics.
+
+export const analyticsDashboard = {
+  method: "get",
+  path: "/api/analytics/dashboard",
+  operationId: "analyticsDashboard",
+  summary: "Today vs yesterday: conversations, messages, first response p50/p95, escalation rate, CSAT",
+  query: analyticsDashboardQuery,
+  response: analyticsDashboardResponse,
+} satisfies Endpoint;
+
+export const analyticsTimeseries = {
+  method: "get",
+  path: "/api/analytics/timeseries",
+  operationId: "analyticsTimeseries",
+  summary: "One event type per hour, day, week or month, optionally grouped by channel, staff, intent or kind",
+  query: analyticsTimeseriesQuery,
+  response: analyticsTimeseriesResponse,
+} satisfies Endpoint;
+
+export const metrics = {
+  method: "get",
+  path: "/api/metrics",
+  operationId: "metrics",
+  summary: "Prometheus metrics: counters, gauges and the reply-time histogram",
+  query: metricsQuery,
+  response: metricsResponse,
+  contentType: "text/plain; version=0.0.4; charset=utf-8",
+} satisfies Endpoint;
+
+const ANALYTICS_ENDPOINTS: Endpoint[] = [analyticsDashboard, analyticsTimeseries, metrics];
+
 export const ENDPOINTS: Endpoint[] = [
   listConversations,
+  ...ANALYTICS_ENDPOINTS,
   // Conversation lifecycle (issue 12): lib/api/lifecycle.ts
   ...LIFECYCLE_ENDPOINTS,
 ];

@@ -86,7 +86,9 @@ export function apiRoute<E extends Endpoint>(
         parsed.body = body.data;
       }
       const result = await run({ apiKey, convex, ...(parsed as Pick<ApiContext<E>, "query" | "params" | "body">) });
-      return Response.json(endpoint.response.parse(result), { headers: { "cache-control": "no-store" } });
+      const body = endpoint.response.parse(result);
+      if (endpoint.contentType) return new Response(body as string, { headers: { "content-type": endpoint.contentType, "cache-control": "no-store" } });
+      return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (error) {
       if (error instanceof ConvexError) {
         const data = error.data as { code?: string; message?: string };

@@ -48,7 +48,7 @@ export function openApiDocument(version = "1") {
         parameters,
         ...(requestBody ? { requestBody } : {}),
         responses: {
-          "200": { description: "OK", content: { "application/json": { schema: jsonSchema(endpoint.response, "output") } } },
+          "200": { description: "OK", content: { [endpoint.contentType ?? "application/json"]: { schema: jsonSchema(endpoint.response, "output") } } },
           "400": errorResponse("Invalid input; nothing was changed"),
           "401": errorResponse("Missing, unknown or revoked API key"),
           ...(endpoint.params || endpoint.body

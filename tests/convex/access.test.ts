@@ -32,6 +32,9 @@ const ALLOWLIST: Record<string, string> = {
   "lifecycle/api:messages": "HTTP API: refuses a missing, unknown or revoked API key",
   "lifecycle/api:messageMetadata": "HTTP API: refuses a missing, unknown or revoked API key",
   "lifecycle/api:analyzeMessage": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:dashboard": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:timeseries": "HTTP API: refuses a missing, unknown or revoked API key",
+  "analyticsApi:metrics": "HTTP API: refuses a missing, unknown or revoked API key",
   // The public web chat: a visitor holds only their own minted session.
   "webchat:startSession": "web chat: mints a session, rate limited site-wide",
   "webchat:send": "web chat: refuses an id that was never issued; per-session and global limits",
@@ -191,6 +194,13 @@ describe("access", () => {
       ];
       for (const [path, kind, args] of lifecycle) {
         expect(await refusal(call(t, kind, path, { apiKey: key, ...args })), path).toBe("UNAUTHENTICATED");
+      }
+      for (const [path, args] of [
+        ["analyticsApi:dashboard", { now: 1 }],
+        ["analyticsApi:timeseries", { type: "message.received", granularity: "day", dimension: "all", from: 0, to: 1 }],
+        ["analyticsApi:metrics", { now: 1 }],
+      ] as const) {
+        expect(await refusal(call(t, "query", path, { apiKey: key, ...args }))).toBe("UNAUTHENTICATED");
       }
     }
   });
