@@ -11,7 +11,7 @@ import type { Doc, TableNames } from "../_generated/dataModel";
 import { action, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { audit } from "../model/accounts";
 import { apiKeyMutation, apiKeyQuery, authenticateApiKey, type ApiCaller } from "../apiKeys";
-import { archiveSelection, MAX_ARCHIVE_SELECTION } from "./archive";
+import { archiveSelection } from "./archive";
 import { archivedMessages } from "./history";
 import { vCleanupConfig } from "./cleanup";
 import { runMaintenanceNow } from "./maintenance";
@@ -52,9 +52,6 @@ export const archive = apiKeyMutation({
   args: { conversationIds: v.array(v.string()), reason: v.optional(v.string()) },
   returns: v.array(v.string()),
   handler: async (ctx, { conversationIds, reason }) => {
-    if (conversationIds.length > MAX_ARCHIVE_SELECTION) {
-      throw new ConvexError({ code: "BAD_SELECTION", message: `Select 1–${MAX_ARCHIVE_SELECTION} different conversations` });
-    }
     const ids = conversationIds.map((id) => idOf(ctx, "conversations", id, "Conversation"));
     const note = reason?.trim() || undefined;
     const archiveIds = await archiveSelection(ctx, ids, { reason: "manual", requestedBy: apiActor(ctx.caller), note }, Date.now());

@@ -5,11 +5,10 @@
  * in Convex (convex/lifecycle/api.ts), where a malformed one is NOT_FOUND.
  */
 import { z } from "zod";
+import { MAX_ARCHIVE_SELECTION } from "../lifecycle/archive";
 import { CLEANUP_PHASES } from "../lifecycle/rules";
 import type { Endpoint } from "./endpoints";
 
-/** Same bound as convex/lifecycle/archive.ts MAX_ARCHIVE_SELECTION. */
-export const MAX_ARCHIVE_SELECTION = 50;
 
 const id = (what: string) => z.string().min(1).max(100).describe(`The ${what}'s id`);
 const cursor = z.string().max(4000).optional().describe("`nextCursor` of the previous page");
