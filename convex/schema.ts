@@ -380,7 +380,7 @@ export default defineSchema({
     lastError: v.optional(v.string()),
     /** When it settled (replied, failed, superseded, skipped); set only by settleBatch. */
     completedAt: v.optional(v.number()),
-    /** The model slot (modelSlots.slot) it holds while processing, if it took one. */
+    /** The model slot (modelSlots.slot) it holds while the model writes (processing), if it took one. */
     slot: v.optional(v.number()),
   })
     // dashboard: a conversation's batches; supersede counting
@@ -442,8 +442,10 @@ export default defineSchema({
 
   /**
    * The LLM concurrency bound: `llmConcurrency` slot documents, each held by
-   * at most one processing batch. Written only by convex/model/slots.ts
-   * (claimed by a due tick with point reads, freed by settleBatch), so
+   * at most one batch while the model writes its draft. Written only by
+   * convex/model/slots.ts (claimed by a due tick with point reads, freed when
+   * the draft is recorded or by settleBatch, whichever comes first; a send
+   * being retried holds none), so
    * unrelated conversations never read what others write.
    */
   modelSlots: defineTable({

@@ -103,7 +103,13 @@ export async function extendLease(ctx: MutationCtx, batchId: Id<"batches">, leas
 
 export type DraftMetrics = Pick<Doc<"batches">, "model" | "responder" | "usage" | "toolCalls" | "processingDurationMs">;
 
-/** The draft is the batch's one reply, recorded and about to be sent. */
+/**
+ * The draft is the batch's one reply, recorded and about to be sent. The
+ * model is done with it, so its model slot goes to the next due burst now:
+ * a send can be retried for minutes through a platform outage, and holding
+ * the slot meanwhile would starve every other channel's answers. The batch
+ * itself still ends only in settleBatch, when the delivery does.
+ */
 export async function markSending(
   ctx: MutationCtx,
   batch: Doc<"batches">,
@@ -111,12 +117,14 @@ export async function markSending(
   reply: { messageId: Id<"messages">; length: number },
   now: number,
 ) {
+  await freeSlot(ctx, batch);
   await ctx.db.patch("batches", batch._id, {
     ...metrics,
     outcome: "sending",
     responseLength: reply.length,
     replyMessageId: reply.messageId,
     leaseUntil: now + DELIVERY_LEASE_MS,
+    slot: undefined,
   });
 }
 
@@ -134,7 +142,8 @@ export type BatchEnd =
  * HOOK: the one place a batch's outcome becomes terminal (replied, failed,
  * superseded, skipped). It settles everything the batch touched: its
  * customer messages, what its tools scheduled or booked (taken back unless
- * the reply went out), its model slot, the conversation's escalation flag
+ * the reply went out), its model slot if it still holds one (a batch that
+ * reached "sending" gave it back in markSending), the conversation's escalation flag
  * on failure, and the conversation's batching state (idle, or the next
  * burst armed).
  */

@@ -7,13 +7,15 @@
  * the chat's next message).
  *
  * The answer is 200 unless authentication fails (401), the body is too big
- * (413) or not JSON (400), or our side failed (5xx). A body or event we
- * cannot read is acknowledged and logged with its reason: answering 4xx
- * makes Meta redeliver it (and its well-formed siblings) and eventually
- * disable the webhook.
+ * (413) or not JSON (400), or our side failed (5xx: 503 when Convex is
+ * unreachable or failing, so the platform redelivers). A body or event we
+ * cannot read, or one Convex refuses as input, is acknowledged and logged
+ * with its reason and its content: answering 4xx or 5xx makes Meta
+ * redeliver it (and its well-formed siblings) and eventually disable the
+ * webhook, and no redelivery would ever get it in.
  */
 import type { Channel, InboundEvent } from "../../convex/validators";
-import { ConvexUnavailableError, ingestEvents, type IngestResult } from "./ingest";
+import { ConvexUnavailableError, IngestRejectedError, ingestEvents, invalidEventReason, type IngestResult } from "./ingest";
 import { sanitizeInbound } from "./limits";
 import { parseJson, WebhookParseError, type Normalized } from "./normalize";
 import { errorResponse, jsonResponse, WebhookConfigError } from "./respond";
@@ -116,15 +118,21 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
         if (!(error instanceof WebhookParseError)) throw error;
         normalized = { events: [], ignored: 0, skipped: [error.reason] };
       }
-      const { ignored, skipped } = normalized;
-      for (const reason of skipped) console.warn(`[webhook:${spec.channel}] skipped: ${reason}`);
-      const events = normalized.events.map((event) => sanitizeInbound(event, receivedAt));
+      const { ignored } = normalized;
+      const skipped = [...normalized.skipped];
+      const events: InboundEvent[] = [];
+      for (const event of normalized.events.map((e) => sanitizeInbound(e, receivedAt))) {
+        const invalid = invalidEventReason(event);
+        if (invalid) skipped.push(refusal(spec.channel, event, invalid));
+        else events.push(event);
+      }
+      for (const reason of normalized.skipped) console.warn(`[webhook:${spec.channel}] skipped: ${reason}`);
 
       const total: IngestResult = { accepted: 0, duplicates: 0, ignored };
       // In order, one chunk after another: a customer's burst keeps its order. If a
       // later chunk fails the platform redelivers the POST and dedupe drops the stored part.
       for (const chunk of chunkEvents(events)) {
-        const result = await ingestEvents(chunk);
+        const result = await ingestChunk(spec.channel, chunk, skipped);
         total.accepted += result.accepted;
         total.duplicates += result.duplicates;
         total.ignored += result.ignored;
@@ -134,6 +142,49 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
       return failure(spec.channel, error);
     }
   };
+}
+
+/**
+ * One chunk into Convex. When Convex refuses it as input, halves it until
+ * the events it refuses stand alone, so their siblings are still stored
+ * (in order) and only the refused ones are skipped, each with its reason.
+ * Anything else (Convex down, misconfigured) is thrown for `failure`.
+ */
+async function ingestChunk(channel: Channel, chunk: InboundEvent[], skipped: string[]): Promise<IngestResult> {
+  try {
+    return await ingestEvents(chunk);
+  } catch (error) {
+    if (!(error instanceof IngestRejectedError)) throw error;
+    if (chunk.length === 1) {
+      skipped.push(refusal(channel, chunk[0]!, `refused by Convex: ${error.reason}`));
+      return { accepted: 0, duplicates: 0, ignored: 0 };
+    }
+    const half = Math.ceil(chunk.length / 2);
+    const first = await ingestChunk(channel, chunk.slice(0, half), skipped);
+    const second = await ingestChunk(channel, chunk.slice(half), skipped);
+    return {
+      accepted: first.accepted + second.accepted,
+      duplicates: first.duplicates + second.duplicates,
+      ignored: first.ignored + second.ignored,
+    };
+  }
+}
+
+/** The most of a refused event the log keeps: enough to replay it by hand. */
+const REFUSED_EVENT_LOG_CHARS = 4096;
+
+/**
+ * An event that can never be stored: the reason for the platform's answer,
+ * and a log line with the event itself, so an operator can see what was
+ * refused and replay it once the cause is fixed.
+ */
+function refusal(channel: Channel, event: InboundEvent, why: string): string {
+  const reason = `${event.kind} ${event.externalId ?? "(no id)"}: ${why.replace(/\s+/g, " ").slice(0, 300)}`;
+  const content = JSON.stringify(event);
+  console.warn(
+    `[webhook:${channel}] refused event ${reason}\n  event: ${content.length > REFUSED_EVENT_LOG_CHARS ? `${content.slice(0, REFUSED_EVENT_LOG_CHARS)}… (${content.length} chars)` : content}`,
+  );
+  return reason;
 }
 
 /**

@@ -1,10 +1,18 @@
 /**
  * The webhook's single hop into Convex: all of a request's events in one
  * `ingest.inbound` mutation call, guarded by the server-to-server secret.
+ *
+ * What a failure means decides what the platform is told: Convex down,
+ * slow or overloaded is worth a retry (503, the platform redelivers and
+ * dedupe makes that safe); Convex refusing the events themselves is not
+ * (the same bytes fail the same way forever, and Meta disables a webhook
+ * that keeps failing), so the caller skips them with the reason.
  */
+import { validate } from "convex-helpers/validators";
 import { fetchMutation } from "convex/nextjs";
 import { makeFunctionReference } from "convex/server";
-import type { InboundEvent } from "../../convex/validators";
+import { ConvexError } from "convex/values";
+import { vInboundEvent, type InboundEvent } from "../../convex/validators";
 import { readEnv } from "../channels/http";
 import { SECOND } from "../time";
 import { WebhookConfigError } from "./respond";
@@ -28,11 +36,75 @@ export const ingestInbound = makeFunctionReference<
  */
 export const CONVEX_CALL_TIMEOUT_MS = 10 * SECOND;
 
+/** Convex could not take the events now (down, timed out, overloaded, a bug on its side): retry later. */
 export class ConvexUnavailableError extends Error {
   name = "ConvexUnavailableError";
 }
 
-/** Hands the events to Convex; throws `WebhookConfigError` or `ConvexUnavailableError`. */
+/**
+ * Convex refused the events as input (its argument validator, or a
+ * `ConvexError` with an input code): redelivering them can never succeed.
+ */
+export class IngestRejectedError extends Error {
+  name = "IngestRejectedError";
+  constructor(readonly reason: string) {
+    super(`Convex refused the events: ${reason}`);
+  }
+}
+
+/** `ConvexError` codes `ingest.inbound` throws for a misconfigured server, not bad input. */
+const CONFIG_CODES = new Set(["NOT_CONFIGURED", "UNAUTHORIZED"]);
+/** `ConvexError` codes that say the events themselves are unacceptable. */
+const INPUT_CODES = new Set(["INVALID_EVENT", "BAD_REQUEST", "INVALID_ARGUMENT"]);
+
+/**
+ * Argument-validator rejections as Convex cloud words them
+ * ("ArgumentValidationError: Value does not match validator") and as
+ * convex-test / the local runtime do ("Validator error: Expected …"), and
+ * the client's own refusal to encode a value Convex cannot hold.
+ */
+const VALIDATOR_REJECTION = /ArgumentValidationError|Validator error|does not match validator|is not a valid Convex value/i;
+
+export type IngestFailure = "config" | "rejected" | "transient";
+
+/**
+ * Sorts a failed `ingest.inbound` call. Anything not positively known to be
+ * about the input counts as transient: answering 503 for a permanent fault
+ * costs redeliveries, but acknowledging a transient one loses messages.
+ */
+export function classifyIngestFailure(error: unknown): IngestFailure {
+  if (error instanceof ConvexError) {
+    const code = (error.data as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string" && CONFIG_CODES.has(code)) return "config";
+    if (typeof code === "string" && INPUT_CODES.has(code)) return "rejected";
+    return "transient";
+  }
+  if (error instanceof Error && VALIDATOR_REJECTION.test(error.message)) return "rejected";
+  return "transient";
+}
+
+/**
+ * Why Convex's argument validator would refuse this event, or null when it
+ * would take it. Checked before the call, with the very validator
+ * `ingest.inbound` declares, so a bad event is skipped on its own even where
+ * a deployment hides the validator's message.
+ */
+export function invalidEventReason(event: InboundEvent): string | null {
+  // Checked against the member of its own kind: a union's error names only its last member.
+  const kind: unknown = (event as { kind?: unknown }).kind;
+  const validator = vInboundEvent.members.find((member) => member.fields.kind.value === kind) ?? vInboundEvent;
+  try {
+    validate(validator, event, { throw: true });
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * Hands the events to Convex; throws `WebhookConfigError`,
+ * `IngestRejectedError` or `ConvexUnavailableError`.
+ */
 export async function ingestEvents(events: InboundEvent[]): Promise<IngestResult> {
   // The server's value if it has one, else the build's: Next.js inlines
   // NEXT_PUBLIC_* only for a literal `process.env.NEXT_PUBLIC_…` read, and on
@@ -52,9 +124,25 @@ export async function ingestEvents(events: InboundEvent[]): Promise<IngestResult
   try {
     return await Promise.race([fetchMutation(ingestInbound, { secret, events }, { url }), timeout]);
   } catch (error) {
-    // Whatever went wrong (down, timed out, rejected), the platform must retry.
-    throw new ConvexUnavailableError(`Convex did not take the events: ${(error as Error).message}`);
+    const message = errorText(error);
+    switch (classifyIngestFailure(error)) {
+      case "config":
+        throw new WebhookConfigError(`Convex refused the ingest call: ${message}`);
+      case "rejected":
+        throw new IngestRejectedError(message);
+      case "transient":
+        throw new ConvexUnavailableError(`Convex did not take the events: ${message}`);
+    }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A ConvexError's words are in its data; anything else's in its message. */
+function errorText(error: unknown): string {
+  if (error instanceof ConvexError) {
+    const data = error.data as { message?: unknown } | undefined;
+    if (typeof data?.message === "string") return data.message;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

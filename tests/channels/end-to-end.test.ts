@@ -16,6 +16,9 @@ import * as telegramRoute from "../../app/api/webhooks/telegram/route";
 import * as whatsappRoute from "../../app/api/webhooks/whatsapp/route";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
 import { eventually, PROJECT_CONVEX_DIR, startLocalRuntime, type LocalRuntime } from "../local/harness";
+import type { InboundEvent } from "../../convex/validators";
+import { ingestEvents, IngestRejectedError, invalidEventReason } from "../../lib/webhooks/ingest";
+import { WebhookConfigError } from "../../lib/webhooks/respond";
 import { fixtureText, startFakeServer, type FakeServer, type RecordedRequest } from "./fakes";
 
 const SECRETS = {
@@ -174,5 +177,37 @@ describe("webhook to reply, per channel", () => {
     expect(await response.json()).toMatchObject({ ok: true, accepted: 0, duplicates: 1 });
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS + QUIET_AFTER_REPLY_MS));
     expect(platform.requests.filter((r) => r.path.endsWith("/sendMessage")).length).toBe(before);
+  });
+});
+
+describe("what the real runtime refuses, and how the route reads it", () => {
+  /** Passes the normalizer's types but not `ingest.inbound`'s validator: the text is a number. */
+  const malformed = {
+    kind: "message",
+    channel: "telegram",
+    accountId: "5551234567",
+    chatId: "7012233445",
+    externalId: "7012233445:99001",
+    sender: { externalId: "7012233445" },
+    text: 42,
+    attachments: [],
+    sentAt: Date.now(),
+    chatType: "private",
+  } as unknown as InboundEvent;
+
+  it("an event its validator refuses is a permanent rejection (the route's own check agrees), not an outage", async () => {
+    expect(invalidEventReason(malformed)).toMatch(/text/);
+    const refusal = await ingestEvents([malformed]).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(IngestRejectedError);
+  });
+
+  it("a wrong ingest secret is a configuration fault", async () => {
+    process.env.INGEST_SECRET = "not-the-runtime-secret";
+    try {
+      const refusal = await ingestEvents([]).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(WebhookConfigError);
+    } finally {
+      process.env.INGEST_SECRET = SECRETS.INGEST_SECRET;
+    }
   });
 });

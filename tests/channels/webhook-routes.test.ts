@@ -8,6 +8,7 @@ import * as instagramRoute from "../../app/api/webhooks/instagram/route";
 import * as messengerRoute from "../../app/api/webhooks/messenger/route";
 import * as telegramRoute from "../../app/api/webhooks/telegram/route";
 import * as whatsappRoute from "../../app/api/webhooks/whatsapp/route";
+import type { InboundEvent } from "../../convex/validators";
 import { fixtureText, startFakeConvex, startFakeServer, type FakeServer } from "./fakes";
 
 const ENV = {
@@ -138,6 +139,118 @@ describe("Convex trouble", () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ reason: expect.stringMatching(/ingest failed/) });
     expect(down.requests).toHaveLength(1);
+  });
+});
+
+describe("Convex refusing what it was sent", () => {
+  let refusing: FakeServer;
+  afterAll(async () => {
+    await refusing?.close();
+  });
+
+  /** A Messenger POST of one message per id, signed. */
+  function messengerPost(mids: string[]) {
+    const entry = mids.map((mid, i) => ({
+      id: "231045678901234",
+      time: Date.now(),
+      messaging: [
+        {
+          sender: { id: `psid-${i}` },
+          recipient: { id: "231045678901234" },
+          timestamp: Date.now() - 1000,
+          message: { mid, text: `message ${mid}` },
+        },
+      ],
+    }));
+    return metaRequest("messenger", JSON.stringify({ object: "page", entry }));
+  }
+
+  /**
+   * A deployment whose argument validator refuses events with `poison` in
+   * their id, worded as Convex cloud words it (a Convex deploy behind the
+   * Next one: the route and the functions disagree on a shape).
+   */
+  async function startRefusingConvex(): Promise<FakeServer> {
+    return await startFakeServer((request) => {
+      const events = (request.body.args[0]?.events ?? []) as InboundEvent[];
+      const index = events.findIndex((e) => e.externalId?.includes("poison"));
+      if (index >= 0) {
+        return {
+          status: 560,
+          body: {
+            status: "error",
+            errorMessage: `[Request ID: 6d1f0c2a9b] Server Error\nArgumentValidationError: Value does not match validator.\nPath: .events[${index}].text\nValue: null\nValidator: v.string()`,
+            logLines: [],
+          },
+        };
+      }
+      return { body: { status: "success", value: { accepted: events.length, duplicates: 0, ignored: 0 }, logLines: [] } };
+    });
+  }
+  const stored = (server: FakeServer) =>
+    server.requests
+      .filter((r) => !(r.body.args[0].events as InboundEvent[]).some((e) => e.externalId?.includes("poison")))
+      .flatMap((r) => (r.body.args[0].events as InboundEvent[]).map((e) => e.externalId));
+
+  it("an event Convex refuses as input is skipped with the reason; its siblings are stored in order and the POST gets 200", async () => {
+    refusing = await startRefusingConvex();
+    process.env.NEXT_PUBLIC_CONVEX_URL = refusing.url;
+    const warn = vi.mocked(console.warn);
+    const response = await messengerRoute.POST(messengerPost(["m_a", "m_b", "m_poison", "m_c"]));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      ok: true,
+      accepted: 3,
+      duplicates: 0,
+      ignored: 0,
+      skipped: 1,
+      reasons: [expect.stringMatching(/^message m_poison: refused by Convex: .*ArgumentValidationError/)],
+    });
+    expect(stored(refusing)).toEqual(["m_a", "m_b", "m_c"]);
+    // The operator's log keeps the refused event itself, to replay once the cause is fixed.
+    expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/refused event message m_poison[^]*"text":"message m_poison"/);
+    // The platform is not asked to redeliver: a second delivery of the same POST ends the same way.
+    const again = await messengerRoute.POST(messengerPost(["m_a", "m_b", "m_poison", "m_c"]));
+    expect(again.status).toBe(200);
+  });
+
+  it("in a 1,000-event POST only the refused events are left out, in few extra calls", async () => {
+    refusing = await startRefusingConvex();
+    process.env.NEXT_PUBLIC_CONVEX_URL = refusing.url;
+    const mids = Array.from({ length: 1000 }, (_, i) => (i === 123 || i === 777 ? `m_poison_${i}` : `m_bulk_${i}`));
+    const response = await messengerRoute.POST(messengerPost(mids));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ accepted: 998, skipped: 2 });
+    expect(stored(refusing)).toEqual(mids.filter((m) => !m.includes("poison")));
+    // 20 chunks, and each refused event costs a halving per level of its chunk of 50.
+    expect(refusing.requests.length).toBeLessThanOrEqual(20 + 2 * 2 * Math.ceil(Math.log2(50)));
+  });
+
+  it("Convex failing for its own reasons is still 503, so the platform redelivers", async () => {
+    refusing = await startFakeServer(() => ({
+      status: 560,
+      body: { status: "error", errorMessage: "[Request ID: 0a9b] Server Error", logLines: [] },
+    }));
+    process.env.NEXT_PUBLIC_CONVEX_URL = refusing.url;
+    const response = await messengerRoute.POST(messengerPost(["m_a", "m_b"]));
+    expect(response.status).toBe(503);
+    expect(refusing.requests).toHaveLength(1);
+  });
+
+  it("a deployment with another ingest secret is a 500 naming the mismatch, not a 503 or a skip", async () => {
+    refusing = await startFakeServer(() => ({
+      status: 560,
+      body: {
+        status: "error",
+        errorMessage: "Uncaught ConvexError: Wrong ingest secret",
+        errorData: { code: "UNAUTHORIZED", message: "Wrong ingest secret" },
+        logLines: [],
+      },
+    }));
+    process.env.NEXT_PUBLIC_CONVEX_URL = refusing.url;
+    const response = await telegramRoute.POST(telegramRequest(fixtureText("telegram/private_text.json")));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: "misconfigured", reason: "Convex refused the ingest call: Wrong ingest secret" });
   });
 });
 

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { INGEST_SECRET, offlineSuite, settle, telegramMessage } from "../convex/setup";
+import { advance, INGEST_SECRET, offlineSuite, settle, telegramMessage, type Test } from "../convex/setup";
 import { startFakeServer, type FakeServer } from "../channels/fakes";
-import { allConversations, allMessages, countBy, size, SUITE_TIMEOUT_MS } from "./support";
+import { allBatches, allConversations, allMessages, countBy, size, SUITE_TIMEOUT_MS } from "./support";
 import { SECOND } from "../../lib/time";
 import { saveSettings } from "../../convex/settings";
 
@@ -101,3 +101,79 @@ describe("an outage longer than the retry budget", () => {
     expect(attempts.length).toBeGreaterThan(3);
   });
 });
+
+describe("one channel down, another up, one model slot", () => {
+  let graph: FakeServer;
+  beforeAll(async () => {
+    graph = await startFakeServer((request) => ({ body: { recipient_id: request.body?.recipient?.id, message_id: `m_out_${graph.requests.length}` } }));
+  });
+  afterAll(async () => {
+    await graph.close();
+  });
+
+  it("a Messenger customer is answered while a Telegram reply waits out the outage", { timeout: SUITE_TIMEOUT_MS }, async () => {
+    const { t } = suite;
+    graph.requests.length = 0;
+    vi.stubEnv("META_PAGE_ACCESS_TOKEN", "page-token-outage");
+    vi.stubEnv("META_GRAPH_API_BASE_URL", graph.url);
+    await t.run((ctx) => saveSettings(ctx, { llmConcurrency: 1 }));
+    let telegramUp = false;
+    telegram.respond((request) => {
+      if (!request.path.endsWith("/sendMessage")) return { body: { ok: true, result: true } };
+      if (!telegramUp) return { status: 502, body: { ok: false, error_code: 502, description: "Bad Gateway" } };
+      deliveredTo.push(String(request.body.chat_id));
+      return { body: { ok: true, result: { message_id: ++nextId, date: 0, chat: { id: request.body.chat_id } } } };
+    });
+
+    await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [telegramMessage({ messageId: 1, chatId: "620001", externalId: "620001:1", sender: { externalId: "620001" } })],
+    });
+    // The Telegram burst is answered and its send starts failing.
+    await waitFor(t, "a Telegram send was attempted", async () => telegram.requests.some((r) => r.path.endsWith("/sendMessage")));
+    await t.mutation(api.ingest.inbound, {
+      secret: INGEST_SECRET,
+      events: [
+        {
+          kind: "message",
+          channel: "messenger",
+          accountId: "231045678901234",
+          chatId: "psid-outage-1",
+          externalId: "m_outage_1",
+          sender: { externalId: "psid-outage-1" },
+          text: "are you open today?",
+          attachments: [],
+          sentAt: Date.now(),
+        },
+      ],
+    });
+    // Well inside the send retry budget, with Telegram still down.
+    await waitFor(t, "the Messenger reply was sent", async () => (await allMessages(t)).some((m) => m.channel === "messenger" && m.direction === "out" && m.status === "sent"));
+    const telegramReply = (await allMessages(t)).find((m) => m.channel === "telegram" && m.direction === "out");
+    expect(telegramReply).toMatchObject({ status: "sending" });
+    expect(graph.requests.filter((r) => r.body?.message?.text)).toHaveLength(1);
+
+    telegramUp = true;
+    await settle(t);
+    expect(deliveredTo).toEqual(["620001"]);
+    const outbound = (await allMessages(t)).filter((m) => m.direction === "out");
+    expect(outbound.map((m) => [m.channel, m.status]).sort()).toEqual([["messenger", "sent"], ["telegram", "sent"]]);
+    expect((await allBatches(t)).map((b) => b.outcome)).toEqual(["replied", "replied"]);
+    // Nothing holds the model slot once both batches ended.
+    const slots = await t.run((ctx) => ctx.db.query("modelSlots").collect());
+    expect(slots).toHaveLength(1);
+    expect(slots[0]!.batchId).toBeUndefined();
+  });
+});
+
+/**
+ * Moves the fake clock until `done` holds, at most a few minutes of it:
+ * long against the 4 s window, short against the 15-minute send budget.
+ */
+async function waitFor(t: Test, what: string, done: () => Promise<boolean>, limitMs = 3 * 60 * SECOND) {
+  const end = Date.now() + limitMs;
+  while (!(await done())) {
+    if (Date.now() >= end) throw new Error(`${what}: not so after ${limitMs} ms of fake time`);
+    await advance(t, 250);
+  }
+}
