@@ -15,7 +15,7 @@ import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
-import { ARCHIVE_FORMAT_VERSION, ARCHIVED_TABLES, encodeArchive, type ArchivePayload, type ArchivedRow, type ArchivedTable } from "../../lib/lifecycle/archive";
+import { ARCHIVE_FORMAT_VERSION, ARCHIVED_TABLES, encodeArchive, MAX_ARCHIVE_SELECTION, type ArchivePayload, type ArchivedRow, type ArchivedTable } from "../../lib/lifecycle/archive";
 import { toArchivedRow } from "../../lib/lifecycle/remap";
 import { addArchivedKey, insertArchive, patchArchive } from "../model/archives";
 import { setArchive } from "../model/conversations";
@@ -25,8 +25,7 @@ import { isBusy } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
 
-/** Conversations one archive request may name. */
-export const MAX_ARCHIVE_SELECTION = 50;
+export { MAX_ARCHIVE_SELECTION };
 /** Rows the writer reads per query: 1,000 messages are ~1 MB, far below a query's 16 MiB read limit. */
 const READ_PAGE = 1000;
 /** Rows removed per transaction; each message also writes its dedupe key, so ~800 writes of the 8,192 allowed. */

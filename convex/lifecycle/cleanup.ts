@@ -17,7 +17,7 @@ import { v } from "convex/values";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
-import { retentionCutoff } from "../../lib/lifecycle/rules";
+import { CLEANUP_PHASES, nextCleanupPhase, retentionCutoff, type CleanupConfig, type CleanupPhase } from "../../lib/lifecycle/rules";
 import { DAY } from "../../lib/time";
 import { loadSettings } from "../settings";
 import { deleteArchive, deleteKeys } from "../model/archives";
@@ -34,24 +34,36 @@ const KEY_BUDGET = 2000;
 /** A blob younger than this may belong to an archive writer that has not recorded it yet. */
 export const ORPHAN_BLOB_MIN_AGE_MS = DAY;
 
-export const CLEANUP_PHASES = ["archives", "messages", "batches", "scheduledActions", "meetings", "readMarkers", "blobs"] as const;
-type Phase = (typeof CLEANUP_PHASES)[number];
+export { CLEANUP_PHASES };
+type Phase = CleanupPhase;
 const vPhase = v.union(...CLEANUP_PHASES.map((p) => v.literal(p)));
+/** A run's overrides (lib/lifecycle/rules.ts CleanupConfig); absent, the saved settings and every phase. */
+export const vCleanupConfig = v.object({ phases: v.optional(v.array(vPhase)), archiveRetentionDays: v.optional(v.number()) });
 
 export const cleanup = internalMutation({
-  args: { runId: v.id("maintenanceRuns"), phase: v.optional(vPhase), cursor: v.optional(v.union(v.string(), v.null())) },
+  args: {
+    runId: v.id("maintenanceRuns"),
+    phase: v.optional(vPhase),
+    cursor: v.optional(v.union(v.string(), v.null())),
+    config: v.optional(vCleanupConfig),
+  },
   returns: v.null(),
-  handler: async (ctx, { runId, phase = "archives", cursor = null }) => {
+  handler: async (ctx, { runId, phase: given, cursor = null, config }) => {
     const now = Date.now();
     const run = await ctx.db.get("maintenanceRuns", runId);
     if (!run || run.status !== "running") return null;
-    const step = phase === "archives" ? await deleteExpiredArchives(ctx, runId, now) : await orphanPage(ctx, runId, phase, cursor, now);
-    if (!step.done) {
-      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, phase, cursor: step.cursor });
+    const phase = given ?? nextCleanupPhase(config, -1);
+    if (phase === null) {
+      await finishRun(ctx, runId, now);
       return null;
     }
-    const next = CLEANUP_PHASES[CLEANUP_PHASES.indexOf(phase) + 1];
-    if (next) await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, phase: next, cursor: null });
+    const step = phase === "archives" ? await deleteExpiredArchives(ctx, runId, now, config) : await orphanPage(ctx, runId, phase, cursor, now);
+    if (!step.done) {
+      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, phase, cursor: step.cursor, config });
+      return null;
+    }
+    const next = nextCleanupPhase(config, CLEANUP_PHASES.indexOf(phase));
+    if (next) await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, phase: next, cursor: null, config });
     else await finishRun(ctx, runId, now);
     return null;
   },
@@ -59,8 +71,8 @@ export const cleanup = internalMutation({
 
 type Step = { done: boolean; cursor: string | null };
 
-async function deleteExpiredArchives(ctx: MutationCtx, runId: Id<"maintenanceRuns">, now: number): Promise<Step> {
-  const cutoff = retentionCutoff(now, await loadSettings(ctx));
+async function deleteExpiredArchives(ctx: MutationCtx, runId: Id<"maintenanceRuns">, now: number, config?: CleanupConfig): Promise<Step> {
+  const cutoff = retentionCutoff(now, { archiveRetentionDays: config?.archiveRetentionDays ?? (await loadSettings(ctx)).archiveRetentionDays });
   if (cutoff === null) return { done: true, cursor: null };
   let keysLeft = KEY_BUDGET;
   let archivesDeleted = 0;

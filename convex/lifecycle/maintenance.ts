@@ -9,6 +9,7 @@ import type { Id } from "../_generated/dataModel";
 import { internalMutation, type MutationCtx } from "../_generated/server";
 import { operatorQuery, ownerMutation } from "../functions";
 import { audit } from "../model/accounts";
+import type { CleanupConfig } from "../../lib/lifecycle/rules";
 import type { LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
 import { startRun } from "../model/maintenanceRuns";
@@ -24,14 +25,21 @@ export const LOCAL_SLOTS: Partial<Record<MaintenanceKind, LocalSlot>> = {
 };
 
 /** Starts a job's first page and returns its run record. */
-async function launch(ctx: MutationCtx, kind: MaintenanceKind, trigger: "cron" | "manual", now: number, localDay?: string): Promise<Id<"maintenanceRuns">> {
+async function launch(
+  ctx: MutationCtx,
+  kind: MaintenanceKind,
+  trigger: "cron" | "manual",
+  now: number,
+  localDay?: string,
+  cleanupConfig?: CleanupConfig,
+): Promise<Id<"maintenanceRuns">> {
   const runId = await startRun(ctx, kind, trigger, now, localDay);
   switch (kind) {
     case "archive":
       await ctx.scheduler.runAfter(0, internal.lifecycle.sweep.archiveSweep, { runId });
       break;
     case "cleanup":
-      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId });
+      await ctx.scheduler.runAfter(0, internal.lifecycle.cleanup.cleanup, { runId, config: cleanupConfig });
       break;
     case "stats":
       await ctx.scheduler.runAfter(0, internal.lifecycle.stats.stats, { runId });
@@ -78,19 +86,32 @@ export const autoResolveTick = internalMutation({
 export const runNow = ownerMutation({
   args: { kind: vMaintenanceKind },
   returns: v.id("maintenanceRuns"),
-  handler: async (ctx, { kind }) => {
-    const last = await ctx.db
-      .query("maintenanceRuns")
-      .withIndex("by_kind", (q) => q.eq("kind", kind))
-      .order("desc")
-      .first();
-    if (last?.status === "running") {
-      throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
-    }
-    await audit(ctx, ctx.operator._id, "maintenance.run_now", kind);
-    return await launch(ctx, kind, "manual", Date.now());
-  },
+  handler: async (ctx, { kind }) => await runMaintenanceNow(ctx, kind, { actorId: ctx.operator._id }),
 });
+
+/**
+ * Starts a manual run (the Maintenance page and the API); a run of the same
+ * kind still paging is refused. Audited under the operator, or for an API
+ * key under the owner who made it with the key named in the detail (the
+ * environment's OPERATOR_API_KEY has no user: `actorId` null, not audited).
+ */
+export async function runMaintenanceNow(
+  ctx: MutationCtx,
+  kind: MaintenanceKind,
+  by: { actorId: Id<"users"> | null; detail?: string },
+  cleanupConfig?: CleanupConfig,
+): Promise<Id<"maintenanceRuns">> {
+  const last = await ctx.db
+    .query("maintenanceRuns")
+    .withIndex("by_kind", (q) => q.eq("kind", kind))
+    .order("desc")
+    .first();
+  if (last?.status === "running") {
+    throw new ConvexError({ code: "ALREADY_RUNNING", message: `A ${kind} run started at ${new Date(last.startedAt).toISOString()} is still running` });
+  }
+  if (by.actorId) await audit(ctx, by.actorId, "maintenance.run_now", kind, by.detail);
+  return await launch(ctx, kind, "manual", Date.now(), undefined, cleanupConfig);
+}
 
 const RUNS_PER_KIND = 5;
 const KINDS: MaintenanceKind[] = ["cleanup", "archive", "stats", "autoResolve", "metadata"];

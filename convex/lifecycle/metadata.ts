@@ -10,7 +10,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { ConvexError, v } from "convex/values";
 import { internal } from "../_generated/api";
-import type { Doc } from "../_generated/dataModel";
+import type { Doc, Id } from "../_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
 import {
@@ -290,7 +290,35 @@ export const metadataOf = operatorQuery({
 
 const MAX_CUSTOM_FIELDS = 20;
 
-/** An operator's labels on one message; given fields replace the previous edit's, the model's never overwrite them. */
+export type MessageLabelEdit = { category?: string; tags?: string[]; custom?: Record<string, string> };
+
+/** An operator's (or API key's) labels on one message; given fields replace the previous edit's, the model's never overwrite them. */
+export async function editMessageLabels(ctx: MutationCtx, messageId: Id<"messages">, { category, tags, custom }: MessageLabelEdit, by: string) {
+  const message = await ctx.db.get("messages", messageId);
+  if (!message) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
+  if (tags && (tags.length > MAX_TAGS || tags.some((t) => t.trim().length === 0 || t.length > 40))) {
+    throw new ConvexError({ code: "BAD_TAGS", message: `Up to ${MAX_TAGS} tags of 1–40 characters` });
+  }
+  if (custom && Object.keys(custom).length > MAX_CUSTOM_FIELDS) {
+    throw new ConvexError({ code: "BAD_METADATA", message: `At most ${MAX_CUSTOM_FIELDS} custom fields` });
+  }
+  const previous = message.labels?.manual;
+  const manual = {
+    category: category?.trim() || previous?.category,
+    tags: tags?.map((t) => t.trim()) ?? previous?.tags,
+    custom: custom ? { ...previous?.custom, ...custom } : previous?.custom,
+    editedAt: Date.now(),
+    editedBy: by,
+  };
+  await setLabels(ctx, message, { ...message.labels, manual });
+}
+
+/** Schedules the labelling of one message: the same labelling as a conversation's, on that message alone. */
+export async function requestMessageAnalysis(ctx: MutationCtx, messageId: Id<"messages">) {
+  if (!(await ctx.db.get("messages", messageId))) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
+  await ctx.scheduler.runAfter(0, internal.lifecycle.metadata.labelMessage, { messageId });
+}
+
 export const setMessageLabels = operatorMutation({
   args: {
     messageId: v.id("messages"),
@@ -299,35 +327,18 @@ export const setMessageLabels = operatorMutation({
     custom: v.optional(v.record(v.string(), v.string())),
   },
   returns: v.null(),
-  handler: async (ctx, { messageId, category, tags, custom }) => {
-    const message = await ctx.db.get("messages", messageId);
-    if (!message) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
-    if (tags && (tags.length > MAX_TAGS || tags.some((t) => t.trim().length === 0 || t.length > 40))) {
-      throw new ConvexError({ code: "BAD_TAGS", message: `Up to ${MAX_TAGS} tags of 1–40 characters` });
-    }
-    if (custom && Object.keys(custom).length > MAX_CUSTOM_FIELDS) {
-      throw new ConvexError({ code: "BAD_METADATA", message: `At most ${MAX_CUSTOM_FIELDS} custom fields` });
-    }
-    const previous = message.labels?.manual;
-    const manual = {
-      category: category?.trim() || previous?.category,
-      tags: tags?.map((t) => t.trim()) ?? previous?.tags,
-      custom: custom ? { ...previous?.custom, ...custom } : previous?.custom,
-      editedAt: Date.now(),
-      editedBy: ctx.operator._id,
-    };
-    await setLabels(ctx, message, { ...message.labels, manual });
+  handler: async (ctx, { messageId, ...edit }) => {
+    await editMessageLabels(ctx, messageId, edit, ctx.operator._id);
     return null;
   },
 });
 
-/** "Analyze" on one message: the same labelling as a conversation's, on that message alone. */
+/** "Analyze" on one message. */
 export const analyzeMessage = operatorMutation({
   args: { messageId: v.id("messages") },
   returns: v.null(),
   handler: async (ctx, { messageId }) => {
-    if (!(await ctx.db.get("messages", messageId))) throw new ConvexError({ code: "NOT_FOUND", message: `Message ${messageId} not found` });
-    await ctx.scheduler.runAfter(0, internal.lifecycle.metadata.labelMessage, { messageId });
+    await requestMessageAnalysis(ctx, messageId);
     return null;
   },
 });

@@ -7,10 +7,10 @@
  * the conversation is flagged. Telegram, WhatsApp and web chat have no
  * history API; their status says so.
  */
-import { ConvexError, v } from "convex/values";
+import { ConvexError, v, type Infer } from "convex/values";
 import { internal } from "../_generated/api";
-import type { Doc } from "../_generated/dataModel";
-import { internalAction, internalMutation, internalQuery } from "../_generated/server";
+import type { Doc, Id } from "../_generated/dataModel";
+import { internalAction, internalMutation, internalQuery, type MutationCtx } from "../_generated/server";
 import { operatorMutation, operatorQuery } from "../functions";
 import { readEnv } from "../../lib/channels/http";
 import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
@@ -186,34 +186,42 @@ export const record = internalMutation({
 });
 
 /** Cron: syncs recently active Messenger and Instagram conversations (incremental every 30 min, full daily). */
+/** Schedules a sync of recently active Messenger and Instagram conversations; how many were scheduled. */
+export async function scheduleRecentSync(ctx: MutationCtx, mode: Infer<typeof vMode>): Promise<number> {
+  const now = Date.now();
+  let scheduled = 0;
+  for (const channel of ["messenger", "instagram"] as const) {
+    const recent = await ctx.db
+      .query("conversations")
+      .withIndex("by_channel_and_last_message_at", (q) => q.eq("channel", channel).gt("lastMessageAt", now - SYNC_LOOKBACK_MS))
+      .order("desc")
+      .take(SYNC_BATCH);
+    for (const conversation of recent) {
+      await ctx.scheduler.runAfter(0, internal.lifecycle.sync.syncConversation, { conversationId: conversation._id, mode });
+      scheduled++;
+    }
+  }
+  return scheduled;
+}
+
 export const syncRecent = internalMutation({
   args: { mode: vMode },
   returns: v.number(),
-  handler: async (ctx, { mode }) => {
-    const now = Date.now();
-    let scheduled = 0;
-    for (const channel of ["messenger", "instagram"] as const) {
-      const recent = await ctx.db
-        .query("conversations")
-        .withIndex("by_channel_and_last_message_at", (q) => q.eq("channel", channel).gt("lastMessageAt", now - SYNC_LOOKBACK_MS))
-        .order("desc")
-        .take(SYNC_BATCH);
-      for (const conversation of recent) {
-        await ctx.scheduler.runAfter(0, internal.lifecycle.sync.syncConversation, { conversationId: conversation._id, mode });
-        scheduled++;
-      }
-    }
-    return scheduled;
-  },
+  handler: async (ctx, { mode }) => await scheduleRecentSync(ctx, mode),
 });
+
+/** Schedules one conversation's sync (dashboard "Sync now" and the API). */
+export async function requestSync(ctx: MutationCtx, conversationId: Id<"conversations">, mode: Infer<typeof vMode>) {
+  if (!(await ctx.db.get("conversations", conversationId))) throw new ConvexError({ code: "NOT_FOUND", message: `Conversation ${conversationId} not found` });
+  await ctx.scheduler.runAfter(0, internal.lifecycle.sync.syncConversation, { conversationId, mode });
+}
 
 /** "Sync now" on the conversation page. */
 export const syncNow = operatorMutation({
   args: { conversationId: v.id("conversations"), mode: v.optional(vMode) },
   returns: v.null(),
   handler: async (ctx, { conversationId, mode }) => {
-    if (!(await ctx.db.get("conversations", conversationId))) throw new ConvexError({ code: "NOT_FOUND", message: `Conversation ${conversationId} not found` });
-    await ctx.scheduler.runAfter(0, internal.lifecycle.sync.syncConversation, { conversationId, mode: mode ?? "incremental" });
+    await requestSync(ctx, conversationId, mode ?? "incremental");
     return null;
   },
 });

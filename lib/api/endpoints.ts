@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { reportResponse, reportsQuery } from "./reports";
+import { LIFECYCLE_ENDPOINTS } from "./lifecycle";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
 import {
   analyticsDashboardQuery,
@@ -22,6 +23,10 @@ export type Endpoint = {
   operationId: string;
   summary: string;
   query?: z.ZodObject;
+  /** Path parameters (`{id}` in `path`). */
+  params?: z.ZodObject;
+  /** JSON request body (POST); strict, so unknown fields are refused. */
+  body?: z.ZodObject;
   response: z.ZodType;
   /** The 200 body's media type when it is not JSON (the response schema is then a string). */
   contentType?: "text/plain; version=0.0.4; charset=utf-8";
@@ -82,4 +87,10 @@ export const getReport = {
   textResponses: { "text/csv": "format=csv: one row per conversation, streamed; cells a spreadsheet would run as a formula start with '" },
 } satisfies Endpoint;
 
-export const ENDPOINTS: Endpoint[] = [listConversations, ...ANALYTICS_ENDPOINTS, getReport];
+export const ENDPOINTS: Endpoint[] = [
+  listConversations,
+  ...ANALYTICS_ENDPOINTS,
+  getReport,
+  // Conversation lifecycle (issue 12): lib/api/lifecycle.ts
+  ...LIFECYCLE_ENDPOINTS,
+];

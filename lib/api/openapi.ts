@@ -19,14 +19,26 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: jsonSchema(apiErrorSchema, "output") } },
 });
 
+/** Query or path parameters from a zod object's JSON Schema (path ones always required). */
+function parametersOf(schema: z.ZodObject | undefined, place: "query" | "path") {
+  if (!schema) return [];
+  const json = jsonSchema(schema, "input");
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: place, required: place === "path" || (json.required?.includes(name) ?? false), description, schema: rest };
+  });
+}
+
 export function openApiDocument(version = "1") {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of ENDPOINTS) {
-    const query = endpoint.query ? jsonSchema(endpoint.query, "input") : undefined;
-    const parameters = Object.entries(query?.properties ?? {}).map(([name, schema]) => {
-      const { description, ...rest } = schema;
-      return { name, in: "query", required: query?.required?.includes(name) ?? false, description, schema: rest };
-    });
+    const parameters = [
+      ...parametersOf(endpoint.params, "path"),
+      ...parametersOf(endpoint.query, "query"),
+    ];
+    const requestBody = endpoint.body
+      ? { required: true, content: { "application/json": { schema: jsonSchema(endpoint.body, "input") } } }
+      : undefined;
     paths[endpoint.path] = {
       ...paths[endpoint.path],
       [endpoint.method]: {
@@ -34,6 +46,7 @@ export function openApiDocument(version = "1") {
         summary: endpoint.summary,
         security: [{ bearerAuth: [] }],
         parameters,
+        ...(requestBody ? { requestBody } : {}),
         responses: {
           "200": {
             description: "OK",
@@ -46,6 +59,12 @@ export function openApiDocument(version = "1") {
           },
           "400": errorResponse("Invalid input; nothing was changed"),
           "401": errorResponse("Missing, unknown or revoked API key"),
+          ...(endpoint.params || endpoint.body
+            ? {
+                "404": errorResponse("No such conversation or message; nothing was changed"),
+                "409": errorResponse("The same job is already running"),
+              }
+            : {}),
         },
       },
     };

@@ -158,7 +158,7 @@ type Context = { apiKey: string; convex: ConvexHttpClient; query: z.output<typeo
 export async function runReport({ apiKey, convex, query }: Context, now: number): Promise<ReportResponse | Response> {
   const timeZone = await convex.query(timeZoneRef, { apiKey });
   const span = reportSpan(query.type, query, now, timeZone);
-  if ("error" in span) throw new ConvexError({ code: "BAD_REQUEST", message: span.error });
+  if ("error" in span) throw new ConvexError({ code: "BAD_REQUEST", message: `query.${span.error}` });
   const source: ReportSource = {
     eventsPage: (args) => convex.query(eventsPageRef, { apiKey, ...args }),
     contactNames: (contactIds) => convex.query(contactNamesRef, { apiKey, contactIds }),

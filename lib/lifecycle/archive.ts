@@ -7,6 +7,9 @@ import { gunzipSync, gzipSync, strFromU8, strToU8 } from "fflate";
 /** Bumped when the payload's shape changes; decode refuses versions it does not know. */
 export const ARCHIVE_FORMAT_VERSION = 1;
 
+/** Conversations one archive request may name (dashboard and HTTP API). */
+export const MAX_ARCHIVE_SELECTION = 50;
+
 /** Row sets an archive carries, in the order restore needs them. */
 export const ARCHIVED_TABLES = ["batches", "meetings", "scheduledActions", "messages"] as const;
 export type ArchivedTable = (typeof ARCHIVED_TABLES)[number];

@@ -68,3 +68,19 @@ export function autoResolveDue(facts: Pick<ConversationFacts, "status" | "lastMe
 export function retentionCutoff(now: number, settings: Pick<LifecycleSettings, "archiveRetentionDays">): number | null {
   return settings.archiveRetentionDays > 0 ? now - settings.archiveRetentionDays * DAY : null;
 }
+
+/** The cleanup job's phases, in the order it runs them (convex/lifecycle/cleanup.ts). */
+export const CLEANUP_PHASES = ["archives", "messages", "batches", "scheduledActions", "meetings", "readMarkers", "blobs"] as const;
+export type CleanupPhase = (typeof CLEANUP_PHASES)[number];
+
+/** One run's overrides (the HTTP API's `config`): only these phases; another archive retention than the setting's. */
+export type CleanupConfig = { phases?: CleanupPhase[]; archiveRetentionDays?: number };
+
+/** The first phase at or after `from` that the config runs, or null when none is left. */
+export function nextCleanupPhase(config: CleanupConfig | undefined, afterIndex: number): CleanupPhase | null {
+  for (let i = afterIndex + 1; i < CLEANUP_PHASES.length; i++) {
+    const phase = CLEANUP_PHASES[i]!;
+    if (!config?.phases || config.phases.includes(phase)) return phase;
+  }
+  return null;
+}

@@ -144,6 +144,6 @@ describe("GET /api/reports", () => {
   ])("bad input %s is 400 naming %s", async (query, field) => {
     const response = await get(query);
     expect(response.status).toBe(400);
-    expect((await response.json()).error.message).toMatch(new RegExp(`^${field}`));
+    expect((await response.json()).error.message).toMatch(new RegExp(`^query\.${field}`));
   });
 });

@@ -22,6 +22,16 @@ const ALLOWLIST: Record<string, string> = {
   // The HTTP API: refuse callers without a valid API key.
   "apiKeys:touch": "HTTP API: refuses a missing, unknown or revoked API key",
   "operatorApi:conversations": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:archive": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:archives": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:unarchive": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:sync": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:syncStatus": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:cleanup": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:stats": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:messages": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:messageMetadata": "HTTP API: refuses a missing, unknown or revoked API key",
+  "lifecycle/api:analyzeMessage": "HTTP API: refuses a missing, unknown or revoked API key",
   "analyticsApi:dashboard": "HTTP API: refuses a missing, unknown or revoked API key",
   "analyticsApi:timeseries": "HTTP API: refuses a missing, unknown or revoked API key",
   "analyticsApi:metrics": "HTTP API: refuses a missing, unknown or revoked API key",
@@ -173,6 +183,21 @@ describe("access", () => {
       expect(await refusal(call(t, "query", "operatorApi:conversations", { apiKey: key, limit: 5 }))).toBe(
         "UNAUTHENTICATED",
       );
+      const lifecycle: [string, "query" | "mutation" | "action", Record<string, unknown>][] = [
+        ["lifecycle/api:archive", "mutation", { conversationIds: ["x"] }],
+        ["lifecycle/api:archives", "query", { limit: 5 }],
+        ["lifecycle/api:unarchive", "mutation", { conversationId: "x" }],
+        ["lifecycle/api:sync", "mutation", { mode: "full" }],
+        ["lifecycle/api:syncStatus", "query", { limit: 5 }],
+        ["lifecycle/api:cleanup", "mutation", {}],
+        ["lifecycle/api:stats", "query", {}],
+        ["lifecycle/api:messages", "action", { conversationId: "x", limit: 5 }],
+        ["lifecycle/api:messageMetadata", "mutation", { messageId: "x", tags: ["a"] }],
+        ["lifecycle/api:analyzeMessage", "mutation", { messageId: "x" }],
+      ];
+      for (const [path, kind, args] of lifecycle) {
+        expect(await refusal(call(t, kind, path, { apiKey: key, ...args })), path).toBe("UNAUTHENTICATED");
+      }
       for (const [path, args] of [
         ["analyticsApi:dashboard", { now: 1 }],
         ["analyticsApi:timeseries", { type: "message.received", granularity: "day", dimension: "all", from: 0, to: 1 }],
