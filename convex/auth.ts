@@ -8,16 +8,18 @@
  */
 import { Password } from "@convex-dev/auth/providers/Password";
 import { convexAuth } from "@convex-dev/auth/server";
-import { ConvexError } from "convex/values";
+import { ConvexError, v } from "convex/values";
+import { internal } from "./_generated/api";
 import type { DataModel, Id } from "./_generated/dataModel";
-import type { MutationCtx } from "./_generated/server";
+import { action, internalMutation, type MutationCtx } from "./_generated/server";
 import { sha256Hex } from "../lib/secret";
 import { audit } from "./model/accounts";
+import { recordStaffSession } from "./model/analytics";
 
 const MAX_EMAIL = 254;
 const MAX_NAME = 100;
 
-export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({
+const convexAuthFunctions = convexAuth({
   providers: [
     Password<DataModel>({
       profile: (params) => {
@@ -38,6 +40,42 @@ export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({
       const profile = args.profile as { email: string; name?: string; invite?: string };
       return await admitNewUser(ctx as unknown as MutationCtx, profile);
     },
+    // Every sign-in (sign-up included) makes a new session here, in the
+    // sign-in's own transaction; refreshing a token does not.
+    async beforeSessionCreation(ctx, { userId }) {
+      await recordStaffSession(ctx as unknown as MutationCtx, "staff.login", userId, Date.now());
+    },
+  },
+});
+
+export const { auth, signIn, store, isAuthenticated } = convexAuthFunctions;
+
+/**
+ * Convex Auth's sign-out (same name, so its clients and the Next.js proxy
+ * call this), then staff.logout for the session it ended. Convex Auth has
+ * no sign-out callback and its store mutation cannot be wrapped through
+ * its public API, so the event is a second transaction right after the
+ * session is deleted; keyed by the session, so it is recorded once.
+ */
+export const signOut = action({
+  args: {},
+  returns: v.null(),
+  handler: async (ctx) => {
+    const ended = (await ctx.runMutation(internal.auth.store, { args: { type: "signOut" } })) as {
+      userId: Id<"users">;
+      sessionId: Id<"authSessions">;
+    } | null;
+    if (ended) await ctx.runMutation(internal.auth.recordSignOut, ended);
+    return null;
+  },
+});
+
+export const recordSignOut = internalMutation({
+  args: { userId: v.id("users"), sessionId: v.id("authSessions") },
+  returns: v.null(),
+  handler: async (ctx, { userId, sessionId }) => {
+    await recordStaffSession(ctx, "staff.logout", userId, Date.now(), sessionId);
+    return null;
   },
 });
 

@@ -25,13 +25,14 @@ const helper = createColumnHelper<typeof features, Row>();
 const ms = (value: number | null) => (value === null ? "—" : formatDuration(value));
 
 const columns = helper.columns([
-  helper.accessor("staffId", { header: "Operator", sortFn: "text" }),
+  helper.accessor("operator", { header: "Operator", sortFn: "text" }),
   helper.accessor("replies", { header: "Replies", sortFn: "basic" }),
   helper.accessor("p50Ms", { header: "Reply time p50", sortFn: "basic", cell: (info) => ms(info.getValue()) }),
   helper.accessor("p95Ms", { header: "Reply time p95", sortFn: "basic", cell: (info) => ms(info.getValue()) }),
+  helper.accessor("logins", { header: "Sign-ins", sortFn: "basic" }),
 ]);
 
-/** Operators' replies and reply times over the range. */
+/** Operators' replies, reply times and sign-ins over the range. */
 export function StaffTable({ rows }: { rows: Row[] }) {
   const table = useTable({ features, columns, data: rows, getRowId: (row) => row.staffId });
   const shown = table.getRowModel().rows;
@@ -61,7 +62,7 @@ export function StaffTable({ rows }: { rows: Row[] }) {
           ))}
         </tbody>
       </table>
-      {shown.length === 0 && <p className="muted table-empty">No operator replies in this range.</p>}
+      {shown.length === 0 && <p className="muted table-empty">No operator replies or sign-ins in this range.</p>}
     </div>
   );
 }

@@ -81,6 +81,7 @@ import type * as model_syncStatus from "../model/syncStatus.js";
 import type * as model_webChat from "../model/webChat.js";
 import type * as operatorApi from "../operatorApi.js";
 import type * as outbound from "../outbound.js";
+import type * as reportsApi from "../reportsApi.js";
 import type * as settings from "../settings.js";
 import type * as users from "../users.js";
 import type * as validators from "../validators.js";
@@ -163,6 +164,7 @@ declare const fullApi: ApiFromModules<{
   "model/webChat": typeof model_webChat;
   operatorApi: typeof operatorApi;
   outbound: typeof outbound;
+  reportsApi: typeof reportsApi;
   settings: typeof settings;
   users: typeof users;
   validators: typeof validators;

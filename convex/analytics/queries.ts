@@ -227,22 +227,47 @@ export function changeOf(today: Card, yesterday: Card): Record<string, number | 
 export const staffTable = operatorQuery({
   args: { from: v.number(), to: v.number() },
   returns: v.object({
-    rows: v.array(v.object({ staffId: v.string(), replies: v.number(), p50Ms: v.union(v.number(), v.null()), p95Ms: v.union(v.number(), v.null()) })),
+    rows: v.array(
+      v.object({
+        staffId: v.string(),
+        /** The operator's email (or name); the id itself for staff that no longer has an account. */
+        operator: v.string(),
+        replies: v.number(),
+        logins: v.number(),
+        p50Ms: v.union(v.number(), v.null()),
+        p95Ms: v.union(v.number(), v.null()),
+      }),
+    ),
     complete: v.boolean(),
   }),
   handler: async (ctx, args) => {
     const { timeZone, watermark } = await context(ctx);
     const granularity = pickGranularity(args.from, args.to) === "hour" ? "day" : pickGranularity(args.from, args.to);
     const from = bucketStart(args.from, granularity, timeZone);
-    const rows = await seriesRows(ctx, { type: "response.staff_sent", granularity, dimension: "staff", from, to: args.to, limit: ROW_LIMIT });
-    const raw = await tail(ctx, watermark, "response.staff_sent");
-    const byStaff = total(combine({ rows, tail: raw.events, type: "response.staff_sent", granularity, dimension: "staff", timeZone, from, to: args.to }));
+    const byStaff = async (type: "response.staff_sent" | "staff.login") => {
+      const rows = await seriesRows(ctx, { type, granularity, dimension: "staff", from, to: args.to, limit: ROW_LIMIT });
+      const raw = await tail(ctx, watermark, type);
+      const stats = total(combine({ rows, tail: raw.events, type, granularity, dimension: "staff", timeZone, from, to: args.to }));
+      return { stats, complete: raw.complete && rows.length < ROW_LIMIT };
+    };
+    const replies = await byStaff("response.staff_sent");
+    const logins = await byStaff("staff.login");
+    const staffIds = [...new Set([...replies.stats.keys(), ...logins.stats.keys()])];
+    // One read per operator shown (a business has a handful).
+    const names = new Map<string, string>();
+    for (const staffId of staffIds) {
+      const userId = ctx.db.normalizeId("users", staffId);
+      const user = userId ? await ctx.db.get("users", userId) : null;
+      names.set(staffId, user?.email ?? user?.name ?? staffId);
+    }
     return {
-      rows: [...byStaff].map(([staffId, stats]) => {
-        const s = summarize(stats);
-        return { staffId, replies: s.count, p50Ms: s.p50, p95Ms: s.p95 };
+      rows: staffIds.map((staffId) => {
+        const r = replies.stats.get(staffId);
+        const s = r ? summarize(r) : { count: 0, p50: null, p95: null };
+        const l = logins.stats.get(staffId);
+        return { staffId, operator: names.get(staffId)!, replies: s.count, logins: l ? summarize(l).count : 0, p50Ms: s.p50, p95Ms: s.p95 };
       }),
-      complete: raw.complete && rows.length < ROW_LIMIT,
+      complete: replies.complete && logins.complete,
     };
   },
 });

@@ -8,24 +8,31 @@
  */
 import { v } from "convex/values";
 import { internal } from "../_generated/api";
-import type { Id } from "../_generated/dataModel";
-import { httpAction, internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "../_generated/server";
+import { httpAction, internalAction, internalMutation, internalQuery, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { contactLabel } from "../../lib/contacts";
 import { timingSafeEqual } from "../../lib/secret";
-import { conversationRows, currentPeriod, lastClosedPeriod, REPORT_PERIODS, reportCsv, reportSummary, type ReportEvent, type ReportPeriod } from "../../lib/analytics/report";
+import {
+  conversationRows,
+  currentPeriod,
+  lastClosedPeriod,
+  loadReportEvents,
+  NAMES_PAGE,
+  namedRowPages,
+  REPORT_PERIODS,
+  reportCsvLines,
+  reportSummary,
+  type ReportEventsPage,
+  type ReportPeriod,
+  type ReportSource,
+} from "../../lib/analytics/report";
 import { operatorQuery, ownerMutation } from "../functions";
 import { closedReport, finishReport, startReport } from "../model/analytics";
 import { loadSettings } from "../model/settings";
 import { vChannel, type Channel } from "../validators";
 import { vReportPeriod, vReportSummary } from "./schema";
 
-const CHANNELS: Channel[] = ["telegram", "messenger", "instagram", "whatsapp", "web"];
 /** Events per query page of the writer; a page stays well inside a query's read limits. */
 const EVENTS_PAGE = 2000;
-/** Events one report reads at most (about 60,000 conversations); beyond it the report says it was cut. */
-const MAX_REPORT_EVENTS = 500_000;
-/** Conversations whose contact names one query looks up. */
-const NAMES_PAGE = 200;
 /** Reports the page lists. */
 export const REPORTS_SHOWN = 60;
 
@@ -73,60 +80,71 @@ export const reportJob = internalQuery({
   },
 });
 
-const vReportEvent = v.object({
+export const vReportEvent = v.object({
   type: v.string(),
   at: v.number(),
   channel: v.optional(vChannel),
   conversationId: v.optional(v.string()),
   contactId: v.optional(v.string()),
+  staffId: v.optional(v.string()),
   kind: v.optional(v.string()),
   value: v.optional(v.number()),
   durationMs: v.optional(v.number()),
   intent: v.optional(v.string()),
   comment: v.optional(v.string()),
 });
+export const vReportEventsPageArgs = { channel: vChannel, from: v.number(), to: v.number(), cursor: v.union(v.string(), v.null()) };
+export const vReportEventsPage = v.object({ events: v.array(vReportEvent), cursor: v.string(), done: v.boolean() });
 
-/** One page of a channel's events in [from, to), by event time. */
-export const eventsPage = internalQuery({
-  args: { channel: vChannel, from: v.number(), to: v.number(), cursor: v.union(v.string(), v.null()) },
-  returns: v.object({ events: v.array(vReportEvent), cursor: v.string(), done: v.boolean() }),
-  handler: async (ctx, { channel, from, to, cursor }) => {
-    const page = await ctx.db
-      .query("analyticsEvents")
-      .withIndex("by_channel_and_at", (q) => q.eq("channel", channel).gte("at", from).lt("at", to))
-      .paginate({ numItems: EVENTS_PAGE, cursor });
-    return {
-      events: page.page.map((e) => ({
-        type: e.type,
-        at: e.at,
-        channel: e.channel,
-        conversationId: e.conversationId,
-        contactId: e.contactId,
-        kind: e.kind,
-        value: e.value,
-        durationMs: e.durationMs,
-        intent: e.intent,
-        comment: typeof e.metadata?.comment === "string" ? e.metadata.comment : undefined,
-      })),
-      cursor: page.continueCursor,
-      done: page.isDone,
-    };
-  },
-});
+/** One page of a channel's events in [from, to), by event time (the writer's and GET /api/reports' page). */
+export async function readEventsPage(
+  ctx: QueryCtx,
+  { channel, from, to, cursor }: { channel: Channel; from: number; to: number; cursor: string | null },
+): Promise<ReportEventsPage> {
+  const page = await ctx.db
+    .query("analyticsEvents")
+    .withIndex("by_channel_and_at", (q) => q.eq("channel", channel).gte("at", from).lt("at", to))
+    .paginate({ numItems: EVENTS_PAGE, cursor });
+  return {
+    events: page.page.map((e) => ({
+      type: e.type,
+      at: e.at,
+      channel: e.channel,
+      conversationId: e.conversationId,
+      contactId: e.contactId,
+      staffId: e.staffId,
+      kind: e.kind,
+      value: e.value,
+      durationMs: e.durationMs,
+      intent: e.intent,
+      comment: typeof e.metadata?.comment === "string" ? e.metadata.comment : undefined,
+    })),
+    cursor: page.continueCursor,
+    done: page.isDone,
+  };
+}
 
 /** Display names of contacts (absent ones: deleted or unknown). */
+export async function readContactNames(ctx: QueryCtx, contactIds: string[]): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const raw of contactIds.slice(0, NAMES_PAGE)) {
+    const id = ctx.db.normalizeId("contacts", raw);
+    const contact = id ? await ctx.db.get("contacts", id) : null;
+    if (contact) names[raw] = contactLabel(contact) ?? contact.externalId;
+  }
+  return names;
+}
+
+export const eventsPage = internalQuery({
+  args: vReportEventsPageArgs,
+  returns: vReportEventsPage,
+  handler: readEventsPage,
+});
+
 export const contactNames = internalQuery({
   args: { contactIds: v.array(v.string()) },
   returns: v.record(v.string(), v.string()),
-  handler: async (ctx, { contactIds }) => {
-    const names: Record<string, string> = {};
-    for (const raw of contactIds) {
-      const id = ctx.db.normalizeId("contacts", raw);
-      const contact = id ? await ctx.db.get("contacts", id) : null;
-      if (contact) names[raw] = contactLabel(contact) ?? contact.externalId;
-    }
-    return names;
-  },
+  handler: (ctx, { contactIds }) => readContactNames(ctx, contactIds),
 });
 
 export const record = internalMutation({
@@ -154,28 +172,15 @@ export const write = internalAction({
     const job = await ctx.runQuery(internal.analytics.reports.reportJob, { reportId });
     if (!job) return null;
     try {
-      const events: ReportEvent[] = [];
-      for (const channel of CHANNELS) {
-        let cursor: string | null = null;
-        for (;;) {
-          const page: { events: (ReportEvent & { comment?: string })[]; cursor: string; done: boolean } = await ctx.runQuery(
-            internal.analytics.reports.eventsPage,
-            { channel, from: job.from, to: job.to, cursor },
-          );
-          for (const { comment, ...e } of page.events) events.push(comment === undefined ? e : { ...e, metadata: { comment } });
-          if (events.length > MAX_REPORT_EVENTS) throw new Error(`More than ${MAX_REPORT_EVENTS} events in the period; report a shorter one`);
-          if (page.done) break;
-          cursor = page.cursor;
-        }
-      }
-      const rows = conversationRows(events);
-      const contactIds = [...new Set(rows.flatMap((r) => (r.contactId ? [r.contactId] : [])))];
-      const names: Record<string, string> = {};
-      for (let i = 0; i < contactIds.length; i += NAMES_PAGE) {
-        Object.assign(names, await ctx.runQuery(internal.analytics.reports.contactNames, { contactIds: contactIds.slice(i, i + NAMES_PAGE) }));
-      }
-      const csv = reportCsv(rows.map((r) => ({ ...r, contact: (r.contactId && names[r.contactId]) || "" })));
-      const storageId = await storeCsv(ctx, csv);
+      const source: ReportSource = {
+        eventsPage: (args) => ctx.runQuery(internal.analytics.reports.eventsPage, args),
+        contactNames: (contactIds) => ctx.runQuery(internal.analytics.reports.contactNames, { contactIds }),
+      };
+      const rows = conversationRows(await loadReportEvents(source, job));
+      const lines: string[] = [...reportCsvLines([])];
+      for await (const page of namedRowPages(source, rows)) lines.push(...reportCsvLines(page, false));
+      const csv = lines.join("");
+      const storageId = await ctx.storage.store(new Blob([csv], { type: "text/csv;charset=utf-8" }));
       const downloadKey = randomKey();
       await ctx.runMutation(internal.analytics.reports.record, { reportId, storageId, downloadKey, bytes: new TextEncoder().encode(csv).length, rows: rows.length, summary: reportSummary(rows) });
     } catch (error) {
@@ -184,26 +189,6 @@ export const write = internalAction({
     return null;
   },
 });
-
-/**
- * Attempts at storing the file. On Convex one always does; the local
- * runtime (convex-test) can throw "Write outside of transaction" when
- * another transaction commits while `storage.store` hashes the blob (it
- * decides whether to open its own transaction before hashing), and a
- * failed attempt stores nothing, so trying again is safe.
- */
-const STORE_ATTEMPTS = 5;
-
-async function storeCsv(ctx: ActionCtx, csv: string): Promise<Id<"_storage">> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.storage.store(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    } catch (error) {
-      if (attempt >= STORE_ATTEMPTS || !String(error).includes("outside of transaction")) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
 
 const vReportView = v.object({
   _id: v.id("analyticsReports"),

@@ -39,6 +39,21 @@ export async function recordEvent(
   return true;
 }
 
+/**
+ * staff.login / staff.logout: an operator's session began (Convex Auth's
+ * beforeSessionCreation, in the sign-in's transaction) or was signed out.
+ * A session id, when known, makes a retried sign-out count once.
+ */
+export async function recordStaffSession(
+  ctx: MutationCtx,
+  type: "staff.login" | "staff.logout",
+  staffId: string,
+  now: number,
+  sessionId?: string,
+): Promise<boolean> {
+  return await recordEvent(ctx, { type, at: now, staffId, ...(sessionId ? { dedupeKey: `${type}:${sessionId}` } : {}) });
+}
+
 /** Events per rollup transaction; with ≤ 5 dimensions × 4 granularities a page stays far inside Convex's limits. */
 export const ROLLUP_PAGE = 200;
 /**

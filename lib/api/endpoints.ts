@@ -4,6 +4,7 @@
  * list, and tests/api checks every entry has its route file and back.
  */
 import type { z } from "zod";
+import { reportResponse, reportsQuery } from "./reports";
 import { listConversationsQuery, listConversationsResponse } from "./schemas";
 import {
   analyticsDashboardQuery,
@@ -24,6 +25,8 @@ export type Endpoint = {
   response: z.ZodType;
   /** The 200 body's media type when it is not JSON (the response schema is then a string). */
   contentType?: "text/plain; version=0.0.4; charset=utf-8";
+  /** Other 200 bodies than the JSON `response`, by content type (the document says each is a string). */
+  textResponses?: Record<string, string>;
 };
 
 export const listConversations = {
@@ -67,4 +70,16 @@ export const metrics = {
 
 const ANALYTICS_ENDPOINTS: Endpoint[] = [analyticsDashboard, analyticsTimeseries, metrics];
 
-export const ENDPOINTS: Endpoint[] = [listConversations, ...ANALYTICS_ENDPOINTS];
+// --- Reports (issue 11) ---
+
+export const getReport = {
+  method: "get",
+  path: "/api/reports",
+  operationId: "getReport",
+  summary: "A daily, weekly or monthly report: JSON sections, or CSV with one row per conversation",
+  query: reportsQuery,
+  response: reportResponse,
+  textResponses: { "text/csv": "format=csv: one row per conversation, streamed; cells a spreadsheet would run as a formula start with '" },
+} satisfies Endpoint;
+
+export const ENDPOINTS: Endpoint[] = [listConversations, ...ANALYTICS_ENDPOINTS, getReport];

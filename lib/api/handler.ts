@@ -27,7 +27,8 @@ export function bearerKey(request: Request): string | null {
 
 export function apiRoute<E extends Endpoint & { query: z.ZodObject }>(
   endpoint: E,
-  run: (context: ApiContext<z.output<E["query"]>>) => Promise<z.input<E["response"]>>,
+  /** A Response it returns is sent as it is (a streamed CSV, say); anything else is checked against `response`. */
+  run: (context: ApiContext<z.output<E["query"]>>) => Promise<z.input<E["response"]> | Response>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     // The server's value, else the build's (inlined only for a literal read).
@@ -45,6 +46,7 @@ export function apiRoute<E extends Endpoint & { query: z.ZodObject }>(
         return errorResponse(400, "BAD_REQUEST", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
       }
       const result = await run({ apiKey, convex, query: query.data as z.output<E["query"]> });
+      if (result instanceof Response) return result;
       const body = endpoint.response.parse(result);
       if (endpoint.contentType) return new Response(body as string, { headers: { "content-type": endpoint.contentType, "cache-control": "no-store" } });
       return Response.json(body, { headers: { "cache-control": "no-store" } });

@@ -35,7 +35,15 @@ export function openApiDocument(version = "1") {
         security: [{ bearerAuth: [] }],
         parameters,
         responses: {
-          "200": { description: "OK", content: { [endpoint.contentType ?? "application/json"]: { schema: jsonSchema(endpoint.response, "output") } } },
+          "200": {
+            description: "OK",
+            content: {
+              [endpoint.contentType ?? "application/json"]: { schema: jsonSchema(endpoint.response, "output") },
+              ...Object.fromEntries(
+                Object.entries(endpoint.textResponses ?? {}).map(([type, description]) => [type, { schema: { type: "string", description } }]),
+              ),
+            },
+          },
           "400": errorResponse("Invalid input; nothing was changed"),
           "401": errorResponse("Missing, unknown or revoked API key"),
         },

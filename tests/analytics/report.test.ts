@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { conversationRows, currentPeriod, lastClosedPeriod, reportCsv, reportSummary, type ReportEvent } from "../../lib/analytics/report";
+import { conversationRows, currentPeriod, lastClosedPeriod, reportCsv, reportSpan, reportSummary, type ReportEvent } from "../../lib/analytics/report";
 
 const T = Date.UTC(2026, 10, 30, 10, 0, 0); // Monday 30 November 2026
 const ev = (type: ReportEvent["type"], s: number, extra: Partial<ReportEvent> = {}): ReportEvent => ({ type, at: T + s * 1000, conversationId: "c1", channel: "telegram", ...extra });
@@ -60,5 +60,20 @@ describe("one row per conversation", () => {
   test("no events: a header-only CSV and an empty summary", () => {
     expect(reportCsv([])).toBe(`${"conversation_id,channel,contact,first_event_at,last_event_at,messages_in,messages_out,bot_replies,staff_replies,first_response_s,escalations,resolutions,resolution_time_s,resolved_by,reopened,csat,nps,feedback,intent"}\r\n`);
     expect(reportSummary([])).toMatchObject({ conversations: 0, csatAverage: null, nps: null });
+  });
+
+  test("an API report's span: dates in the business zone, widened to whole periods, DST-correct", () => {
+    const now = Date.UTC(2026, 10, 30, 10);
+    // Berlin, 29 March 2026 (spring forward): a 23-hour day.
+    expect(reportSpan("daily", { from: "2026-03-29" }, now, "Europe/Berlin")).toEqual({
+      from: Date.UTC(2026, 2, 28, 23), to: Date.UTC(2026, 2, 29, 22), periods: 1,
+    });
+    // Wednesday to the next Tuesday: two ISO weeks, Monday midnight Berlin (winter, UTC+1).
+    expect(reportSpan("weekly", { from: "2026-11-18", to: "2026-11-24" }, now, "Europe/Berlin")).toEqual({
+      from: Date.UTC(2026, 10, 15, 23), to: Date.UTC(2026, 10, 29, 23), periods: 2,
+    });
+    expect(reportSpan("monthly", {}, now, "UTC")).toEqual({ from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 10, 1), periods: 1 });
+    expect(reportSpan("daily", { from: "2026-11-02", to: "2026-11-01" }, now, "UTC")).toEqual({ error: "to: must be on or after from" });
+    expect(reportSpan("monthly", { from: "2024-01-01", to: "2026-01-31" }, now, "UTC")).toEqual({ error: "to: at most 24 monthly periods in one report" });
   });
 });

@@ -25,6 +25,9 @@ const ALLOWLIST: Record<string, string> = {
   "analyticsApi:dashboard": "HTTP API: refuses a missing, unknown or revoked API key",
   "analyticsApi:timeseries": "HTTP API: refuses a missing, unknown or revoked API key",
   "analyticsApi:metrics": "HTTP API: refuses a missing, unknown or revoked API key",
+  "reportsApi:timeZone": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
+  "reportsApi:eventsPage": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
+  "reportsApi:contactNames": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
   // The public web chat: a visitor holds only their own minted session.
   "webchat:startSession": "web chat: mints a session, rate limited site-wide",
   "webchat:send": "web chat: refuses an id that was never issued; per-session and global limits",
@@ -177,6 +180,10 @@ describe("access", () => {
       ] as const) {
         expect(await refusal(call(t, "query", path, { apiKey: key, ...args }))).toBe("UNAUTHENTICATED");
       }
+      expect(await refusal(call(t, "query", "reportsApi:timeZone", { apiKey: key }))).toBe("UNAUTHENTICATED");
+      const page = { apiKey: key, channel: "web", from: 0, to: 1, cursor: null };
+      expect(await refusal(call(t, "query", "reportsApi:eventsPage", page))).toBe("UNAUTHENTICATED");
+      expect(await refusal(call(t, "query", "reportsApi:contactNames", { apiKey: key, contactIds: [] }))).toBe("UNAUTHENTICATED");
     }
   });
 });

@@ -69,6 +69,41 @@ describe("accounts", () => {
     expect(await codeOf(signIn({ email: "owner@example.com", password: "wrong password!", flow: "signIn" }))).not.toBe("allowed");
   });
 
+  test("each sign-in records staff.login and a sign-out staff.logout for that operator, once", async () => {
+    const owner = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signUp" });
+    const { token } = await owner.mutation(api.users.createInvite, {});
+    await signIn({ email: "op@example.com", password: PASSWORD, flow: "signUp", invite: token });
+    const again = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signIn" });
+    await codeOf(signIn({ email: "owner@example.com", password: "wrong password!", flow: "signIn" }));
+    await again.action(api.auth.signOut, {});
+    // The ended session's token signs out nothing more, and records nothing more.
+    await again.action(api.auth.signOut, {});
+    const { events, ids } = await t.run(async (ctx) => {
+      const users = await ctx.db.query("users").collect();
+      const ids = Object.fromEntries(users.map((u) => [u.email!, u._id as string]));
+      const events = [];
+      for (const type of ["staff.login", "staff.logout"] as const) {
+        events.push(...(await ctx.db.query("analyticsEvents").withIndex("by_type_and_dedupe_key", (q) => q.eq("type", type)).collect()));
+      }
+      return { events: events.map((e) => ({ type: e.type, staffId: e.staffId })), ids };
+    });
+    expect(events).toEqual([
+      { type: "staff.login", staffId: ids["owner@example.com"] },
+      { type: "staff.login", staffId: ids["op@example.com"] },
+      { type: "staff.login", staffId: ids["owner@example.com"] },
+      { type: "staff.logout", staffId: ids["owner@example.com"] },
+    ]);
+    // The /analytics staff table counts sign-ins per operator (from the raw tail before any rollup).
+    const now = Date.now();
+    const table = await owner.query(api.analytics.queries.staffTable, { from: now - 24 * 3_600_000, to: now + 1 });
+    expect(new Map(table.rows.map((r) => [r.staffId, r.logins]))).toEqual(
+      new Map([[ids["owner@example.com"], 2], [ids["op@example.com"], 1]]),
+    );
+    expect(table.rows.every((r) => r.replies === 0)).toBe(true);
+    // Rows name the operator, not their id.
+    expect(table.rows.map((r) => r.operator).sort()).toEqual(["op@example.com", "owner@example.com"]);
+  });
+
   test("an invite link makes one operator, once; a stranger's token does not", async () => {
     const owner = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signUp" });
     const { token } = await owner.mutation(api.users.createInvite, {});

@@ -35,6 +35,20 @@ test("with no traffic every chart says so instead of drawing nothing", async () 
   expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
 });
 
+test("the staff table counts the owner's sign-ins, live", async () => {
+  const page = await openAnalytics();
+  const table = page.getByTestId("staff-table");
+  await table.getByRole("columnheader", { name: "Sign-ins" }).waitFor();
+  const signIns = async () => {
+    const rows = await table.locator("tbody tr").allInnerTexts();
+    return rows.length === 1 ? Number(rows[0]!.trim().split(/\s+/).at(-1)) : NaN;
+  };
+  const before = await expect.poll(signIns, { timeout: REPLY_MS }).toBeGreaterThanOrEqual(1).then(signIns);
+  await ownerClient(product.convexUrl, "signIn");
+  await expect.poll(signIns, { timeout: REPLY_MS }).toBe(before + 1);
+  expect(await table.locator("tbody tr").first().innerText()).toContain("owner@example.com");
+});
+
 test("a web chat burst shows up on the open page, and the range picker changes the buckets", async () => {
   const page = await openAnalytics();
   const convex = new ConvexHttpClient(product.convexUrl);
