@@ -117,6 +117,12 @@ for (const { name: size, viewport } of SIZES) {
       await search.fill(city);
       const messages = page.getByRole("region", { name: "Matching messages" });
       await messages.getByText(`Есть доставка в ${city}?`).waitFor();
+      // Nobody owns that conversation: "Me" hides the hit, "Nobody" shows it again.
+      const assignee = page.getByLabel("Assignee");
+      await assignee.selectOption("me");
+      await messages.getByText(`No message contains “${city}”.`).waitFor();
+      await assignee.selectOption("unassigned");
+      await messages.getByText(`Есть доставка в ${city}?`).waitFor();
       await messages.getByRole("link", { name: new RegExp(person) }).click();
       await page.getByRole("heading", { name: `${person} Соколов` }).waitFor();
     });
