@@ -192,7 +192,7 @@ export async function inboxRow(
     id: c._id,
     channel: c.channel,
     contactName: contactLabel(contact),
-    customerLine: c.lastCustomerText ?? c.lastMessagePreview,
+    customerLine: c.lastCustomerText || c.lastMessagePreview,
     repliedBy: c.awaitingReplySince === undefined ? c.lastReplyAuthor : undefined,
     waitingSince: c.awaitingReplySince,
     status: conversationStatus(c),
@@ -495,11 +495,26 @@ const vSearchFilter = {
   channel: v.optional(vChannel),
   status: v.optional(vInboxStatus),
   tag: v.optional(v.string()),
+  /** Whose conversations: the caller's ("me"), nobody's, or one operator's. */
+  assignee: v.optional(v.union(v.literal("me"), v.literal("unassigned"), v.id("users"))),
   /** Message time range (ms), inclusive; contacts ignore it. */
   from: v.optional(v.number()),
   to: v.optional(v.number()),
 };
-type SearchFilter = { channel?: Channel; status?: InboxStatus; tag?: string; from?: number; to?: number };
+type SearchFilter = {
+  channel?: Channel;
+  status?: InboxStatus;
+  tag?: string;
+  /** Already resolved: "me" becomes the caller's id before the search runs. */
+  assignee?: "unassigned" | Id<"users">;
+  from?: number;
+  to?: number;
+};
+
+/** The search arguments with "me" turned into the signed-in operator's id. */
+function ownFilter(filter: Omit<SearchFilter, "assignee"> & { assignee?: "me" | "unassigned" | Id<"users"> }, me: Id<"users">): SearchFilter {
+  return { ...filter, assignee: filter.assignee === "me" ? me : filter.assignee };
+}
 
 const vMessageHit = v.object({
   messageId: v.id("messages"),
@@ -508,15 +523,16 @@ const vMessageHit = v.object({
   contactName: v.optional(v.string()),
 });
 
-/** Status and tag filters read the conversation; the status word is the list's. */
+/** Status, tag and assignee filters read the conversation; the status word is the list's. */
 function conversationMatches(c: Doc<"conversations">, filter: SearchFilter): boolean {
   if (filter.tag !== undefined && !(c.tags ?? []).includes(filter.tag)) return false;
+  if (filter.assignee !== undefined && (c.assigneeId ?? "unassigned") !== filter.assignee) return false;
   return filter.status === undefined || conversationStatus(c) === filter.status;
 }
 
 /**
  * Messages whose text matches, most relevant first, paginated. The channel
- * filter runs inside the search index; time, status and tag apply to each
+ * filter runs inside the search index; time, status, tag and assignee apply to each
  * page (a page can come back shorter than asked; the next one continues).
  */
 export async function searchMessages(
@@ -558,7 +574,7 @@ export const messageSearch = operatorQuery({
   handler: async (ctx, { text, paginationOpts, ...filter }) =>
     text.trim() === ""
       ? { page: [], isDone: true, continueCursor: "" }
-      : await searchMessages(ctx, text.trim(), filter, paginationOpts),
+      : await searchMessages(ctx, text.trim(), ownFilter(filter, ctx.operator._id), paginationOpts),
 });
 
 /** Contacts whose name or @username matches, with their conversations (as inbox rows, minus message reads). */
@@ -605,7 +621,7 @@ export const contactSearch = operatorQuery({
     }),
   ),
   handler: async (ctx, { text, ...filter }) =>
-    text.trim() === "" ? [] : await searchContacts(ctx, text.trim(), filter),
+    text.trim() === "" ? [] : await searchContacts(ctx, text.trim(), ownFilter(filter, ctx.operator._id)),
 });
 
 /** The batches formed for one conversation, newest first. */

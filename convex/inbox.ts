@@ -8,8 +8,14 @@ import { internal } from "./_generated/api";
 import { internalMutation } from "./_generated/server";
 import { operatorMutation, operatorQuery } from "./functions";
 import { audit } from "./model/accounts";
-import { setTimeZone } from "./model/contacts";
-import { setAssignee, setTags as saveTags, storeOpenStatus } from "./model/conversations";
+import { backfillSearchNames, SEARCH_NAME_BACKFILL_PAGE, setTimeZone } from "./model/contacts";
+import {
+  backfillInboxFields,
+  INBOX_FIELDS_BACKFILL_PAGE,
+  setAssignee,
+  setTags as saveTags,
+  storeOpenStatus,
+} from "./model/conversations";
 import { callerError } from "./model/errors";
 import { reschedule as moveAction } from "./model/scheduledActions";
 import { isValidTimeZone } from "../lib/followups/tz";
@@ -59,22 +65,30 @@ export const reschedule = operatorMutation({
 const STATUS_BACKFILL_PAGE = 200;
 
 /**
- * Cron: conversations written before status was stored (absent reads
- * "open") get "open" written, so the inbox's Open tab, one index range,
- * shows them. Pages through them and re-schedules itself; with none left
- * it reads nothing (an empty index range).
+ * Hourly cron: rows written before a field the inbox reads existed get it.
+ * - status: absent reads "open"; stored so the Open tab is one index range;
+ * - contacts' `searchName` (contact search on the local runtime needs it);
+ * - conversations' list fields (customer line, waiting since, reply author).
+ * Each step takes a page; while any page comes back full it re-schedules
+ * itself. With nothing left each step reads an empty index range.
  */
 export const backfillStatus = internalMutation({
   args: {},
-  returns: v.number(),
+  returns: v.object({ status: v.number(), searchNames: v.number(), inboxFields: v.number() }),
   handler: async (ctx) => {
     const page = await ctx.db
       .query("conversations")
       .withIndex("by_status_and_last_message_at", (q) => q.eq("status", undefined))
       .take(STATUS_BACKFILL_PAGE);
     for (const conversation of page) await storeOpenStatus(ctx, conversation);
-    if (page.length === STATUS_BACKFILL_PAGE) await ctx.scheduler.runAfter(0, internal.inbox.backfillStatus, {});
-    return page.length;
+    const searchNames = await backfillSearchNames(ctx);
+    const inboxFields = await backfillInboxFields(ctx);
+    const more =
+      page.length === STATUS_BACKFILL_PAGE ||
+      searchNames === SEARCH_NAME_BACKFILL_PAGE ||
+      inboxFields === INBOX_FIELDS_BACKFILL_PAGE;
+    if (more) await ctx.scheduler.runAfter(0, internal.inbox.backfillStatus, {});
+    return { status: page.length, searchNames, inboxFields };
   },
 });
 

@@ -193,6 +193,8 @@ export default defineSchema({
   })
     // ingest: find the sender of an inbound message
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
+    // backfill (inbox:backfillStatus): contacts stored before searchName existed
+    .index("by_search_name", ["searchName"])
     // inbox search: contacts by name or @username
     .searchIndex("search_name", { searchField: "searchName", filterFields: ["channel"] }),
 
@@ -258,6 +260,8 @@ export default defineSchema({
     .index("by_channel_and_account_and_chat", ["channel", "accountId", "chatId"])
     // dashboard list, newest first
     .index("by_last_message_at", ["lastMessageAt"])
+    // backfill (inbox:backfillStatus): conversations stored before the inbox list fields existed
+    .index("by_last_customer_text", ["lastCustomerText"])
     // dashboard list filtered by channel, newest first
     .index("by_channel_and_last_message_at", ["channel", "lastMessageAt"])
     // dashboard list of conversations waiting for a human, longest waiting first

@@ -109,6 +109,30 @@ export function inboxFieldsOnCustomerMessage(
   };
 }
 
+/** Outbound statuses that mean the reply reached the customer (what `inboxFieldsOnReply` is written on). */
+export const DELIVERED_REPLY_STATUSES: readonly string[] = ["sent", "delivered", "read"];
+
+/**
+ * The list fields for a conversation stored before they were kept, from its
+ * history: the newest customer message, the newest reply that reached the
+ * customer, and the first customer message after that reply. Without any
+ * customer message the line is "" (the list then shows the preview), so the
+ * backfill does not pick the conversation up again.
+ */
+export function inboxFieldsFromHistory(history: {
+  newestCustomer: { text: string; attachmentCount: number } | null;
+  newestReply: { author: "agent" | "human" | "customer" } | null;
+  firstUnanswered: { receivedAt: number } | null;
+}): { lastCustomerText: string; awaitingReplySince?: number; lastReplyAuthor?: "agent" | "human" } {
+  const { newestCustomer, newestReply, firstUnanswered } = history;
+  const line = newestCustomer ? inboxFieldsOnCustomerMessage({}, newestCustomer, false, 0).lastCustomerText : "";
+  return {
+    lastCustomerText: line,
+    ...(firstUnanswered && newestCustomer ? { awaitingReplySince: firstUnanswered.receivedAt } : {}),
+    ...(newestReply && newestReply.author !== "customer" ? { lastReplyAuthor: newestReply.author } : {}),
+  };
+}
+
 /** As a reply reaches the customer (the bot's, a follow-up, a person's): nobody waits, and who answered. */
 export function inboxFieldsOnReply(author: "agent" | "human"): {
   awaitingReplySince: undefined;

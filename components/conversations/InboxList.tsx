@@ -47,6 +47,8 @@ export function InboxList() {
   const [channel, setChannel] = useState<Channel | "">("");
   const [status, setStatus] = useState<InboxStatus | "">("");
   const [tag, setTag] = useState("");
+  const [assignee, setAssignee] = useState<"" | "me" | "unassigned" | Id<"users">>("");
+  const operators = useQuery(api.inbox.operators, {});
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [text, setText] = useState("");
@@ -56,6 +58,7 @@ export function InboxList() {
     channel: channel || undefined,
     status: status || undefined,
     tag: tag.trim() || undefined,
+    assignee: assignee || undefined,
     from: from ? new Date(`${from}T00:00`).getTime() : undefined,
     to: to ? new Date(`${to}T23:59:59.999`).getTime() : undefined,
   };
@@ -137,6 +140,21 @@ export function InboxList() {
             <label>
               Tag
               <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder="any" size={10} />
+            </label>
+            <label>
+              Assignee
+              <select value={assignee} onChange={(e) => setAssignee(e.target.value as typeof assignee)}>
+                <option value="">Anyone</option>
+                <option value="me">Me</option>
+                <option value="unassigned">Nobody</option>
+                {operators
+                  ?.filter((o) => !o.me)
+                  .map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.name}
+                    </option>
+                  ))}
+              </select>
             </label>
             <label>
               From
@@ -424,7 +442,14 @@ function InboxCard({
   );
 }
 
-type Filters = { channel?: Channel; status?: InboxStatus; tag?: string; from?: number; to?: number };
+type Filters = {
+  channel?: Channel;
+  status?: InboxStatus;
+  tag?: string;
+  assignee?: "me" | "unassigned" | Id<"users">;
+  from?: number;
+  to?: number;
+};
 
 function SearchResults({ text, filters }: { text: string; filters: Filters }) {
   const now = useNow();

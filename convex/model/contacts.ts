@@ -32,3 +32,20 @@ export async function upsertContact(
 export async function setTimeZone(ctx: MutationCtx, contactId: Id<"contacts">, timeZone: string | undefined) {
   await ctx.db.patch("contacts", contactId, { timeZone });
 }
+
+/** Contacts given a `searchName` per backfill run. */
+export const SEARCH_NAME_BACKFILL_PAGE = 200;
+
+/**
+ * Contacts stored before `searchName` existed get it written (the local
+ * runtime's contact search fails on a contact without it). Returns how
+ * many were written; with none left it reads an empty index range.
+ */
+export async function backfillSearchNames(ctx: MutationCtx): Promise<number> {
+  const page = await ctx.db
+    .query("contacts")
+    .withIndex("by_search_name", (q) => q.eq("searchName", undefined))
+    .take(SEARCH_NAME_BACKFILL_PAGE);
+  for (const contact of page) await ctx.db.patch("contacts", contact._id, { searchName: contactSearchName(contact) });
+  return page.length;
+}

@@ -16,7 +16,7 @@ import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { flushPlan, typingDue, type BatchingPolicy } from "../../lib/batching";
 import { TYPING_REFRESH_MS } from "../../lib/channels/typing";
 import { contactLabel } from "../../lib/contacts";
-import { inboxFieldsOnReply } from "../../lib/inbox";
+import { DELIVERED_REPLY_STATUSES, inboxFieldsFromHistory, inboxFieldsOnReply } from "../../lib/inbox";
 import type { Settings } from "../../lib/settings";
 import type { BatchingState } from "../schema";
 import type { Channel } from "../validators";
@@ -481,6 +481,51 @@ export async function setAssignee(ctx: MutationCtx, conversation: Doc<"conversat
 /** A conversation from before status was stored gets "open" written (the inbox's Open tab reads status by index). */
 export async function storeOpenStatus(ctx: MutationCtx, conversation: Doc<"conversations">) {
   if (conversation.status === undefined) await ctx.db.patch("conversations", conversation._id, { status: "open" });
+}
+
+/** Conversations given the inbox list fields per backfill run (each reads up to ~13 messages). */
+export const INBOX_FIELDS_BACKFILL_PAGE = 50;
+/** Newest outbound messages looked at for the last reply that reached the customer. */
+const REPLIES_LOOKED_AT = 10;
+
+/**
+ * Conversations stored before the inbox kept `lastCustomerText`,
+ * `awaitingReplySince` and `lastReplyAuthor` get them from their newest
+ * messages (a bounded read each), so their rows show the customer's line
+ * and the waiting time. Returns how many were written.
+ */
+export async function backfillInboxFields(ctx: MutationCtx): Promise<number> {
+  const page = await ctx.db
+    .query("conversations")
+    .withIndex("by_last_customer_text", (q) => q.eq("lastCustomerText", undefined))
+    .take(INBOX_FIELDS_BACKFILL_PAGE);
+  for (const conversation of page) {
+    const newestCustomer = await ctx.db
+      .query("messages")
+      .withIndex("by_conversation_and_direction", (q) => q.eq("conversationId", conversation._id).eq("direction", "in"))
+      .order("desc")
+      .first();
+    const outbound = await ctx.db
+      .query("messages")
+      .withIndex("by_conversation_and_direction", (q) => q.eq("conversationId", conversation._id).eq("direction", "out"))
+      .order("desc")
+      .take(REPLIES_LOOKED_AT);
+    const newestReply = outbound.find((m) => DELIVERED_REPLY_STATUSES.includes(m.status)) ?? null;
+    const firstUnanswered = await ctx.db
+      .query("messages")
+      .withIndex("by_conversation_and_direction", (q) => {
+        const range = q.eq("conversationId", conversation._id).eq("direction", "in");
+        return newestReply ? range.gt("_creationTime", newestReply._creationTime) : range;
+      })
+      .first();
+    const fields = inboxFieldsFromHistory({
+      newestCustomer: newestCustomer && { text: newestCustomer.text, attachmentCount: newestCustomer.attachments.length },
+      newestReply,
+      firstUnanswered,
+    });
+    await ctx.db.patch("conversations", conversation._id, fields);
+  }
+  return page.length;
 }
 
 /** The conversation's history now lives in `archiveId` (or, with undefined, no longer does). */

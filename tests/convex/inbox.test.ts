@@ -48,6 +48,12 @@ async function telegramSays(chatId: string, displayName: string, text: string, u
   });
 }
 
+async function rowOf(contactName: string) {
+  const row = (await rows()).find((r) => r.contactName === contactName);
+  if (!row) throw new Error(`no row for ${contactName}`);
+  return row;
+}
+
 async function rows() {
   return (await asOwner(t).query(api.dashboard.conversations, { paginationOpts: FIRST_PAGE })).page;
 }
@@ -184,9 +190,67 @@ describe("inbox: open/resolved, unread, attention", () => {
     expect((await page())[0]).toMatchObject({ unread: true, lifecycle: "open" });
     expect((await page())[0]!.unreadCount).toBeUndefined();
 
-    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(1);
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toMatchObject({ status: 1 });
     expect(await page({ lifecycle: "open" })).toMatchObject([{ contactName: "Legacy" }]);
-    expect(await t.mutation(internal.inbox.backfillStatus, {})).toBe(0);
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toEqual({ status: 0, searchNames: 0, inboxFields: 0 });
+    await settle(t);
+  });
+
+  test("contacts and conversations stored before the inbox fields existed get them from the hourly backfill", async () => {
+    const web = await newSession(t);
+    await say(t, web, "Когда доставка?");
+    await settle(t); // the offline responder answers
+    await advance(t, MINUTE);
+    const waitingId = await conversationOf(t, web);
+    await asOwner(t).mutation(api.conversations.setTakeover, { conversationId: waitingId, takeover: true });
+    await say(t, web, "И ещё вопрос");
+    await advance(t, MINUTE);
+    await say(t, web, "Алло?");
+    await telegramSays("660001", "Анна Старая", "Привет", "anna_old");
+    const telegramId = (await rowOf("Анна Старая")).id;
+    const kept = await t.run(async (ctx) => {
+      const conversations = await ctx.db.query("conversations").collect();
+      return Object.fromEntries(
+        conversations.map((c) => [c._id, { lastCustomerText: c.lastCustomerText, awaitingReplySince: c.awaitingReplySince, lastReplyAuthor: c.lastReplyAuthor }]),
+      );
+    });
+    expect(kept[waitingId]).toMatchObject({ lastCustomerText: "Алло?", lastReplyAuthor: "agent" });
+    expect(kept[waitingId]!.awaitingReplySince).toBeGreaterThan(0);
+
+    // The old way: rows without searchName and without the list fields, and one contact inserted directly.
+    await t.run(async (ctx) => {
+      for (const contact of await ctx.db.query("contacts").collect()) await ctx.db.patch("contacts", contact._id, { searchName: undefined });
+      for (const c of await ctx.db.query("conversations").collect()) {
+        await ctx.db.patch("conversations", c._id, { lastCustomerText: undefined, awaitingReplySince: undefined, lastReplyAuthor: undefined, status: undefined });
+      }
+      await ctx.db.insert("contacts", { channel: "telegram", accountId: "default", externalId: "660003", displayName: "Вера Давняя" });
+    });
+    // convex-test's search (the local runtime's) fails on contacts lacking the field.
+    await expect(asOwner(t).query(api.dashboard.contactSearch, { text: "анна" })).rejects.toThrow();
+    expect((await rows()).find((r) => r.id === waitingId)!.waitingSince).toBeUndefined();
+
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toEqual({ status: 2, searchNames: 3, inboxFields: 2 });
+    const after = await t.run(async (ctx) => await ctx.db.query("conversations").collect());
+    for (const c of after) {
+      expect({ lastCustomerText: c.lastCustomerText, awaitingReplySince: c.awaitingReplySince, lastReplyAuthor: c.lastReplyAuthor }).toEqual(kept[c._id]);
+    }
+    expect(await asOwner(t).query(api.dashboard.contactSearch, { text: "анна" })).toMatchObject([{ contactName: "Анна Старая" }]);
+    expect((await asOwner(t).query(api.dashboard.contactSearch, { text: "anna_old" })).map((c) => c.contactName)).toEqual(["Анна Старая"]);
+    expect(await t.run(async (ctx) => (await ctx.db.query("contacts").collect()).map((c) => c.searchName).sort())).toEqual([
+      "",
+      "Анна Старая anna_old",
+      "Вера Давняя",
+    ]);
+    const [waitingRow, telegramRow] = [waitingId, telegramId].map((id) => after.find((c) => c._id === id));
+    expect((await rows()).find((r) => r.id === waitingId)).toMatchObject({
+      customerLine: "Алло?",
+      waitingSince: kept[waitingId]!.awaitingReplySince,
+      status: "human",
+    });
+    expect(waitingRow?.status).toBe("open");
+    expect(telegramRow).toMatchObject({ lastCustomerText: "Привет", status: "open" });
+    // Nothing left: a second run writes nothing.
+    expect(await t.mutation(internal.inbox.backfillStatus, {})).toEqual({ status: 0, searchNames: 0, inboxFields: 0 });
     await settle(t);
   });
 
@@ -355,6 +419,36 @@ describe("inbox search", () => {
 
     await asOwner(t).mutation(api.inbox.setTags, { conversationId: await conversationOf(t, web), tags: ["delivery"] });
     expect((await search("доставк", { tag: "delivery" })).page.map((h) => h.text)).toEqual(["Нужна доставка в Ригу"]);
+  });
+
+  test("the assignee filter narrows message and contact hits to mine, nobody's or one operator's", async () => {
+    const anna = await signedIn(t, "owner", "anna@example.com");
+    const boris = await signedIn(t, "operator", "boris@example.com");
+    await telegramSays("630001", "Дмитрий Первый", "Где доставка?");
+    await telegramSays("630002", "Дмитрий Второй", "Доставка опять опоздала");
+    await telegramSays("630003", "Дмитрий Третий", "Спасибо за доставку");
+    const ids = Object.fromEntries((await rows()).map((r) => [r.contactName, r.id]));
+    const borisId = (await boris.query(api.inbox.operators, {})).find((o) => o.me)!.id;
+    await anna.mutation(api.inbox.assign, { conversationIds: [ids["Дмитрий Первый"]!], assigneeId: borisId });
+    await boris.mutation(api.inbox.assign, { conversationIds: [ids["Дмитрий Второй"]!], assigneeId: (await anna.query(api.inbox.operators, {})).find((o) => o.me)!.id });
+
+    const messages = async (who: Pick<Accessor, "query">, assignee?: "me" | "unassigned" | Id<"users">) =>
+      (await who.query(api.dashboard.messageSearch, { text: "доставк", paginationOpts: FIRST_PAGE, assignee })).page
+        .map((h) => h.contactName)
+        .sort();
+    const contacts = async (who: Pick<Accessor, "query">, assignee?: "me" | "unassigned" | Id<"users">) =>
+      (await who.query(api.dashboard.contactSearch, { text: "дмитрий", assignee })).map((h) => h.contactName).sort();
+
+    expect(await messages(anna)).toEqual(["Дмитрий Второй", "Дмитрий Первый", "Дмитрий Третий"]);
+    expect(await messages(boris, "me")).toEqual(["Дмитрий Первый"]);
+    expect(await messages(anna, "me")).toEqual(["Дмитрий Второй"]);
+    expect(await messages(anna, "unassigned")).toEqual(["Дмитрий Третий"]);
+    expect(await messages(anna, borisId)).toEqual(["Дмитрий Первый"]);
+    expect(await contacts(boris, "me")).toEqual(["Дмитрий Первый"]);
+    expect(await contacts(anna, "unassigned")).toEqual(["Дмитрий Третий"]);
+    // Combined with the date range: nothing was written in the future.
+    expect((await anna.query(api.dashboard.messageSearch, { text: "доставк", paginationOpts: FIRST_PAGE, assignee: "me", from: Date.now() + MINUTE })).page).toEqual([]);
+    await settle(t);
   });
 
   test("a page of message hits and the contact matches each read at most 100 documents", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   compareInboxRows,
+  inboxFieldsFromHistory,
   inboxFieldsOnCustomerMessage,
   inboxFieldsOnReply,
   inboundSeenUpTo,
@@ -106,5 +107,21 @@ describe("unread for one operator", () => {
     expect(inboundSeenUpTo(undefined, 0)).toBeUndefined();
     expect(unreadLabel(3)).toBe("3");
     expect(unreadLabel(120)).toBe("99+");
+  });
+});
+
+describe("inbox fields rebuilt from history (backfill)", () => {
+  test("line, waiting since the first unanswered message, reply author; nothing from the customer gives an empty line", () => {
+    const customer = { text: "", attachmentCount: 1 };
+    expect(inboxFieldsFromHistory({ newestCustomer: customer, newestReply: { author: "human" }, firstUnanswered: { receivedAt: 5 } })).toEqual({
+      lastCustomerText: "[attachment]",
+      awaitingReplySince: 5,
+      lastReplyAuthor: "human",
+    });
+    expect(inboxFieldsFromHistory({ newestCustomer: { text: "hi", attachmentCount: 0 }, newestReply: { author: "agent" }, firstUnanswered: null })).toEqual({
+      lastCustomerText: "hi",
+      lastReplyAuthor: "agent",
+    });
+    expect(inboxFieldsFromHistory({ newestCustomer: null, newestReply: null, firstUnanswered: null })).toEqual({ lastCustomerText: "" });
   });
 });
