@@ -8,11 +8,12 @@
  * the user document (one read) says the role and whether it is disabled.
  */
 import { getAuthUserId } from "@convex-dev/auth/server";
-import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
-import { ConvexError } from "convex/values";
+import { customAction, customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
+import { ConvexError, v } from "convex/values";
+import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
-import { mutation, query, type QueryCtx } from "./_generated/server";
-import type { Role } from "./schema";
+import { action, internalQuery, mutation, query, type ActionCtx, type QueryCtx } from "./_generated/server";
+import { vRole, type Role } from "./schema";
 
 export type Operator = Pick<Doc<"users">, "_id" | "role" | "email" | "name">;
 
@@ -40,3 +41,24 @@ export const operatorMutation = customMutation(mutation, operatorCtx);
 /** The owner only: settings, invites, API keys, the audit log. */
 export const ownerQuery = customQuery(query, ownerCtx);
 export const ownerMutation = customMutation(mutation, ownerCtx);
+
+/**
+ * Actions have no db: the same requireRole runs in this internal query,
+ * which sees the action's identity through ctx.runQuery.
+ */
+export const checkRole = internalQuery({
+  args: { needed: vRole },
+  returns: v.object({ _id: v.id("users"), role: v.optional(vRole), email: v.optional(v.string()), name: v.optional(v.string()) }),
+  handler: async (ctx, { needed }) => {
+    const { _id, role, email, name } = await requireRole(ctx, needed);
+    return { _id, role, ...(email !== undefined && { email }), ...(name !== undefined && { name }) };
+  },
+});
+
+/** Any enabled operator, for actions (reading file storage). */
+export const operatorAction = customAction(
+  action,
+  customCtx(async (ctx: ActionCtx): Promise<{ operator: Operator }> => ({
+    operator: (await ctx.runQuery(internal.functions.checkRole, { needed: "operator" })) as Operator,
+  })),
+);
