@@ -56,7 +56,8 @@ export function ChatMessages({ conversationId, customerName }: { conversationId:
   const hasArchived = archives?.some((a) => a.status === "archived") ?? false;
   const readArchived = useAction(api.lifecycle.history.archivedPage);
   const [archived, setArchived] = useState<ArchivedState>(NOT_ASKED);
-  useEffect(() => setArchived(NOT_ASKED), [conversationId]);
+  // Another conversation, or the history was restored (its messages are hot again): start over.
+  useEffect(() => setArchived(NOT_ASKED), [conversationId, hasArchived]);
   const moreArchived = archived.cursor === undefined || archived.cursor !== null;
 
   const loadArchived = useCallback(() => {
@@ -142,7 +143,7 @@ export function ChatMessages({ conversationId, customerName }: { conversationId:
         </p>
       )}
       {status === "Exhausted" && results.length === 0 && archived.items.length === 0 && <p className="muted">No messages.</p>}
-      {archived.items.length > 0 && (
+      {hasArchived && archived.items.length > 0 && (
         <ol className="chat-list archived" aria-label="Archived messages">
           {archived.items.map((message) => (
             <li key={`archived-${message.id}`} className={`chat-bubble ${message.author === "customer" ? "in" : "out"} ${message.author} archived`} data-author={message.author} data-archived="true">
