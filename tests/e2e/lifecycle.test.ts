@@ -45,6 +45,9 @@ test("an operator resolves, archives and restores a conversation from its page",
   await archive.getByText(/History archived .* · 2 messages/).waitFor({ timeout: JOB_MS });
   await expect.poll(() => page.getByText(marker).count(), { timeout: JOB_MS }).toBe(0);
 
+  // The hot messages are gone; the chat offers the archived history, read without restoring.
+  await showArchivedHistory(page, marker);
+
   const list = await context.newPage();
   await list.goto(`${product.appUrl}/conversations`);
   await list.getByLabel("Show archived conversations").check();
@@ -54,7 +57,44 @@ test("an operator resolves, archives and restores a conversation from its page",
   await row.waitFor({ state: "detached", timeout: JOB_MS });
 
   await archive.getByText(/Restored/).waitFor({ timeout: JOB_MS });
-  await page.getByText(marker).first().waitFor({ timeout: JOB_MS });
+  await page.locator(".chat-bubble:not([data-archived])", { hasText: marker }).first().waitFor({ timeout: JOB_MS });
+  // Restored, the archived copies are no longer shown beside the hot ones.
+  await page.locator(".chat-bubble[data-archived]").first().waitFor({ state: "detached", timeout: JOB_MS });
+});
+
+/** "Show archived history" at the top of the chat, pressed from the keyboard, shows the marker in an archived bubble. */
+async function showArchivedHistory(page: Page, marker: string) {
+  await page.getByText("Older messages are archived").waitFor({ timeout: JOB_MS });
+  const button = page.getByRole("button", { name: "Show archived history" });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  const bubble = page.locator('.chat-bubble[data-archived="true"][data-author="customer"]', { hasText: marker });
+  await bubble.waitFor({ timeout: JOB_MS });
+  expect(await bubble.innerText()).toContain("archived");
+  // One short page: the whole archived history is shown and the button is gone.
+  await page.getByText("Start of the conversation (archived history shown)").waitFor({ timeout: JOB_MS });
+  expect(await page.getByRole("button", { name: /archived/ }).count()).toBe(0);
+}
+
+test("on a 390 px phone the archived history shows above the chat", async () => {
+  const marker = `archived phone ${Date.now()}`;
+  const page = await answeredConversation(marker);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const header = page.locator(".conv-header");
+  await header.getByRole("button", { name: "Resolve" }).click();
+  await header.getByTestId("lifecycle").getByText("Resolved").waitFor();
+  // On a phone the side panel is a sheet behind "Details".
+  const panel = page.getByRole("complementary", { name: "Conversation details" });
+  await page.getByRole("button", { name: "Details" }).click();
+  await panel.getByText("History: archive and sync").click();
+  const archive = panel.locator('section[aria-label="Archive"]');
+  await archive.getByRole("button", { name: "Archive" }).click();
+  await archive.getByText(/History archived .* · 2 messages/).waitFor({ timeout: JOB_MS });
+  await panel.getByRole("button", { name: "Close" }).click();
+  await panel.waitFor({ state: "hidden" });
+  await showArchivedHistory(page, marker);
+  const box = await page.locator('.chat-bubble[data-archived="true"]').first().boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
 });
 
 test("the Maintenance page runs the stats job and shows the figures with their time", async () => {
