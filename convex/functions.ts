@@ -1,6 +1,6 @@
 /**
  * Function builders for operator-facing code: the one place access is
- * checked. Every dashboard query and mutation is registered through these;
+ * checked. Every dashboard query, mutation and action is registered through these;
  * tests/convex/access.test.ts enumerates every public function and fails if
  * one neither uses them nor is on its allowlist.
  *
