@@ -3,10 +3,10 @@
  * the local-time cron gate reads the newest scheduled run of a kind to run
  * each business day once.
  */
-import { v } from "convex/values";
 import type { QueryCtx } from "../_generated/server";
 import { localSlotDue, localDate, type LocalSlot } from "../../lib/lifecycle/schedule";
 import { loadSettings } from "../settings";
+import schema from "../schema";
 import type { MaintenanceKind } from "./schema";
 
 export async function latestRun(ctx: QueryCtx, kind: MaintenanceKind) {
@@ -34,21 +34,5 @@ export async function localSlotToRun(ctx: QueryCtx, kind: MaintenanceKind, slot:
   return localSlotDue(now, timeZone, slot, lastScheduled?.localDate ?? null) ? localDate(now, timeZone) : null;
 }
 
-export const vRun = v.object({
-  _id: v.id("maintenanceRuns"),
-  _creationTime: v.number(),
-  kind: v.string(),
-  trigger: v.string(),
-  localDate: v.optional(v.string()),
-  status: v.string(),
-  startedAt: v.number(),
-  finishedAt: v.optional(v.number()),
-  pages: v.number(),
-  counts: v.record(v.string(), v.number()),
-  bytesFreed: v.optional(v.number()),
-  cursor: v.optional(v.string()),
-  phase: v.optional(v.string()),
-  tables: v.optional(v.record(v.string(), v.object({ documents: v.number(), bytes: v.number() }))),
-  note: v.optional(v.string()),
-  error: v.optional(v.string()),
-});
+/** A run as the Maintenance page receives it: the stored document, validated by the schema itself. */
+export const vRun = schema.doc("maintenanceRuns");
