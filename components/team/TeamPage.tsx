@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "convex/react";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
@@ -182,7 +183,7 @@ function AuditLog() {
               <td>{entry.actor}</td>
               <td>{entry.action}</td>
               <td>
-                {entry.target}
+                {entry.targetHref ? <Link href={entry.targetHref}>{entry.targetLabel}</Link> : entry.targetLabel}
                 {entry.detail ? ` (${entry.detail})` : ""}
               </td>
             </tr>

@@ -192,6 +192,13 @@ describe("accounts", () => {
       ["owner@example.com", "invite.created"],
       ["owner@example.com", "owner.created"],
     ]);
+    // Targets read as words, not ids; a conversation links to its page.
+    const byAction = new Map(log.map((e) => [e.action, e]));
+    expect(byAction.get("settings.updated")?.targetLabel).toBe("settings");
+    expect(byAction.get("owner.created")?.targetLabel).toBe("owner@example.com");
+    expect(byAction.get("invite.created")?.targetLabel).toBe("operator invite");
+    expect(byAction.get("takeover.started")?.targetLabel).toMatch(/\(conversation\)$/);
+    expect(byAction.get("takeover.started")?.targetHref).toBe(`/conversations/${conversationId}`);
   });
 
   test("the auth check reads one document per operator call: the user", async () => {
