@@ -1,26 +1,14 @@
 import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { beforeEach, expect, test } from "vitest";
 import { findFreeSlots } from "../../lib/meetings/slots";
 import { DAY } from "../../lib/time";
 import { DEFAULT_WORKING_HOURS } from "../../lib/workingHours";
-import { replyWith, startFakeAnthropic, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
-import { browserSuite, type Product } from "./product";
+import { replyWith, toolUse } from "../support/fakeAnthropic";
+import { modelBackedBrowserSuite, type Product } from "./product";
+import { agentAnswered, customerWrites, REPLY_MS } from "./seed";
 
-// The 4 s batching window, then two calls to the fake model; room for a slow machine.
-const REPLY_MS = 30_000;
-
-// The offline responder never calls tools, so the product talks to a fake Anthropic server that
-// scripts the agent's tool calls (schedule_followup, book_meeting) like the Convex suites do.
-let anthropic: FakeAnthropic;
-beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await anthropic?.close();
-});
-const suite = browserSuite(() => ({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: anthropic.url }));
+const suite = modelBackedBrowserSuite();
 let product: Product;
 let context: BrowserContext;
 let convex: ConvexHttpClient;
@@ -34,23 +22,14 @@ beforeEach(() => {
  * was scripted to. Waiting for the answer keeps the fake model's queue in
  * order: nothing else asks it for text until this batch is done.
  */
-async function customerWrites(name: string, text: string) {
-  const sessionId = await convex.mutation(api.webchat.startSession, {});
-  await convex.mutation(api.webchat.send, { sessionId, clientMessageId: "1", text, name });
-  await expect
-    .poll(
-      async () => (await convex.query(api.webchat.thread, { sessionId })).messages.some((m) => m.author === "agent"),
-      {
-        timeout: REPLY_MS,
-      },
-    )
-    .toBe(true);
+async function customerWritesOnce(name: string, text: string) {
+  await agentAnswered(convex, await customerWrites(convex, name, [text]));
 }
 
 /** The agent promises to write back: it schedules a follow-up with its tool, then confirms. */
 async function followupScheduled(name: string, note: string) {
-  anthropic.script(toolUse("schedule_followup", { when: "in 2 hours", note }), replyWith("Sure, I will write then."));
-  await customerWrites(name, `can you write me in 2 hours? (${note})`);
+  suite.anthropic.script(toolUse("schedule_followup", { when: "in 2 hours", note }), replyWith("Sure, I will write then."));
+  await customerWritesOnce(name, `can you write me in 2 hours? (${note})`);
 }
 
 async function openFollowups(): Promise<Page> {
@@ -103,7 +82,7 @@ test("Send now sends it: the customer gets the agent's message and it reads Sent
   await followupScheduled("Omar Haddad", note);
   await actionRow(page, note).waitFor();
   // What the agent writes when the follow-up goes out.
-  anthropic.script(replyWith(followupText));
+  suite.anthropic.script(replyWith(followupText));
 
   await page.getByRole("button", { name: `Send now: ${note}` }).click();
   await page.getByRole("button", { name: "Yes, send now" }).click();
@@ -130,12 +109,12 @@ test("a booked meeting is listed under Upcoming meetings, with its reminders pen
     horizonDays: 7,
     count: 1,
   });
-  anthropic.script(
+  suite.anthropic.script(
     toolUse("book_meeting", { start: new Date(slot!.start).toISOString(), topic: "Shoe fitting" }),
     replyWith("Booked."),
   );
 
-  await customerWrites("Mia Chen", "can we meet for a fitting?");
+  await customerWritesOnce("Mia Chen", "can we meet for a fitting?");
 
   const meeting = page.locator('table[aria-label="Upcoming meetings"] tbody tr', { hasText: "Shoe fitting" });
   await meeting.waitFor();

@@ -5,26 +5,17 @@
  */
 import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
-import { replyWith, startFakeAnthropic, toolUse, type FakeAnthropic } from "../support/fakeAnthropic";
-import { browserSuite, type Product } from "./product";
-import { conversationOf, customerWrites } from "./seed";
+import { beforeEach, expect, test } from "vitest";
+import { replyWith, toolUse } from "../support/fakeAnthropic";
+import { modelBackedBrowserSuite, type Product } from "./product";
+import { agentAnswered, conversationOf, customerWrites } from "./seed";
 
-const REPLY_MS = 30_000;
 const SIZES = [
   { name: "desktop", viewport: { width: 1360, height: 860 } },
   { name: "phone", viewport: { width: 390, height: 844 } },
 ] as const;
 
-let anthropic: FakeAnthropic;
-beforeAll(async () => {
-  anthropic = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await anthropic?.close();
-});
-const suite = browserSuite(() => ({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: anthropic.url }));
+const suite = modelBackedBrowserSuite();
 let product: Product;
 let context: BrowserContext;
 let convex: ConvexHttpClient;
@@ -35,17 +26,9 @@ beforeEach(() => {
 
 /** The agent promises to write back tomorrow at 10; returns the customer's conversation once it has answered. */
 async function followupScheduled(name: string, note: string) {
-  anthropic.script(toolUse("schedule_followup", { when: "tomorrow at 10", note }), replyWith("Sure, tomorrow at 10."));
+  suite.anthropic.script(toolUse("schedule_followup", { when: "tomorrow at 10", note }), replyWith("Sure, tomorrow at 10."));
   const customer = await customerWrites(convex, name, ["напишите мне завтра в 10"]);
-  await expect
-    .poll(
-      async () =>
-        (await convex.query(api.webchat.thread, { sessionId: customer.sessionId })).messages.some(
-          (m) => m.author === "agent",
-        ),
-      { timeout: REPLY_MS },
-    )
-    .toBe(true);
+  await agentAnswered(convex, customer);
   return await conversationOf(convex, customer);
 }
 

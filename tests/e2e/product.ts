@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fakeAnthropic";
 import { OWNER } from "../support/operator";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -226,4 +227,26 @@ export function browserSuite(
     await suite.context.close();
   });
   return suite;
+}
+
+/**
+ * `browserSuite` with the product talking to a fake Anthropic server, for
+ * tests that script the agent's tool calls (schedule_followup, book_meeting):
+ * the offline responder never calls tools. `suite.anthropic` is the fake.
+ */
+export function modelBackedBrowserSuite() {
+  const fake = {} as { anthropic: FakeAnthropic };
+  // Registered first, so the model answers before the product starts.
+  beforeAll(async () => {
+    fake.anthropic = await startFakeAnthropic();
+  });
+  afterAll(async () => {
+    await fake.anthropic?.close();
+  });
+  const suite = browserSuite(() => ({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: fake.anthropic.url }));
+  return Object.assign(suite, {
+    get anthropic() {
+      return fake.anthropic;
+    },
+  });
 }

@@ -3,6 +3,7 @@
  * the public web chat API (the same path the Playground takes).
  */
 import { ConvexHttpClient } from "convex/browser";
+import { expect } from "vitest";
 import { api } from "../../convex/_generated/api";
 
 export type Customer = { sessionId: string; name: string | undefined };
@@ -36,4 +37,20 @@ export async function conversationOf(convex: ConvexHttpClient, customer: Custome
 /** Lets one visitor write a long history quickly (the web chat refuses faster-than-human typing by default). */
 export async function allowFastTyping(convex: ConvexHttpClient) {
   await convex.mutation(api.settings.update, { patch: { webChatMessagesPerMinute: 120 } });
+}
+
+/** The agent's answer: the batching window, then the model; room for a slow machine. */
+export const REPLY_MS = 30_000;
+
+/** Waits until the agent has answered this visitor at least once. */
+export async function agentAnswered(convex: ConvexHttpClient, customer: Customer) {
+  await expect
+    .poll(
+      async () =>
+        (await convex.query(api.webchat.thread, { sessionId: customer.sessionId })).messages.some(
+          (m) => m.author === "agent",
+        ),
+      { timeout: REPLY_MS },
+    )
+    .toBe(true);
 }
