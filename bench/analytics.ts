@@ -120,20 +120,28 @@ async function dataFolder(app: string, history: number): Promise<{ dir: string; 
   await mkdir(dir, { recursive: true });
   const started = performance.now();
   const rt = await startRuntime(app, dir);
-  const events = generateEvents(history, NOW - HISTORY_DAYS * DAY, NOW - HOUR, history);
-  for (let i = 0; i < events.length; i += 2000) await rt.client.mutation(fn.record, { events: events.slice(i, i + 2000) });
-  // Pages spanning about 6 hours of traffic stay inside Convex's 4,096 index ranges per transaction.
-  const pageSize = Math.min(4000, Math.max(200, Math.round(history / (HISTORY_DAYS * 4))));
-  for (;;) {
-    const run = await rt.client.mutation(fn.rollup, { pageSize });
-    if (!run.more) break;
+  try {
+    await fill(rt.client, history);
+  } finally {
+    await rt.stop();
   }
-  await rt.stop();
   const rollupRows = [...(await readFolderState(dir)).docs.keys()].filter((id) => id.endsWith("analyticsRollups")).length;
   const built = { history, buildMs: Math.round(performance.now() - started), rollupRows };
   await writeFile(marker, JSON.stringify(built));
   console.error(`built ${dir}: ${JSON.stringify(built)}`);
   return { dir, built };
+}
+
+/** Records `history` generated events and rolls them all up. */
+async function fill(client: ConvexHttpClient, history: number) {
+  const events = generateEvents(history, NOW - HISTORY_DAYS * DAY, NOW - HOUR, history);
+  for (let i = 0; i < events.length; i += 2000) await client.mutation(fn.record, { events: events.slice(i, i + 2000) });
+  // Pages spanning about 6 hours of traffic stay inside Convex's 4,096 index ranges per transaction.
+  const pageSize = Math.min(4000, Math.max(200, Math.round(history / (HISTORY_DAYS * 4))));
+  for (;;) {
+    const run = await client.mutation(fn.rollup, { pageSize });
+    if (!run.more) break;
+  }
 }
 
 type Client = ConvexHttpClient;
