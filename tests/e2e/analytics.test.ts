@@ -29,7 +29,7 @@ const isEmpty = async (page: Page, testId: string) =>
 test("with no traffic every chart says so instead of drawing nothing", async () => {
   const page = await openAnalytics();
   expect(await page.getByTestId("business-zone").innerText()).toContain("UTC");
-  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "reports"]) {
+  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "chart-escalations", "reports"]) {
     expect(await isEmpty(page, id), id).toBe(true);
   }
   expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
