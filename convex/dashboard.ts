@@ -8,6 +8,8 @@ import { paginationOptsValidator, paginationResultValidator, type PaginationOpti
 import { ConvexError, v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
+import { vEventType } from "../lib/analytics/events";
+import { eventMatches } from "../lib/analytics/links";
 import { contactLabel } from "../lib/contacts";
 import { inboxStatus, unreadOf, type InboxStatus } from "../lib/inbox";
 import { operatorQuery } from "./functions";
@@ -272,6 +274,50 @@ export const conversations = operatorQuery({
   returns: paginationResultValidator(vConversationRow),
   handler: async (ctx, { paginationOpts, ...filter }) =>
     await listConversations(ctx, paginationOpts, filter, ctx.operator._id),
+});
+
+/** Events one page of `eventConversations` reads; each distinct conversation then costs three reads (`inboxRow`). */
+export const EVENT_PAGE = 30;
+
+/**
+ * The conversations behind a number on /analytics (lib/analytics/links.ts):
+ * those with an event of `event` in [from, to) matching the filter, newest
+ * event first. Pages through the type's events by time; a page holds the
+ * distinct conversations of its events (a conversation with events on two
+ * pages appears on both, and the list shows it once). Events without a
+ * conversation (sign-ins) match nothing.
+ */
+export const eventConversations = operatorQuery({
+  args: {
+    paginationOpts: paginationOptsValidator,
+    event: vEventType,
+    from: v.number(),
+    to: v.number(),
+    kind: v.optional(v.string()),
+    channel: v.optional(vChannel),
+    staff: v.optional(v.string()),
+    intent: v.optional(v.string()),
+    min: v.optional(v.number()),
+    max: v.optional(v.number()),
+    minMs: v.optional(v.number()),
+  },
+  returns: paginationResultValidator(vConversationRow),
+  handler: async (ctx, { paginationOpts, event, from, to, ...filter }) => {
+    const result = await ctx.db
+      .query("analyticsEvents")
+      .withIndex("by_type_and_at", (q) => q.eq("type", event).gte("at", from).lt("at", to))
+      .order("desc")
+      .paginate({ ...paginationOpts, numItems: Math.max(1, Math.min(paginationOpts.numItems, EVENT_PAGE)) });
+    const ids = new Set<Id<"conversations">>();
+    for (const e of result.page) {
+      const id = e.conversationId !== undefined && eventMatches(e, filter) ? ctx.db.normalizeId("conversations", e.conversationId) : null;
+      if (id) ids.add(id);
+    }
+    const names = new Map<Id<"users">, Promise<string | undefined>>();
+    const conversations = await Promise.all([...ids].map((id) => ctx.db.get("conversations", id)));
+    const page = await Promise.all(conversations.flatMap((c) => (c ? [inboxRow(ctx, c, ctx.operator._id, names)] : [])));
+    return { ...result, page };
+  },
 });
 
 /**

@@ -290,7 +290,7 @@ export const recoverStalled = internalMutation({
       await settleReply(ctx, message, { status: "send_failed", error });
       const action = message.scheduledActionId ? await ctx.db.get("scheduledActions", message.scheduledActionId) : null;
       if (action?.status === "pending") await endAction(ctx, action._id, { status: "failed", lastError: error });
-      await escalate(ctx, message.conversationId, error, now);
+      await escalate(ctx, message.conversationId, error, now, "delivery_unknown");
       flagged += 1;
     }
     return { refired, flagged };

@@ -6,7 +6,7 @@
  */
 import { v } from "convex/values";
 import { apiKeyQuery } from "./apiKeys";
-import { readContactNames, readEventsPage, vReportEventsPage, vReportEventsPageArgs } from "./analytics/reports";
+import { readContactNames, readEventsPage, readStaffNames, vReportEventsPage, vReportEventsPageArgs } from "./analytics/reports";
 import { loadSettings } from "./model/settings";
 
 /** The business zone report periods are cut in. */
@@ -26,4 +26,11 @@ export const contactNames = apiKeyQuery({
   args: { contactIds: v.array(v.string()) },
   returns: v.record(v.string(), v.string()),
   handler: (ctx, { contactIds }) => readContactNames(ctx, contactIds),
+});
+
+/** Operators' emails (or names) for the staff_performance section. */
+export const staffNames = apiKeyQuery({
+  args: { staffIds: v.array(v.string()) },
+  returns: v.record(v.string(), v.string()),
+  handler: (ctx, { staffIds }) => readStaffNames(ctx, staffIds),
 });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { BatchStats24h } from "@/components/analytics/BatchStats24h";
 import { InboxList } from "@/components/conversations/InboxList";
 import { ArchivedConversations } from "@/components/lifecycle/ArchivedConversations";
@@ -15,7 +16,10 @@ export default function ConversationsPage() {
           <BatchStats24h />
         </div>
       </div>
-      <InboxList />
+      {/* The list reads the URL (a chart's filter from /analytics). */}
+      <Suspense>
+        <InboxList />
+      </Suspense>
       <ArchivedConversations />
     </>
   );

@@ -6,12 +6,14 @@ import { useMemo, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "@/convex/_generated/api";
 import type { Granularity } from "@/lib/analytics/buckets";
+import type { EventType } from "@/lib/analytics/events";
+import { conversationsHref, type EventFilter } from "@/lib/analytics/links";
 import { satisfactionSummary } from "@/lib/analytics/survey";
 import { DAY, MINUTE } from "@/lib/time";
 import { channelLabel, flushReasonLabel, formatDuration } from "../format";
 import { useNow } from "../followups/RelativeTime";
 import styles from "./analytics.module.css";
-import { ChartCard, COLORS, Loading } from "./parts";
+import { ChartCard, COLORS, Loading, type ConversationsLink } from "./parts";
 import { ReportsSection } from "./ReportsSection";
 import { StaffTable } from "./StaffTable";
 
@@ -59,6 +61,15 @@ const KIND_LABELS: Record<string, string> = {
   "meeting_reminder:sent": "reminder sent",
   "meeting:booked": "meeting booked",
 };
+/** Escalation causes (lib/analytics/events.ts ESCALATION_CAUSES) in words. */
+const ESCALATION_LABELS: Record<string, string> = {
+  agent: "the agent handed over",
+  model_failed: "the model failed",
+  send_failed: "a reply could not be sent",
+  delivery_unknown: "delivery unknown",
+  sync: "history sync",
+  other: "other",
+};
 
 export function AnalyticsDashboard() {
   const clock = useNow(MINUTE);
@@ -90,6 +101,9 @@ export function AnalyticsDashboard() {
   const npsRatings = useQuery(api.analytics.queries.distribution, { type: "satisfaction.rating_received", measure: "value", kind: "nps", from, to: span.to });
   const surveysSent = useQuery(api.analytics.queries.series, { ...span, type: "satisfaction.survey_sent", dimension: "kind" });
   const staff = useQuery(api.analytics.queries.staffTable, { from, to: span.to });
+  const escalations = useQuery(api.analytics.queries.series, { ...span, type: "conversation.escalated", dimension: "kind" });
+  const escalationsAll = useQuery(api.analytics.queries.series, { ...span, type: "conversation.escalated", dimension: "all" });
+  const botReplyTimes = useQuery(api.analytics.queries.distribution, { type: "response.ai_generated", measure: "duration", from, to: span.to });
   const tuner = useQuery(api.analytics.tuner.curve, { now, days: Math.min(range.days, 30) });
   const updateSettings = useMutation(api.settings.update);
   const [applied, setApplied] = useState<string | null>(null);
@@ -123,6 +137,62 @@ export function AnalyticsDashboard() {
   }));
   const incomplete = [overview, received, bot, flushes, staff].some((q) => q && "complete" in q && !q.complete);
 
+  // Links from each chart to the conversations behind it, over the chosen range.
+  const link = (filter: Omit<EventFilter, "from" | "to">, label: string, count?: number): ConversationsLink => ({
+    label: count === undefined ? label : `${label} (${count})`,
+    href: conversationsHref({ ...filter, from, to: span.to }, label),
+  });
+  const perKind = (event: EventType, series: Series | undefined, words: (kind: string) => string) =>
+    totals(series).map((r) => link({ event, kind: r.name }, words(r.name), r.count));
+  // Escalations recorded before they carried a cause have no kind: shown as "other".
+  const escalationRows = useMemo(() => {
+    const rows = pivot(escalations, (s) => s.count, (k) => ESCALATION_LABELS[k] ?? k);
+    const unlabelled = (escalationsAll?.points ?? []).map((p, i) => {
+      const labelled = Object.values(escalations?.points[i]?.values ?? {}).reduce((n, s) => n + s.count, 0);
+      return (p.values.all?.count ?? 0) - labelled;
+    });
+    if (unlabelled.some((n) => n > 0)) {
+      rows.rows.forEach((row, i) => {
+        if (unlabelled[i]! > 0) row[ESCALATION_LABELS.other!] = ((row[ESCALATION_LABELS.other!] as number | undefined) ?? 0) + unlabelled[i]!;
+      });
+      if (!rows.keys.includes(ESCALATION_LABELS.other!)) rows.keys.push(ESCALATION_LABELS.other!);
+      rows.empty = false;
+    }
+    return rows;
+  }, [escalations, escalationsAll]);
+  const escalatedCount = totals(escalationsAll).reduce((sum, r) => sum + r.count, 0);
+  const links = {
+    messages: totals(received).map((r) => link({ event: "message.received", channel: r.name as EventFilter["channel"] }, `Messages on ${channelLabel(r.name)}`, r.count)),
+    response: [
+      link({ event: "response.ai_generated" }, "Bot replies"),
+      link({ event: "response.staff_sent" }, "Human replies"),
+      ...(botReplyTimes?.p95 != null ? [link({ event: "response.ai_generated", minMs: botReplyTimes.p95 }, `Slowest bot replies (≥ p95, ${formatDuration(botReplyTimes.p95)})`)] : []),
+    ],
+    sizes: [link({ event: "batch.flushed", min: 3 }, "Bursts of 3 or more messages")],
+    reasons: perKind("batch.flushed", flushes, (k) => `Flushed: ${flushReasonLabel(k)}`),
+    waits: [link({ event: "batch.flushed", minMs: 10_000 }, "Bursts that waited 10 s or more")],
+    escalations: [
+      ...perKind("conversation.escalated", escalations, (k) => `Escalated: ${ESCALATION_LABELS[k] ?? k}`),
+    ],
+    resolutions: [
+      link({ event: "conversation.resolved", kind: "ai" }, "Resolved by the bot alone", aiResolved),
+      link({ event: "conversation.resolved", kind: "human" }, "Resolved with a human", resolvedCount - aiResolved),
+      ...(reopenedCount ? [link({ event: "conversation.reopened" }, "Reopened", reopenedCount)] : []),
+    ],
+    csat: [link({ event: "satisfaction.rating_received", kind: "csat", max: 2 }, "Low CSAT (1–2)")],
+    satisfaction: [
+      ...(satisfaction.csat.count ? [link({ event: "satisfaction.rating_received", kind: "csat", max: 2 }, "Low CSAT (1–2)"), link({ event: "satisfaction.rating_received", kind: "csat" }, "All CSAT answers", satisfaction.csat.count)] : []),
+      ...(satisfaction.nps.count ? [link({ event: "satisfaction.rating_received", kind: "nps", max: 6 }, "NPS detractors (0–6)"), link({ event: "satisfaction.rating_received", kind: "nps" }, "All NPS answers", satisfaction.nps.count)] : []),
+      link({ event: "satisfaction.feedback_received" }, "With a comment"),
+    ],
+    followups: [
+      ...perKind("task.completed", completed, (k) => KIND_LABELS[k] ?? k),
+      ...perKind("task.failed", failed, (k) => KIND_LABELS[k] ?? k),
+    ],
+    intents: intentTotals.map((r) => link({ event: "intent.classified", intent: r.name }, `Intent: ${r.name}`, r.count)),
+  };
+  const staffHref = (staffId: string, operator: string) => conversationsHref({ event: "response.staff_sent", staff: staffId, from, to: span.to }, `Replies by ${operator}`);
+
   return (
     <>
       <div className="toolbar">
@@ -152,7 +222,13 @@ export function AnalyticsDashboard() {
       </section>
 
       <div className={styles.grid}>
-        <ChartCard title="Messages received by channel" testId="chart-messages" empty={messages.empty} href="/conversations">
+        <ChartCard
+          title="Messages received by channel"
+          testId="chart-messages"
+          empty={messages.empty}
+          href={conversationsHref({ event: "message.received", from, to: span.to }, "Messages received")}
+          links={links.messages}
+        >
           <ResponsiveContainer>
             <BarChart data={messages.rows}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -167,7 +243,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="Reply time per burst (s), bot vs human" testId="chart-response" empty={responseRows.empty} href="/conversations">
+        <ChartCard title="Reply time per burst (s), bot vs human" testId="chart-response" empty={responseRows.empty} links={links.response}>
           <ResponsiveContainer>
             <LineChart data={responseRows.rows}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -182,7 +258,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="Batch size (messages per reply)" testId="chart-batch-size" empty={!sizes || sizes.bins.length === 0}>
+        <ChartCard title="Batch size (messages per reply)" testId="chart-batch-size" empty={!sizes || sizes.bins.length === 0} links={links.sizes}>
           <ResponsiveContainer>
             <BarChart data={(sizes?.bins ?? []).map((b) => ({ size: Math.round(b.value), batches: b.count }))}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -194,7 +270,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="Flush reasons" testId="chart-flush-reasons" empty={reasons.empty}>
+        <ChartCard title="Flush reasons" testId="chart-flush-reasons" empty={reasons.empty} links={links.reasons}>
           <ResponsiveContainer>
             <BarChart data={reasons.rows}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -213,6 +289,7 @@ export function AnalyticsDashboard() {
           title={`Burst wait (first message → flush)${waits?.p50 != null ? ` · p50 ${formatDuration(waits.p50)}, p95 ${formatDuration(waits.p95 ?? 0)}` : ""}`}
           testId="chart-burst-wait"
           empty={waitBins.length === 0}
+          links={links.waits}
         >
           <ResponsiveContainer>
             <BarChart data={waitBins}>
@@ -225,7 +302,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="CSAT (average rating)" testId="chart-csat" empty={csatTrend.empty} emptyText="No survey answers in this range.">
+        <ChartCard title="CSAT (average rating)" testId="chart-csat" empty={csatTrend.empty} emptyText="No survey answers in this range." links={links.csat}>
           <ResponsiveContainer>
             <LineChart data={csatTrend.rows}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -245,7 +322,8 @@ export function AnalyticsDashboard() {
           testId="chart-resolutions"
           empty={resolutions.empty}
           emptyText="No conversations resolved in this range."
-          href="/conversations"
+          href={conversationsHref({ event: "conversation.resolved", from, to: span.to }, "Resolved")}
+          links={links.resolutions}
         >
           <ResponsiveContainer>
             <BarChart data={resolutions.rows}>
@@ -266,6 +344,7 @@ export function AnalyticsDashboard() {
           testId="chart-satisfaction"
           empty={satisfaction.rows.length === 0}
           emptyText="No survey answers in this range. Turn surveys on in Settings → Satisfaction surveys."
+          links={links.satisfaction}
         >
           <ResponsiveContainer>
             <BarChart data={satisfaction.rows}>
@@ -280,7 +359,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="Follow-up outcomes" testId="chart-followups" empty={outcomes.length === 0} href="/followups">
+        <ChartCard title="Follow-up outcomes" testId="chart-followups" empty={outcomes.length === 0} links={links.followups}>
           <ResponsiveContainer>
             <BarChart data={outcomes} layout="vertical">
               <CartesianGrid strokeDasharray="3 3" />
@@ -292,7 +371,7 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
-        <ChartCard title="Intents" testId="chart-intents" empty={intentTotals.length === 0} emptyText="No intents classified in this range.">
+        <ChartCard title="Intents" testId="chart-intents" empty={intentTotals.length === 0} emptyText="No intents classified in this range." links={links.intents}>
           <ResponsiveContainer>
             <BarChart data={intentTotals} layout="vertical">
               <XAxis type="number" allowDecimals={false} fontSize={11} />
@@ -303,11 +382,33 @@ export function AnalyticsDashboard() {
           </ResponsiveContainer>
         </ChartCard>
 
+        <ChartCard
+          title={`Escalations by reason${escalatedCount ? ` · ${escalatedCount}` : ""}`}
+          testId="chart-escalations"
+          empty={escalationRows.empty}
+          emptyText="Nothing was escalated to a human in this range."
+          href={conversationsHref({ event: "conversation.escalated", from, to: span.to }, "Escalated")}
+          links={links.escalations}
+        >
+          <ResponsiveContainer>
+            <BarChart data={escalationRows.rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="label" fontSize={11} />
+              <YAxis allowDecimals={false} fontSize={11} />
+              <Tooltip />
+              <Legend />
+              {escalationRows.keys.map((k, i) => (
+                <Bar key={k} dataKey={k} stackId="esc" fill={COLORS[(i + 1) % COLORS.length]} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </ChartCard>
+
         <ReportsSection />
 
         <section className={`card ${styles.wide}`} aria-label="Staff performance" data-testid="staff-table">
           <h2 className={styles.chartTitle}>Staff performance</h2>
-          {staff === undefined ? <Loading /> : <StaffTable rows={staff.rows} />}
+          {staff === undefined ? <Loading /> : <StaffTable rows={staff.rows} hrefFor={staffHref} />}
         </section>
 
         <ChartCard

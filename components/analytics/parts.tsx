@@ -6,12 +6,20 @@ import styles from "./analytics.module.css";
 
 export const COLORS = ["#2f6feb", "#e5534b", "#57ab5a", "#c69026", "#986ee2", "#39c5cf", "#d15fa6", "#768390"];
 
-/** A chart's frame: title, a link to the matching conversations, and the empty state when there is nothing to draw. */
+/** A link from a chart to the conversations behind one of its numbers (lib/analytics/links.ts). */
+export type ConversationsLink = { label: string; href: string };
+
+/**
+ * A chart's frame: title, a link to the matching conversations (`href`:
+ * all of them; `links`: one per series or slice), and the empty state when
+ * there is nothing to draw.
+ */
 export function ChartCard(props: {
   title: string;
   empty: boolean;
   emptyText?: string;
   href?: string;
+  links?: ConversationsLink[];
   wide?: boolean;
   testId: string;
   children: ReactNode;
@@ -26,6 +34,15 @@ export function ChartCard(props: {
           </Link>
         )}
       </h2>
+      {!props.empty && props.links && props.links.length > 0 && (
+        <nav className={styles.links} aria-label={`Conversations behind ${props.title}`}>
+          {props.links.map((l) => (
+            <Link key={l.href} href={l.href}>
+              {l.label}
+            </Link>
+          ))}
+        </nav>
+      )}
       {props.empty ? (
         <div className={styles.empty} data-empty="true">
           {props.emptyText ?? "No data in this range yet."}

@@ -3,10 +3,12 @@
 import { useMutation, usePaginatedQuery, useQuery } from "convex/react";
 import type { FunctionReturnType } from "convex/server";
 import Link from "next/link";
-import { useDeferredValue, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { useDeferredValue, useMemo, useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import type { Channel } from "@/convex/validators";
+import { describeEventFilter, parseEventFilter, type EventFilter } from "@/lib/analytics/links";
 import {
   compareInboxRows,
   INBOX_STATUS_LABELS,
@@ -35,12 +37,22 @@ type Tab = "open" | "needs_human" | "resolved" | "all";
 type Owner = "all" | "me" | "unassigned";
 
 /**
+ * The inbox, or, when the URL carries a chart's filter (a link from
+ * /analytics, lib/analytics/links.ts), the conversations behind that number.
+ */
+export function InboxList() {
+  const params = useSearchParams();
+  const filter = useMemo(() => parseEventFilter(new URLSearchParams(params.toString())), [params]);
+  return filter ? <EventConversations key={params.toString()} filter={filter} /> : <Inbox />;
+}
+
+/**
  * The inbox: who is waiting, longest first. Pages come from the server
  * newest-activity first; the loaded rows are ordered needs-a-human, then
  * longest waiting, then newest. Typing in the search box searches every
  * contact and message on the server instead.
  */
-export function InboxList() {
+function Inbox() {
   const [tab, setTab] = useState<Tab>("open");
   const [owner, setOwner] = useState<Owner>("all");
   const ownerCounts = useQuery(api.dashboard.assignmentTabCounts, {});
@@ -380,22 +392,26 @@ function InboxCard({
   now,
   selected,
   onSelect,
+  selectable = true,
 }: {
   row: Row;
   now: number;
   selected: boolean;
   onSelect: (id: Id<"conversations">, on: boolean) => void;
+  selectable?: boolean;
 }) {
   const name = row.contactName ?? "Unnamed visitor";
   return (
     <li className="inbox-card" data-status={row.status} data-unread={row.unread} data-selected={selected}>
-      <input
-        type="checkbox"
-        className="inbox-select"
-        checked={selected}
-        onChange={(e) => onSelect(row.id, e.target.checked)}
-        aria-label={`Select ${name}`}
-      />
+      {selectable && (
+        <input
+          type="checkbox"
+          className="inbox-select"
+          checked={selected}
+          onChange={(e) => onSelect(row.id, e.target.checked)}
+          aria-label={`Select ${name}`}
+        />
+      )}
       <Link href={`/conversations/${row.id}`} className="inbox-link">
         <span className="inbox-head">
           <strong className="inbox-name">{name}</strong>
@@ -439,6 +455,42 @@ function InboxCard({
         </span>
       </Link>
     </li>
+  );
+}
+
+/** The conversations with an event matching a chart's filter, newest event first; each listed once. */
+function EventConversations({ filter }: { filter: EventFilter & { label?: string } }) {
+  const now = useNow();
+  const { label, ...args } = filter;
+  const { results, status, loadMore } = usePaginatedQuery(api.dashboard.eventConversations, args, { initialNumItems: PAGE_SIZE });
+  const seen = new Set<Id<"conversations">>();
+  const rows = results.filter((r) => !seen.has(r.id) && seen.add(r.id));
+  const span = `${formatTime(filter.from)} – ${formatTime(filter.to)}`;
+  return (
+    <>
+      <div className="notice" role="status" data-testid="event-filter">
+        Conversations behind <strong>{label ?? describeEventFilter(filter)}</strong>, {span}.{" "}
+        <Link href="/conversations">Show all conversations</Link>
+      </div>
+      {rows.length === 0 ? (
+        <div className="card empty">
+          <p className={status === "LoadingFirstPage" ? "muted" : undefined}>
+            {status === "LoadingFirstPage"
+              ? "Loading conversations…"
+              : status === "CanLoadMore"
+                ? "None among the latest events; load more to look further back."
+                : "No conversation matches in this range (raw events older than the retention period are gone)."}
+          </p>
+        </div>
+      ) : (
+        <ul className="inbox" aria-label="Conversations">
+          {rows.map((row) => (
+            <InboxCard key={row.id} row={row} now={now} selected={false} onSelect={() => {}} selectable={false} />
+          ))}
+        </ul>
+      )}
+      <LoadMoreFooter loaded={rows.length} status={status} onLoadMore={() => loadMore(PAGE_SIZE)} />
+    </>
   );
 }
 

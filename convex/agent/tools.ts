@@ -83,7 +83,7 @@ export const toolEffects = internalMutation({
       case "handoff_to_human": {
         const now = Date.now();
         await startTakeover(ctx, conversation, `The agent handed over: ${call.input.reason}`, now, { batchId });
-        await escalate(ctx, conversationId, call.input.reason, now);
+        await escalate(ctx, conversationId, call.input.reason, now, "agent");
         return { content: "A human operator has been notified and will take over this conversation.", isError: false };
       }
       case "tag_conversation": {

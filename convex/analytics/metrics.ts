@@ -47,6 +47,17 @@ export async function metricsSnapshot(ctx: QueryCtx, now: number): Promise<Metri
     }
   }
 
+  const modelCalls = counts(await allTime("model.called", "kind"), "outcome");
+  const escalations = counts(await allTime("conversation.escalated", "kind"), "reason");
+  // Escalations recorded before they carried a cause count as "other".
+  const escalatedAll = (await allTime("conversation.escalated", "all")).get("all")?.count ?? 0;
+  const unlabelled = escalatedAll - escalations.reduce((n, e) => n + e.count, 0);
+  if (unlabelled > 0) {
+    const other = escalations.find((e) => e.reason === "other");
+    if (other) other.count += unlabelled;
+    else escalations.push({ reason: "other", count: unlabelled });
+  }
+
   // Gauges: bounded reads through indexes.
   const bounded = async (read: (limit: number) => Promise<unknown[]>) => {
     const docs = await read(GAUGE_LIMIT + 1);
@@ -111,6 +122,8 @@ export async function metricsSnapshot(ctx: QueryCtx, now: number): Promise<Metri
     ],
     sendFailures,
     followups,
+    modelCalls,
+    escalations,
     conversations,
     needsHuman,
     pendingActions,

@@ -13,6 +13,7 @@ import { vEventType, vRollupDimension, type AnalyticsEvent, type EventType, type
 import { measureSketch, mergeStats, summarize, type BucketStats } from "../../lib/analytics/rollup";
 import { DAY } from "../../lib/time";
 import { operatorQuery } from "../functions";
+import { readStaffNames } from "./reports";
 import { loadSettings } from "../model/settings";
 import { loadState } from "../model/analytics";
 import { vGranularity } from "./schema";
@@ -253,19 +254,13 @@ export const staffTable = operatorQuery({
     const replies = await byStaff("response.staff_sent");
     const logins = await byStaff("staff.login");
     const staffIds = [...new Set([...replies.stats.keys(), ...logins.stats.keys()])];
-    // One read per operator shown (a business has a handful).
-    const names = new Map<string, string>();
-    for (const staffId of staffIds) {
-      const userId = ctx.db.normalizeId("users", staffId);
-      const user = userId ? await ctx.db.get("users", userId) : null;
-      names.set(staffId, user?.email ?? user?.name ?? staffId);
-    }
+    const names = await readStaffNames(ctx, staffIds);
     return {
       rows: staffIds.map((staffId) => {
         const r = replies.stats.get(staffId);
         const s = r ? summarize(r) : { count: 0, p50: null, p95: null };
         const l = logins.stats.get(staffId);
-        return { staffId, operator: names.get(staffId)!, replies: s.count, logins: l ? summarize(l).count : 0, p50Ms: s.p50, p95Ms: s.p95 };
+        return { staffId, operator: names[staffId] ?? staffId, replies: s.count, logins: l ? summarize(l).count : 0, p50Ms: s.p50, p95Ms: s.p95 };
       }),
       complete: replies.complete && logins.complete,
     };

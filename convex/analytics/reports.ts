@@ -135,6 +135,22 @@ export async function readContactNames(ctx: QueryCtx, contactIds: string[]): Pro
   return names;
 }
 
+/**
+ * How an operator (a `staffId`, their user id) is shown in staff tables and
+ * reports: their email, else their name. Operators whose account is gone are
+ * left out (callers show the id). One read per operator; a business has a handful.
+ */
+export async function readStaffNames(ctx: QueryCtx, staffIds: string[]): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  for (const raw of staffIds.slice(0, NAMES_PAGE)) {
+    const id = ctx.db.normalizeId("users", raw);
+    const user = id ? await ctx.db.get("users", id) : null;
+    const label = user?.email ?? user?.name;
+    if (label) names[raw] = label;
+  }
+  return names;
+}
+
 export const eventsPage = internalQuery({
   args: vReportEventsPageArgs,
   returns: vReportEventsPage,

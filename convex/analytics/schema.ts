@@ -91,6 +91,8 @@ export const analyticsTables = {
     .index("by_type", ["type"])
     // links from a chart to the conversation's events
     .index("by_conversation_and_at", ["conversationId", "at"])
+    // a chart's link to its conversations (dashboard.eventConversations): one type's events in a time range
+    .index("by_type_and_at", ["type", "at"])
     // a staff member's activity
     .index("by_staff_and_at", ["staffId", "at"])
     // a channel's events over time

@@ -20,6 +20,7 @@ import { archivedHistoryNote, withHistoryNote } from "../lifecycle/context";
 import { writeReply } from "../agent/respond";
 import { toolRunner } from "../agent/tools";
 import { assertCurrentAttempt, beginAttempt, extendLease, markSending, modelLease, settleBatch } from "../model/batches";
+import { recordModelCall } from "../model/analytics";
 import { recordOutbound } from "../model/messages";
 import { loadSettings } from "../model/settings";
 import { deliver } from "../outbound";
@@ -137,13 +138,15 @@ export const attemptFailed = internalMutation({
     if (!batch || batch.outcome !== "processing" || batch.attempts !== attempt) return null;
     const settings = await loadSettings(ctx);
     const now = Date.now();
-    if (retryable && attempt < settings.llmMaxAttempts) {
+    const retrying = retryable && attempt < settings.llmMaxAttempts;
+    await recordModelCall(ctx, batch, { outcome: "error", attempt, at: now, retrying }, settings);
+    if (retrying) {
       const delay = retryDelayMs(attempt, { retryAfterMs });
       await extendLease(ctx, batchId, modelLease(now, settings, delay), error);
       await ctx.scheduler.runAfter(delay, internal.batching.batch.answer, { batchId });
       return null;
     }
-    await settleBatch(ctx, batch, { outcome: "failed", reason: `The model failed ${attempt} time(s); last error: ${error}` }, now, settings);
+    await settleBatch(ctx, batch, { outcome: "failed", reason: `The model failed ${attempt} time(s); last error: ${error}`, cause: "model_failed" }, now, settings);
     return null;
   },
 });
@@ -180,16 +183,25 @@ export const commitDraft = internalMutation({
       processingDurationMs: args.processingDurationMs,
     };
 
+    // Only Claude's drafts were model calls (the offline responder and the after-hours notice call none).
+    const modelCall = (outcome: "replied" | "superseded" | "skipped") =>
+      args.responder === "claude"
+        ? recordModelCall(ctx, batch, { outcome, attempt: args.attempt, at: now, processingMs: args.processingDurationMs, model: args.model }, settings)
+        : Promise.resolve();
+
     // A takeover that began elsewhere wins; one this draft asked for (handoff) still sends the draft.
     if (conversation.takeover && conversation.takeoverBatchId !== batch._id) {
+      await modelCall("skipped");
       await settleBatch(ctx, batch, { outcome: "skipped", metrics }, now, settings);
       return null;
     }
     const state = conversation.state;
     if (settings.supersedeGuard && state.kind === "processing" && state.newSinceClaim > 0) {
+      await modelCall("superseded");
       await settleBatch(ctx, batch, { outcome: "superseded", metrics }, now, settings);
       return null;
     }
+    await modelCall("replied");
 
     const messageId = await recordOutbound(ctx, conversation, { text: args.text, author: "agent", batchId: batch._id });
     await markSending(ctx, batch, metrics, { messageId, length: args.text.length }, now);

@@ -29,7 +29,7 @@ export const sweep = internalMutation({
     for (const batch of stuckWithModel) {
       if (batch.attempts >= settings.llmMaxAttempts) {
         const reason = "The model call never finished (the process stopped) on the last attempt";
-        await settleBatch(ctx, batch, { outcome: "failed", reason }, now, settings);
+        await settleBatch(ctx, batch, { outcome: "failed", reason, cause: "model_failed" }, now, settings);
         failed += 1;
         continue;
       }
@@ -49,7 +49,7 @@ export const sweep = internalMutation({
           error: "Delivery unknown: the process stopped while sending. Check the channel before resending.",
         });
       }
-      await settleBatch(ctx, batch, { outcome: "failed", reason: "The reply may or may not have reached the customer" }, now, settings);
+      await settleBatch(ctx, batch, { outcome: "failed", reason: "The reply may or may not have reached the customer", cause: "delivery_unknown" }, now, settings);
       failed += 1;
     }
     return { rerun, failed };

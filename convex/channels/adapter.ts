@@ -38,9 +38,10 @@ export type SendOptions = {
   /** A human operator wrote this (Meta HUMAN_AGENT tag is allowed only then). */
   fromHuman?: boolean;
   /**
-   * Buttons under the message (a survey's ratings): Telegram inline
-   * keyboard, Messenger/Instagram quick replies; other channels send the
-   * text alone, which asks for a typed answer.
+   * Buttons under the message (a survey's ratings), ordered low to high:
+   * Telegram inline keyboard, Messenger/Instagram quick replies, WhatsApp
+   * reply buttons (≤ 3) or a list (≤ 10 rows); the web chat shows them
+   * from `webchat.thread`. A tap comes back as text carrying the payload.
    */
   choices?: { label: string; payload: string }[];
 };

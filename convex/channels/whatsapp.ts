@@ -1,5 +1,6 @@
 /**
- * WhatsApp adapter: Cloud API text messages and the typing indicator, from
+ * WhatsApp adapter: Cloud API text messages (interactive buttons or a list
+ * when the message offers choices) and the typing indicator, from
  * the business number the conversation belongs to (its account id is the
  * phone number id the customer wrote to), with that number's token.
  */
@@ -9,8 +10,10 @@ import { isFailure, logTypingFailure, readEnv, sendInParts, type HttpDeps, type 
 import { splitText } from "../../lib/channels/split";
 import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
 import {
+  sendWhatsAppInteractive,
   sendWhatsAppText,
   sendWhatsAppTyping,
+  WHATSAPP_INTERACTIVE_BODY_LIMIT,
   WHATSAPP_PART_GAP_MS,
   WHATSAPP_TEXT_LIMIT,
   type WhatsAppConfig,
@@ -42,12 +45,19 @@ export function createWhatsAppAdapter(deps: HttpDeps = {}): ChannelAdapter {
       );
     },
 
-    async send(target, text) {
+    // With choices (a survey's ratings) the text goes in parts an interactive
+    // body can hold, and the last part, where the question ends, carries them.
+    async send(target, text, options) {
       const config = whatsappConfig(deps, target.accountId);
       if (isFailure(config)) return config;
+      const choices = options?.choices?.length ? options.choices : undefined;
+      const parts = splitText(text, choices ? WHATSAPP_INTERACTIVE_BODY_LIMIT : WHATSAPP_TEXT_LIMIT);
       return sendInParts(
-        splitText(text, WHATSAPP_TEXT_LIMIT),
-        (part) => sendWhatsAppText(config, target.chatId, part),
+        parts,
+        (part, i) =>
+          choices && i === parts.length - 1
+            ? sendWhatsAppInteractive(config, target.chatId, part, choices)
+            : sendWhatsAppText(config, target.chatId, part),
         { gapMs: WHATSAPP_PART_GAP_MS, sleep: deps.sleep },
       );
     },

@@ -8,7 +8,7 @@ import { v } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { GRANULARITIES, type Granularity } from "../../lib/analytics/buckets";
-import type { AnalyticsEvent } from "../../lib/analytics/events";
+import type { AnalyticsEvent, EscalationCause, ModelCallOutcome } from "../../lib/analytics/events";
 import { mergeStats, rollupEvents } from "../../lib/analytics/rollup";
 import type { Settings } from "../../lib/settings";
 import { DAY, SECOND } from "../../lib/time";
@@ -242,6 +242,35 @@ export async function recordMessageReceived(
   );
 }
 
+/**
+ * One model call of a batch ended (batching/batch.ts: the draft was
+ * committed, or the attempt failed). Only Claude's calls count: the offline
+ * responder and the after-hours notice call no model. `value` is the call's
+ * processing time; keyed by batch and attempt, so a redelivered step counts
+ * once. Written with the batch's own step, never by ingest.
+ */
+export async function recordModelCall(
+  ctx: MutationCtx,
+  batch: Pick<Doc<"batches">, "_id" | "channel" | "conversationId">,
+  call: { outcome: ModelCallOutcome; attempt: number; at: number; processingMs?: number; model?: string; retrying?: boolean },
+  settings: Pick<Settings, "analyticsEnabled">,
+) {
+  await recordEvent(
+    ctx,
+    {
+      type: "model.called",
+      at: call.at,
+      channel: batch.channel,
+      conversationId: batch.conversationId,
+      kind: call.outcome,
+      ...(call.processingMs !== undefined ? { value: call.processingMs } : {}),
+      dedupeKey: `${batch._id}:${call.attempt}`,
+      metadata: { attempt: call.attempt, model: call.model ?? null, ...(call.retrying !== undefined ? { retrying: call.retrying } : {}) },
+    },
+    settings,
+  );
+}
+
 /** settleBatch: the batch (as it was before settling) ended with `outcome` at `now`. */
 export async function recordBatchSettled(
   ctx: MutationCtx,
@@ -362,7 +391,11 @@ export async function recordTaskCreated(ctx: MutationCtx, conversationId: Doc<"c
 }
 
 /** changeHandling: who handles the conversation changed; an escalation (flagged for a human) is counted. */
-export async function recordHandlingChange(ctx: MutationCtx, conversationId: Id<"conversations">, change: { kind: string; reason?: string; at?: number }) {
+export async function recordHandlingChange(
+  ctx: MutationCtx,
+  conversationId: Id<"conversations">,
+  change: { kind: string; reason?: string; at?: number; cause?: EscalationCause },
+) {
   if (change.kind !== "escalated") return;
   const conversation = await ctx.db.get("conversations", conversationId);
   if (!conversation || conversation.needsHuman) return; // already flagged: not a new escalation
@@ -373,6 +406,7 @@ export async function recordHandlingChange(ctx: MutationCtx, conversationId: Id<
     channel: conversation.channel,
     accountId: conversation.accountId,
     conversationId,
+    kind: change.cause ?? "other",
     metadata: { reason: (change.reason ?? "").slice(0, 200) },
     dedupeKey: `${conversationId}:${at}`,
   });

@@ -11,6 +11,7 @@ import { recordBatchSettled } from "./analytics";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { EscalationCause } from "../../lib/analytics/events";
 import { renderMessage } from "../../lib/prompt";
 import type { Settings } from "../../lib/settings";
 import { MINUTE, SECOND } from "../../lib/time";
@@ -132,7 +133,7 @@ export type BatchEnd =
   /** The reply reached the platform. */
   | { outcome: "replied" }
   /** No reply: the model or the send failed for good, or the process died. */
-  | { outcome: "failed"; reason: string }
+  | { outcome: "failed"; reason: string; cause: Extract<EscalationCause, "model_failed" | "send_failed" | "delivery_unknown"> }
   /** The customer wrote after the claim: the messages go back to be answered together. */
   | { outcome: "superseded"; metrics: DraftMetrics }
   /** A human took over while the model wrote. */
@@ -159,7 +160,7 @@ export async function settleBatch(ctx: MutationCtx, batch: Doc<"batches">, end: 
       await ctx.db.patch("batches", batch._id, { outcome: "failed", lastError: end.reason, completedAt: now });
       await withdraw(ctx, batch._id);
       await settleBatchMessages(ctx, batch._id, "failed");
-      await escalate(ctx, batch.conversationId, end.reason, now);
+      await escalate(ctx, batch.conversationId, end.reason, now, end.cause);
       break;
     case "superseded":
     case "skipped":

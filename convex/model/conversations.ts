@@ -13,6 +13,7 @@ import { recordHandlingChange, recordIntentChange, recordStatusChange } from "./
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { EscalationCause } from "../../lib/analytics/events";
 import { flushPlan, typingDue, type BatchingPolicy } from "../../lib/batching";
 import { TYPING_REFRESH_MS } from "../../lib/channels/typing";
 import { contactLabel } from "../../lib/contacts";
@@ -324,7 +325,7 @@ export async function releaseConversation(
 export type HandlingChange =
   | { kind: "takeover_started"; reason: string; at: number; batchId?: Id<"batches">; by?: Id<"users"> }
   | { kind: "takeover_ended" }
-  | { kind: "escalated"; reason: string; at: number };
+  | { kind: "escalated"; reason: string; at: number; cause: EscalationCause };
 
 /**
  * HOOK: who handles the conversation changed: a human took over (operator,
@@ -418,8 +419,9 @@ export async function endTakeover(ctx: MutationCtx, conversation: Doc<"conversat
 }
 
 /** Flags the conversation for a human (the dashboard's "needs human" list). */
-export async function escalate(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string, now: number) {
-  await changeHandling(ctx, conversationId, { kind: "escalated", reason, at: now });
+/** `cause` is what escalations are counted by (docs/analytics.md); `reason` the words shown to the operator. */
+export async function escalate(ctx: MutationCtx, conversationId: Id<"conversations">, reason: string, now: number, cause: EscalationCause = "other") {
+  await changeHandling(ctx, conversationId, { kind: "escalated", reason, at: now, cause });
 }
 
 /** Telegram shows a spinner on a pressed button until the bot answers the callback. */

@@ -125,6 +125,6 @@ async function fail(
   }
   if (owningBatch) {
     const reason = `The reply could not be sent: ${end.error}`;
-    await settleBatch(ctx, owningBatch, { outcome: "failed", reason }, now, await loadSettings(ctx));
+    await settleBatch(ctx, owningBatch, { outcome: "failed", reason, cause: "send_failed" }, now, await loadSettings(ctx));
   }
 }

@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   "response.ai_generated",
   "response.staff_sent",
   "batch.flushed",
+  "model.called",
   "task.created",
   "task.completed",
   "task.failed",
@@ -36,6 +37,24 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const vEventType = v.union(...EVENT_TYPES.map((t) => v.literal(t)));
+
+/**
+ * Why a conversation was flagged for a human: the `kind` of
+ * `conversation.escalated`, so escalations count by reason (the reason's
+ * words stay in `metadata.reason`). `sync`: history sync found missed
+ * messages or kept failing; `other`: a caller that names no cause.
+ */
+export const ESCALATION_CAUSES = ["agent", "model_failed", "send_failed", "delivery_unknown", "sync", "other"] as const;
+export type EscalationCause = (typeof ESCALATION_CAUSES)[number];
+export const vEscalationCause = v.union(...ESCALATION_CAUSES.map((c) => v.literal(c)));
+
+/**
+ * How one model call ended: the `kind` of `model.called`. A draft was
+ * `replied` (recorded to send), `superseded` (the customer wrote meanwhile)
+ * or `skipped` (a human took over); `error`: the call failed (retried or not).
+ */
+export const MODEL_CALL_OUTCOMES = ["replied", "superseded", "skipped", "error"] as const;
+export type ModelCallOutcome = (typeof MODEL_CALL_OUTCOMES)[number];
 
 /**
  * Dimensions rolled up, besides "all". `kind` is the event's own sub-kind:

@@ -18,6 +18,9 @@ export type MetricsSnapshot = {
   replies: { responder: "bot" | "human"; count: number }[];
   sendFailures: { reason: string; count: number }[];
   followups: { outcome: string; count: number }[];
+  /** Claude calls by how they ended (`model.called` kinds); `error` ones are also `model_errors_total`. */
+  modelCalls: { outcome: string; count: number }[];
+  escalations: { reason: string; count: number }[];
   /** Gauges: now. */
   conversations: { state: "buffering" | "processing"; count: number }[];
   needsHuman: number;
@@ -78,6 +81,24 @@ export function metricFamilies(s: MetricsSnapshot): MetricFamily[] {
       help: "Follow-ups that ended, by outcome (sent, cancelled, failed, blocked).",
       type: "counter",
       samples: s.followups.map((f) => ({ labels: { outcome: f.outcome }, value: f.count })),
+    },
+    {
+      name: `${PREFIX}model_calls_total`,
+      help: "Model (Claude) calls by outcome: replied, superseded (the customer wrote meanwhile), skipped (a human took over), error.",
+      type: "counter",
+      samples: s.modelCalls.map((m) => ({ labels: { outcome: m.outcome }, value: m.count })),
+    },
+    {
+      name: `${PREFIX}model_errors_total`,
+      help: "Model (Claude) calls that failed, retried or not (the error outcome of model_calls_total).",
+      type: "counter",
+      samples: [{ value: s.modelCalls.filter((m) => m.outcome === "error").reduce((n, m) => n + m.count, 0) }],
+    },
+    {
+      name: `${PREFIX}escalations_total`,
+      help: "Conversations flagged for a human, by reason (agent, model_failed, send_failed, delivery_unknown, sync, other).",
+      type: "counter",
+      samples: s.escalations.map((e) => ({ labels: { reason: e.reason }, value: e.count })),
     },
     {
       name: `${PREFIX}conversations`,

@@ -310,8 +310,21 @@ export function responseTimes(events: Iterable<ReportEvent>) {
   };
 }
 
-/** Per operator: conversations replied to or resolved, replies, reply time p50, resolutions, CSAT of those conversations. */
-export function staffPerformance(events: Iterable<ReportEvent>, rows: ConversationRow[]) {
+/** The operators `staffPerformance` will list (their names are read for them). */
+export function staffIdsOf(events: Iterable<ReportEvent>): string[] {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (e.staffId && e.staffId !== "operator" && (e.type === "response.staff_sent" || e.type === "conversation.resolved")) ids.add(e.staffId);
+  }
+  return [...ids];
+}
+
+/**
+ * Per operator: conversations replied to or resolved, replies, reply time
+ * p50, resolutions, CSAT of those conversations. `names` (staffId → email
+ * or name) labels them; an operator without one (account deleted) shows the id.
+ */
+export function staffPerformance(events: Iterable<ReportEvent>, rows: ConversationRow[], names: Record<string, string> = {}) {
   const csatOf = new Map(rows.map((r) => [r.conversationId, r.csat]));
   const staff = new Map<string, { conversations: Set<string>; replies: number; times: number[]; resolutions: number }>();
   const of = (id: string) => {
@@ -335,6 +348,7 @@ export function staffPerformance(events: Iterable<ReportEvent>, rows: Conversati
   return [...staff.entries()]
     .map(([staffId, s]) => ({
       staffId,
+      operator: names[staffId] ?? staffId,
       conversations: s.conversations.size,
       replies: s.replies,
       replyTimeP50Ms: quantile([...s.times].sort((a, b) => a - b), 0.5),

@@ -79,8 +79,9 @@ export function parseSurveyAnswer(text: string, kind: SurveyKind): SurveyAnswer 
     .replace(/([0-9])\uFE0F?\u20E3/gu, "$1")
     .replace(/🔟/gu, "10")
     .trim();
-  // A button's payload; Meta quick replies arrive as "title (payload)" (lib/webhooks/normalize.ts buttonText).
-  const payload = /^(?:\S{1,20}\s+\()?(csat|nps):(\d{1,2})\)?$/i.exec(rest);
+  // A button's payload; Meta quick replies and WhatsApp button/list replies arrive as
+  // "title (payload)" (lib/webhooks/normalize.ts buttonText); a WhatsApp row title holds 24 characters.
+  const payload = /^(?:[^()\n]{1,24}\s+\()?(csat|nps):(\d{1,2})\)?$/i.exec(rest);
   if (payload) {
     const rating = Number(payload[2]);
     return payload[1]!.toLowerCase() === kind && inScale(rating, scale) ? { rating } : null;

@@ -99,4 +99,12 @@ export const analyticsTimeseriesResponse = z.object({
 });
 
 export const metricsQuery = z.object({});
-export const metricsResponse = z.string().describe("Prometheus text exposition format 0.0.4");
+export const metricsResponse = z
+  .string()
+  .describe(
+    "Prometheus text exposition format 0.0.4. Families (prefix burstreply_): messages_total{channel,direction}, batches_total{flush_reason}, " +
+      "replies_total{responder}, send_failures_total{reason}, followups_total{outcome}, model_calls_total{outcome: replied|superseded|skipped|error}, " +
+      "model_errors_total, escalations_total{reason: agent|model_failed|send_failed|delivery_unknown|sync|other}, conversations{state}, " +
+      "conversations_needing_human, pending_scheduled_actions{kind}, oldest_unanswered_message_age_seconds{waiting_for}, " +
+      "reply_time_seconds{responder} (histogram), metrics_complete (docs/analytics.md)",
+  );

@@ -21,6 +21,7 @@ import {
   ReportTooLargeError,
   responseTimes,
   satisfaction,
+  staffIdsOf,
   staffPerformance,
   topIntents,
   type NamedRow,
@@ -110,6 +111,7 @@ export const reportResponse = z.object({
     .array(
       z.object({
         staffId: z.string().describe("The operator's user id"),
+        operator: z.string().describe("The operator's email (or name); the user id for an operator whose account is gone"),
         conversations: z.number(),
         replies: z.number(),
         replyTimeP50Ms: ms.nullable(),
@@ -149,6 +151,7 @@ const eventsPageRef = makeFunctionReference<
   { apiKey: string; channel: ReportChannel; from: number; to: number; cursor: string | null },
   ReportEventsPage
 >("reportsApi:eventsPage");
+const staffNamesRef = makeFunctionReference<"query", { apiKey: string; staffIds: string[] }, Record<string, string>>("reportsApi:staffNames");
 const contactNamesRef = makeFunctionReference<"query", { apiKey: string; contactIds: string[] }, Record<string, string>>(
   "reportsApi:contactNames",
 );
@@ -182,7 +185,11 @@ export async function runReport({ apiKey, convex, query }: Context, now: number)
     report.conversations = named;
   }
   if (wanted.has("response_times")) report.response_times = responseTimes(events);
-  if (wanted.has("staff_performance")) report.staff_performance = staffPerformance(events, rows);
+  if (wanted.has("staff_performance")) {
+    const staffIds = staffIdsOf(events);
+    const names = staffIds.length ? await convex.query(staffNamesRef, { apiKey, staffIds }) : {};
+    report.staff_performance = staffPerformance(events, rows, names);
+  }
   if (wanted.has("satisfaction")) report.satisfaction = satisfaction(events, rows);
   if (wanted.has("top_intents")) report.top_intents = topIntents(rows);
   if (wanted.has("channel_breakdown")) report.channel_breakdown = channelBreakdown(rows) as ReportResponse["channel_breakdown"];

@@ -387,6 +387,75 @@ export async function sendWhatsAppText(config: WhatsAppConfig, to: string, text:
   return { ok: true, externalId: id };
 }
 
+// ---------------------------------------------------------------------------
+// Interactive messages: native buttons under a question (a survey's ratings).
+// Limits from the Cloud API's interactive reply-buttons and list messages
+// (sources in tests/fixtures/whatsapp/SOURCES.md).
+
+/** An interactive message's body is at most 1024 characters; the text before it goes as plain text. */
+export const WHATSAPP_INTERACTIVE_BODY_LIMIT: TextLimit = { max: 1024, unit: "chars" };
+/** Reply buttons: at most 3, titles ≤ 20 characters, ids ≤ 256. */
+const MAX_REPLY_BUTTONS = 3;
+const BUTTON_TITLE_MAX = 20;
+const BUTTON_ID_MAX = 256;
+/** A list: at most 10 rows over all its sections, row titles ≤ 24 characters, ids ≤ 200; the button that opens it ≤ 20. */
+export const WHATSAPP_MAX_LIST_ROWS = 10;
+const ROW_TITLE_MAX = 24;
+const ROW_ID_MAX = 200;
+/** Footer ≤ 60 characters. */
+const FOOTER_MAX = 60;
+
+export type WhatsAppChoice = { label: string; payload: string };
+
+/** Russian wording for the list's button and footer when the question is mostly Cyrillic (the survey asks in the customer's language). */
+function russian(text: string): boolean {
+  const letters = text.match(/\p{L}/gu) ?? [];
+  return letters.length > 0 && letters.filter((c) => /[\u0400-\u04FF]/u.test(c)).length * 2 >= letters.length;
+}
+
+/**
+ * The `interactive` object for a question with choices: up to 3 reply
+ * buttons, else a list (one section). A list holds 10 rows: choices are
+ * ordered low to high (a rating scale), so a longer one keeps its top 10
+ * and the footer says the rest can be typed (NPS 0–10 loses the 0 button;
+ * 0 and 1 are both detractors, and a typed "0" is read all the same).
+ * A tap comes back as `interactive.button_reply` / `list_reply` with the
+ * choice's payload as its id.
+ */
+export function whatsappInteractive(body: string, choices: WhatsAppChoice[]) {
+  if (choices.length <= MAX_REPLY_BUTTONS) {
+    return {
+      type: "button",
+      body: { text: body },
+      action: {
+        buttons: choices.map((c) => ({ type: "reply", reply: { id: c.payload.slice(0, BUTTON_ID_MAX), title: c.label.slice(0, BUTTON_TITLE_MAX) } })),
+      },
+    };
+  }
+  const ru = russian(body);
+  const rows = choices.slice(-WHATSAPP_MAX_LIST_ROWS);
+  const typed = choices.slice(0, choices.length - rows.length).map((c) => c.label);
+  return {
+    type: "list",
+    body: { text: body },
+    ...(typed.length ? { footer: { text: `${ru ? "Или напишите" : "Or type"}: ${typed.join(", ")}`.slice(0, FOOTER_MAX) } } : {}),
+    action: {
+      button: ru ? "Выбрать" : "Choose",
+      sections: [{ rows: rows.map((c) => ({ id: c.payload.slice(0, ROW_ID_MAX), title: c.label.slice(0, ROW_TITLE_MAX) })) }],
+    },
+  };
+}
+
+/** A question with native choices (`whatsappInteractive`); the body must fit `WHATSAPP_INTERACTIVE_BODY_LIMIT`. */
+export async function sendWhatsAppInteractive(config: WhatsAppConfig, to: string, body: string, choices: WhatsAppChoice[]): Promise<PartResult> {
+  const request = { messaging_product: "whatsapp", recipient_type: "individual", to, type: "interactive", interactive: whatsappInteractive(body, choices) };
+  const result = await callPlatform(messagesUrl(config), { body: request, bearerToken: config.token, platform: "WhatsApp" }, config);
+  if (!result.ok) return result;
+  const id = (result.body as { messages?: { id?: unknown }[] })?.messages?.[0]?.id;
+  if (typeof id !== "string") return unexpectedResponse("WhatsApp", result.body);
+  return { ok: true, externalId: id };
+}
+
 /**
  * Shows "typing…" for up to 25 s. WhatsApp ties it to a received message,
  * which this also marks as read (blue ticks).

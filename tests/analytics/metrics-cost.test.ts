@@ -44,5 +44,5 @@ describe("metrics cost", () => {
     for (const run of [small, large]) expect(run.read).toBeLessThanOrEqual(run.monthRows + 2);
     expect(large.read).toBeLessThanOrEqual(small.read * 1.2);
     console.log(`metrics snapshot: ${small.read} documents read at 150 events, ${large.read} at 1,500 (month rows: ${small.monthRows} / ${large.monthRows})`);
-  }, 120_000);
+  }, 300_000); // mostly convex-test inserting and rolling up 1,650 events: minutes on a loaded machine
 });

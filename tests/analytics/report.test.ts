@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { conversationRows, currentPeriod, lastClosedPeriod, reportCsv, reportSpan, reportSummary, type ReportEvent } from "../../lib/analytics/report";
+import { conversationRows, currentPeriod, lastClosedPeriod, reportCsv, reportSpan, reportSummary, staffIdsOf, staffPerformance, type ReportEvent } from "../../lib/analytics/report";
 
 const T = Date.UTC(2026, 10, 30, 10, 0, 0); // Monday 30 November 2026
 const ev = (type: ReportEvent["type"], s: number, extra: Partial<ReportEvent> = {}): ReportEvent => ({ type, at: T + s * 1000, conversationId: "c1", channel: "telegram", ...extra });
@@ -75,5 +75,23 @@ describe("one row per conversation", () => {
     expect(reportSpan("monthly", {}, now, "UTC")).toEqual({ from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 10, 1), periods: 1 });
     expect(reportSpan("daily", { from: "2026-11-02", to: "2026-11-01" }, now, "UTC")).toEqual({ error: "to: must be on or after from" });
     expect(reportSpan("monthly", { from: "2024-01-01", to: "2026-01-31" }, now, "UTC")).toEqual({ error: "to: at most 24 monthly periods in one report" });
+  });
+});
+
+describe("staff performance", () => {
+  test("operators are named (email or name), not shown by user id; one whose account is gone keeps the id", () => {
+    const events: ReportEvent[] = [
+      ev("response.staff_sent", 10, { staffId: "users:dana", kind: "first", durationMs: 12_000 }),
+      ev("conversation.resolved", 20, { staffId: "users:dana", kind: "human" }),
+      ev("response.staff_sent", 30, { conversationId: "c2", staffId: "users:gone", kind: "first", durationMs: 5_000 }),
+      ev("response.staff_sent", 40, { conversationId: "c3", staffId: "operator", kind: "first" }), // before operators had ids
+      ev("staff.login", 50, { staffId: "users:sam" }),
+    ];
+    expect(staffIdsOf(events)).toEqual(["users:dana", "users:gone"]);
+    const rows = staffPerformance(events, conversationRows(events), { "users:dana": "dana@shop.example" });
+    expect(rows.map((r) => [r.operator, r.staffId, r.conversations, r.replies, r.resolutions])).toEqual([
+      ["dana@shop.example", "users:dana", 1, 1, 1],
+      ["users:gone", "users:gone", 1, 1, 0],
+    ]);
   });
 });

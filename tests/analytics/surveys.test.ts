@@ -3,12 +3,15 @@
  * ingest mutation, the offline responder, the real Telegram adapter aimed at
  * a local fake Bot API, and the lifecycle's own status mutation.
  */
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import * as whatsappRoute from "../../app/api/webhooks/whatsapp/route";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ingestEvents } from "../../convex/ingest";
 import type { EventType } from "../../lib/analytics/events";
 import { DAY, HOUR } from "../../lib/time";
+import { startConvexBridge, type ConvexBridge } from "../support/convexBridge";
 import { startFakePlatform, telegramOk, type FakePlatform } from "../support/fakePlatform";
 import { conversationOf, INGEST_SECRET, newSession, offlineSuite, say, settle, telegramMessage, thread, type Test } from "../convex/setup";
 import { op } from "../lifecycle/support";
@@ -17,16 +20,26 @@ const suite = offlineSuite();
 let t: Test;
 let telegram: FakePlatform;
 let messenger: FakePlatform;
+let whatsapp: FakePlatform;
+let bridge: ConvexBridge;
 let nextId = 1;
 
 beforeAll(async () => {
   telegram = await startFakePlatform(telegramOk);
   messenger = await startFakePlatform(() => ({ body: { recipient_id: "psid-7", message_id: `m_${Math.random()}` } }));
+  // Cloud API answers: a message id for a send, `success` for the read + typing call.
+  whatsapp = await startFakePlatform((call) =>
+    call.body.type ? { body: { messaging_product: "whatsapp", messages: [{ id: `wamid.OUT${++waSends}` }] } } : { body: { success: true } },
+  );
+  bridge = await startConvexBridge(() => t);
 });
 afterAll(async () => {
   await telegram.close();
   await messenger.close();
+  await whatsapp.close();
+  await bridge.close();
 });
+let waSends = 0;
 beforeEach(() => {
   ({ t } = suite);
   vi.stubEnv("TELEGRAM_BOT_TOKEN", "7012345678:AAtest-token");
@@ -279,5 +292,123 @@ describe("ingest cost with surveys and reopening", () => {
     const reopening = await cost("another question");
     expect(reopening.documentsWritten.used).toBe(4); // message, received, reopened, conversation
     expect(reopening.documentsRead.used).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("CSAT and NPS on WhatsApp, through the real webhook route", () => {
+  const APP_SECRET = "wa-survey-app-secret";
+  const PHONE_NUMBER_ID = "109876543210987";
+  const CUSTOMER = "34611222333";
+  let wamid = 0;
+
+  beforeEach(() => {
+    vi.stubEnv("META_APP_SECRET", APP_SECRET);
+    vi.stubEnv("WHATSAPP_ACCESS_TOKEN", "wa-token");
+    vi.stubEnv("META_GRAPH_API_BASE_URL", whatsapp.url);
+    vi.stubEnv("NEXT_PUBLIC_CONVEX_URL", bridge.url);
+    whatsapp.calls.length = 0;
+  });
+
+  /** Posts one customer message to the route as Meta would: signed, in the Cloud API envelope (tests/fixtures/whatsapp). */
+  async function customerSends(message: Record<string, unknown>) {
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "118822334455667",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: "34960123456", phone_number_id: PHONE_NUMBER_ID },
+                contacts: [{ profile: { name: "Lucía Ferrer" }, wa_id: CUSTOMER }],
+                messages: [{ from: CUSTOMER, id: `wamid.IN${++wamid}`, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signature = "sha256=" + createHmac("sha256", APP_SECRET).update(body).digest("hex");
+    const response = await whatsappRoute.POST(
+      new Request("https://shop.example.com/api/webhooks/whatsapp", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+        body,
+      }),
+    );
+    expect(response.status).toBe(200);
+    await settle(t);
+  }
+
+  /** What we sent the customer: texts and interactive messages (not the read + typing calls). */
+  const sends = () => whatsapp.callsTo(`/${PHONE_NUMBER_ID}/messages`).filter((c) => c.body.type !== undefined);
+  type Interactive = {
+    type: string;
+    body: { text: string };
+    footer?: { text: string };
+    action: { button: string; sections: { rows: { id: string; title: string }[] }[] };
+  };
+
+  test("CSAT goes out as a list of 5 rows; tapping a row is a rating, not a burst to answer", async () => {
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await customerSends({ type: "text", text: { body: "Can I change the delivery address?" } });
+    expect(sends().map((c) => c.body.type)).toEqual(["text"]); // the bot's answer
+    const { _id: id } = await conversation();
+    await setStatus(id, "resolved");
+
+    const question = sends().at(-1)!.body;
+    expect(question).toMatchObject({ messaging_product: "whatsapp", to: CUSTOMER, type: "interactive" });
+    const interactive = question.interactive as Interactive;
+    expect(interactive.type).toBe("list");
+    expect(interactive.body.text).toContain("from 1 (poor) to 5 (excellent)");
+    expect(interactive.action.button).toBe("Choose");
+    expect(interactive.action.sections.flatMap((s) => s.rows)).toEqual([1, 2, 3, 4, 5].map((n) => ({ id: `csat:${n}`, title: String(n) })));
+    expect(await events("satisfaction.survey_sent")).toMatchObject([{ kind: "csat", channel: "whatsapp", conversationId: id }]);
+
+    const sent = sends().length;
+    const typing = whatsapp.calls.length - sent;
+    // The tap, as the Cloud API reports a list selection (shape: tests/fixtures/whatsapp/survey_list_reply.json).
+    await customerSends({ type: "interactive", context: { from: "34960123456", id: "wamid.OUT2" }, interactive: { type: "list_reply", list_reply: { id: "csat:4", title: "4" } } });
+    expect(await events("satisfaction.rating_received")).toMatchObject([{ kind: "csat", value: 4, channel: "whatsapp", conversationId: id }]);
+    expect(await events("satisfaction.feedback_received")).toHaveLength(0);
+    expect(sends()).toHaveLength(sent); // nothing answered it
+    expect(whatsapp.calls.length - sends().length).toBe(typing); // not even "typing…": it never became a burst
+    expect(await events("batch.flushed")).toHaveLength(1);
+    const after = await conversation();
+    expect(after).toMatchObject({ status: "resolved" });
+    expect(after.pendingSurvey).toBeUndefined();
+    const stored = await t.run(async (ctx) => (await ctx.db.query("messages").collect()).at(-1)!);
+    expect(stored).toMatchObject({ direction: "in", status: "answered", survey: "csat" });
+  });
+
+  test("NPS (11 options) is a 10-row list whose footer offers the 0 to type; a tap from an older quick-reply button counts too", async () => {
+    await op(t).mutation(api.settings.update, { patch: { npsSurveyEnabled: true } });
+    await customerSends({ type: "text", text: { body: "Здравствуйте, заказ пришёл?" } });
+    await setStatus((await conversation())._id, "resolved");
+    const interactive = sends().at(-1)!.body.interactive as Interactive;
+    expect(interactive.body.text).toContain("от 0");
+    expect(interactive.action.button).toBe("Выбрать");
+    expect(interactive.footer).toEqual({ text: "Или напишите: 0" });
+    const rows = interactive.action.sections.flatMap((s) => s.rows);
+    expect(rows).toHaveLength(10);
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `nps:${i + 1}`));
+
+    const sent = sends().length;
+    await customerSends({ type: "button", button: { payload: "nps:9", text: "9" } });
+    expect(await events("satisfaction.rating_received")).toMatchObject([{ kind: "nps", value: 9, channel: "whatsapp" }]);
+    expect(sends()).toHaveLength(sent);
+    expect((await conversation()).status).toBe("resolved");
+  });
+
+  test("a reply-button tap (interactive.button_reply) is read the same way", async () => {
+    await op(t).mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+    await customerSends({ type: "text", text: { body: "Hi" } });
+    await setStatus((await conversation())._id, "resolved");
+    const sent = sends().length;
+    await customerSends({ type: "interactive", interactive: { type: "button_reply", button_reply: { id: "csat:2", title: "2" } } });
+    expect(await events("satisfaction.rating_received")).toMatchObject([{ kind: "csat", value: 2 }]);
+    expect(sends()).toHaveLength(sent);
   });
 });

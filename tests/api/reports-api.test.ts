@@ -13,7 +13,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { DAY } from "../../lib/time";
 import { eventually, PROJECT_CONVEX_DIR, startLocalRuntime, type LocalRuntime } from "../local/harness";
-import { ownerClient } from "../support/operator";
+import { OWNER, ownerClient } from "../support/operator";
 
 const KEY = "env-operator-key-reports-0123456789";
 const EVIL = '=HYPERLINK("x")';
@@ -77,7 +77,10 @@ describe("GET /api/reports", () => {
     expect(rows.get(evilConversation)).toMatchObject({ contact: EVIL, messagesIn: 2, staffReplies: 1, resolutions: 1, resolvedBy: "human" });
     expect(rows.get(danaConversation)).toMatchObject({ contact: "Dana Visitor", messagesIn: 1, staffReplies: 0, resolutions: 0 });
     expect(report.channel_breakdown).toEqual([expect.objectContaining({ channel: "web", conversations: 2, messagesIn: 3, resolved: 1 })]);
-    expect(report.staff_performance).toEqual([expect.objectContaining({ staffId: expect.any(String), conversations: 1, replies: 1, resolutions: 1, csatAverage: null })]);
+    // The operator is named by their email, not their user id.
+    expect(report.staff_performance).toEqual([
+      expect.objectContaining({ staffId: expect.any(String), operator: OWNER.email, conversations: 1, replies: 1, resolutions: 1, csatAverage: null }),
+    ]);
     expect(report.response_times.staff.firstResponse.count).toBe(1);
     expect(report.response_times.staff.firstResponse.p50Ms).toBeGreaterThanOrEqual(0);
     expect(report.satisfaction).toMatchObject({ surveysSent: 0, csat: { responses: 0, average: null }, nps: { responses: 0, score: null } });

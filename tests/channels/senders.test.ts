@@ -334,6 +334,46 @@ describe("WhatsApp replies", () => {
     });
   });
 
+  it("a question with choices is an interactive message: three or fewer as reply buttons, more as a list", async () => {
+    graph.respond(() => ({ body: fixture("whatsapp/send_response.json") }));
+    const yesNo = [
+      { label: "Yes", payload: "confirm:yes" },
+      { label: "No", payload: "confirm:no" },
+    ];
+    await createWhatsAppAdapter().send(target, "Keep the booking?", { ...options, choices: yesNo });
+    expect(graph.requests[0]!.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: "34611222333",
+      type: "interactive",
+      interactive: {
+        type: "button",
+        body: { text: "Keep the booking?" },
+        action: { buttons: yesNo.map((c) => ({ type: "reply", reply: { id: c.payload, title: c.label } })) },
+      },
+    });
+    const five = [1, 2, 3, 4, 5].map((n) => ({ label: String(n), payload: `csat:${n}` }));
+    await createWhatsAppAdapter().send(target, "Rate us", { ...options, choices: five });
+    expect(graph.requests[1]!.body.interactive).toEqual({
+      type: "list",
+      body: { text: "Rate us" },
+      action: { button: "Choose", sections: [{ rows: five.map((c) => ({ id: c.payload, title: c.label })) }] },
+    });
+  });
+
+  it("a question longer than an interactive body (1024) sends its start as text and the end with the choices", async () => {
+    graph.respond(() => ({ body: fixture("whatsapp/send_response.json") }));
+    const long = `${"Thanks for shopping with us. ".repeat(40)}\n\nHow would you rate our help?`;
+    const result = await createWhatsAppAdapter(recordingSleep()).send(target, long, { ...options, choices: [{ label: "5", payload: "csat:5" }] });
+    expect(result.ok).toBe(true);
+    const bodies = graph.requests.map((r) => r.body);
+    expect(bodies.length).toBeGreaterThan(1);
+    expect(bodies.map((b) => b.type)).toEqual([...bodies.slice(1).map(() => "text"), "interactive"]);
+    const texts = bodies.map((b) => (b.type === "text" ? b.text.body : b.interactive.body.text) as string);
+    expect(texts.every((text) => text.length <= 1024)).toBe(true);
+    expect(texts.at(-1)).toMatch(/How would you rate our help\?$/);
+  });
+
   it("typing marks the customer's last message read with a typing indicator", async () => {
     graph.respond(() => ({ body: { success: true } }));
     await createWhatsAppAdapter().typing(target);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { normalizeWhatsAppWebhook } from "../../lib/channels/whatsapp";
+import { parseSurveyAnswer, surveyChoices } from "../../lib/analytics/survey";
+import { normalizeWhatsAppWebhook, whatsappInteractive } from "../../lib/channels/whatsapp";
+import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { fixture } from "./fakes";
 
 const PHONE_NUMBER_ID = "109876543210987";
@@ -63,6 +65,16 @@ describe("WhatsApp messages", () => {
       "Ruzafa store (store_ruzafa)",
       "Confirm (CONFIRM_PICKUP)",
     ]);
+  });
+
+  it("the CSAT question is the documented list shape, and a tap on one of its rows reads as that rating", () => {
+    const request = fixture<{ interactive: unknown }>("whatsapp/survey_list_request.json");
+    expect(whatsappInteractive(DEFAULT_SETTINGS.csatQuestionEn, surveyChoices("csat"))).toEqual(request.interactive);
+    const [tap] = normalize("survey_list_reply.json").events;
+    expect(tap).toMatchObject({ kind: "message", text: "4 (csat:4)" });
+    expect(parseSurveyAnswer(tap!.kind === "message" ? tap!.text : "", "csat")).toEqual({ rating: 4 });
+    // A title of a full row's 24 characters is still a tap, and the payload decides the rating.
+    expect(parseSurveyAnswer("Excellent, thank you! (csat:5)", "csat")).toEqual({ rating: 5 });
   });
 
   it("a reaction names the reacted message", () => {

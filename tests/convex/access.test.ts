@@ -38,6 +38,7 @@ const ALLOWLIST: Record<string, string> = {
   "reportsApi:timeZone": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
   "reportsApi:eventsPage": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
   "reportsApi:contactNames": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
+  "reportsApi:staffNames": "HTTP API (GET /api/reports): refuses a missing, unknown or revoked API key",
   // The public web chat: a visitor holds only their own minted session.
   "webchat:startSession": "web chat: mints a session, rate limited site-wide",
   "webchat:send": "web chat: refuses an id that was never issued; per-session and global limits",
@@ -209,6 +210,7 @@ describe("access", () => {
       const page = { apiKey: key, channel: "web", from: 0, to: 1, cursor: null };
       expect(await refusal(call(t, "query", "reportsApi:eventsPage", page))).toBe("UNAUTHENTICATED");
       expect(await refusal(call(t, "query", "reportsApi:contactNames", { apiKey: key, contactIds: [] }))).toBe("UNAUTHENTICATED");
+      expect(await refusal(call(t, "query", "reportsApi:staffNames", { apiKey: key, staffIds: [] }))).toBe("UNAUTHENTICATED");
     }
   });
 });

@@ -29,7 +29,7 @@ const isEmpty = async (page: Page, testId: string) =>
 test("with no traffic every chart says so instead of drawing nothing", async () => {
   const page = await openAnalytics();
   expect(await page.getByTestId("business-zone").innerText()).toContain("UTC");
-  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "reports"]) {
+  for (const id of ["chart-messages", "chart-response", "chart-batch-size", "chart-flush-reasons", "chart-burst-wait", "chart-csat", "chart-followups", "chart-tuner", "chart-resolutions", "chart-satisfaction", "chart-escalations", "reports"]) {
     expect(await isEmpty(page, id), id).toBe(true);
   }
   expect(await page.getByTestId("card-messagesReceived").innerText()).toContain("0");
@@ -119,4 +119,44 @@ test("an owner generates today's report on the page and downloads its CSV", asyn
   const lines = (await response.text()).trimEnd().split("\r\n");
   expect(lines[0]).toMatch(/^conversation_id,channel,contact,/);
   expect(lines.filter((l) => l.includes(",web,")).length).toBeGreaterThanOrEqual(1);
+});
+
+test("a chart's link opens the conversations behind it: low CSAT lists the unhappy customer only, messages by channel lists both", async () => {
+  const owner = await ownerClient(product.convexUrl, "signIn");
+  await owner.mutation(api.settings.update, { patch: { csatSurveyEnabled: true } });
+  const visitor = new ConvexHttpClient(product.convexUrl);
+  /** A web chat answered by the bot, resolved by the owner, then rated with `rating`. */
+  async function ratedChat(name: string, text: string, rating: string) {
+    const sessionId = await visitor.mutation(api.webchat.startSession, {});
+    await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "q", text, name });
+    const agentLines = async () => (await visitor.query(api.webchat.thread, { sessionId })).messages.filter((m) => m.author === "agent");
+    await expect.poll(async () => (await agentLines()).length, { timeout: REPLY_MS }).toBe(1);
+    const { conversationId } = await visitor.query(api.webchat.thread, { sessionId });
+    await owner.mutation(api.lifecycle.status.setConversationStatus, { conversationIds: [conversationId!], status: "resolved" });
+    await expect.poll(async () => (await agentLines()).length, { timeout: REPLY_MS }).toBe(2); // the survey question
+    await visitor.mutation(api.webchat.send, { sessionId, clientMessageId: "r", text: rating });
+  }
+  await ratedChat("Una Unhappy", "Where is my order?", "1 - still waiting");
+  await ratedChat("Hal Happy", "Do you sell gift cards?", "5");
+
+  const page = await openAnalytics();
+  const satisfaction = page.getByTestId("chart-satisfaction");
+  await expect.poll(() => satisfaction.innerText(), { timeout: REPLY_MS }).toContain("Low CSAT (1–2)");
+  await satisfaction.getByRole("link", { name: "Low CSAT (1–2)" }).click();
+  await page.getByTestId("event-filter").waitFor();
+  expect(new URL(page.url()).pathname).toBe("/conversations");
+  expect(await page.getByTestId("event-filter").innerText()).toContain("Low CSAT (1–2)");
+  const rows = page.getByRole("list", { name: "Conversations" }).locator("li");
+  await expect.poll(() => rows.allInnerTexts(), { timeout: REPLY_MS }).toEqual([expect.stringContaining("Una Unhappy")]);
+
+  await page.goBack();
+  const messages = page.getByTestId("chart-messages");
+  await messages.getByRole("link", { name: /^Messages on Web chat/ }).click();
+  await page.getByTestId("event-filter").waitFor();
+  await expect.poll(async () => (await rows.allInnerTexts()).join("\n"), { timeout: REPLY_MS }).toContain("Hal Happy");
+  const listed = (await rows.allInnerTexts()).join("\n");
+  expect(listed).toContain("Una Unhappy");
+  // Opening a row is the ordinary conversation page.
+  await rows.filter({ hasText: "Hal Happy" }).getByRole("link").click();
+  await page.waitForURL(/\/conversations\/[^/?]+$/);
 });
