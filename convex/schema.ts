@@ -268,6 +268,8 @@ export default defineSchema({
     .index("by_needs_human_since", ["needsHuman.since"])
     // watchdog: conversations still marked processing
     .index("by_state_kind", ["state.kind"])
+    // watchdog (stuckBursts): the longest-buffering conversations, to find a burst whose tick.start never ran
+    .index("by_state_kind_and_first_pending", ["state.kind", "state.firstPendingAt"])
     // inbox search: a matching contact's conversations
     .index("by_contact_id", ["contactId"])
     // auto-resolve sweep: open conversations quiet the longest; inbox Open/Resolved tabs, newest first

@@ -1,0 +1,15 @@
+import { convexTest } from "convex-test";
+import { loadConvexModules } from "../local/modules";
+import schema from "../convex/schema";
+import { startFakePlatform, telegramOk } from "../tests/support/fakePlatform";
+const modules = (await loadConvexModules("convex")).glob;
+const tg = await startFakePlatform(telegramOk);
+process.env.INGEST_SECRET = "s"; process.env.ANTHROPIC_API_KEY = ""; process.env.TELEGRAM_BOT_TOKEN = "1:x"; process.env.TELEGRAM_API_BASE_URL = tg.url;
+const t: any = convexTest({ schema, modules });
+const t0 = Date.now();
+await t.mutation("ingest:inbound", { secret: "s", events: [{ kind: "message", channel: "telegram", accountId: "1", chatId: "5", externalId: "5:1", sender: { externalId: "5" }, text: "hi", attachments: [], sentAt: Date.now(), chatType: "private" }] });
+await new Promise((r) => setTimeout(r, 6000));
+await t.finishInProgressScheduledFunctions();
+const jobs = await t.run(async (ctx: any) => ctx.db.system.query("_scheduled_functions").collect());
+for (const j of jobs) console.log(j.name, j.state.kind, j.scheduledTime - t0, (j.completedTime ?? 0) - t0, JSON.stringify(j.args));
+await tg.close(); process.exit(0);
