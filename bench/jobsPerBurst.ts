@@ -14,6 +14,7 @@
  * is kept in bench/RESULTS.md.
  */
 import { execSync } from "node:child_process";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { convexTest } from "convex-test";
@@ -123,6 +124,7 @@ async function main() {
   const trees = [await loadTree("this branch", here)];
   if (baselineAt >= 0) trees.unshift(await loadTree("baseline", path.resolve(argv[baselineAt + 1]!)));
 
+  const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(", ");
   const telegram = await startFakePlatform(telegramOk);
   process.env.INGEST_SECRET = SECRET;
   process.env.ANTHROPIC_API_KEY = "";
@@ -160,7 +162,8 @@ async function main() {
   const commit = (root: string) => execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
   const header = trees.map((tree) => `${tree.name} (${commit(tree.root)})`);
   console.log(`## Scheduled jobs per burst\n`);
-  console.log(`Measured ${new Date().toISOString()}, node ${process.version}, load average at start/end: see below.\n`);
+  const loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(", ");
+  console.log(`Measured ${new Date().toISOString()}, node ${process.version}, load average ${loadAtStart} at the start, ${loadAtEnd} at the end.\n`);
   console.log(`Jobs scheduled per burst, median of ${RUNS} runs (of which ran; the rest were cancelled unrun):\n`);
   console.log(`| channel | messages | ${header.join(" | ")} |`);
   console.log(`| --- | --- | ${header.map(() => "---").join(" | ")} |`);

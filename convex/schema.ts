@@ -507,6 +507,35 @@ export default defineSchema({
     // the single settings document
     .index("by_key", ["key"]),
 
+  /**
+   * Webhook events Convex refused as input, kept for a retry instead of
+   * only a log line. Owner: convex/model/deadLetters.ts. Written by the
+   * webhook route (deadLetters:record, ingest secret); read, retried and
+   * dismissed on the Maintenance page; purged after `deadLetterRetentionDays`
+   * by the cleanup run. The event is JSON text, not a Convex value: it was
+   * refused as one.
+   */
+  deadLetters: defineTable({
+    channel: vChannel,
+    /** Why it was refused (the latest reason, after a retry that failed again). */
+    reason: v.string(),
+    /** The normalized event as JSON, cut to DEAD_LETTER_MAX_BYTES. */
+    eventJson: v.string(),
+    /** The JSON was cut: the stored text is not the whole event and cannot be retried. */
+    truncated: v.boolean(),
+    /** The whole event's size in UTF-8 bytes. */
+    bytes: v.number(),
+    /** Channel + event kind + external id (or a hash of the JSON): a redelivered POST is not kept twice. */
+    key: v.string(),
+    receivedAt: v.number(),
+    retries: v.optional(v.number()),
+    lastRetryAt: v.optional(v.number()),
+  })
+    // Maintenance page (newest first) and retention (oldest first)
+    .index("by_received_at", ["receivedAt"])
+    // record: drop a redelivered event already kept
+    .index("by_key", ["key"]),
+
   ...analyticsTables,
   ...lifecycleTables,
 });

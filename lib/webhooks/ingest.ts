@@ -8,11 +8,12 @@
  * (the same bytes fail the same way forever, and Meta disables a webhook
  * that keeps failing), so the caller skips them with the reason.
  */
-import { validate } from "convex-helpers/validators";
 import { fetchMutation } from "convex/nextjs";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
-import { vInboundEvent, type InboundEvent } from "../../convex/validators";
+import type { InboundEvent } from "../../convex/validators";
+// Lives beside the dead letters (Convex retries them with it); re-exported for the route.
+export { invalidEventReason } from "./deadLetters";
 import { readEnv } from "../channels/http";
 import { SECOND } from "../time";
 import { WebhookConfigError } from "./respond";
@@ -81,24 +82,6 @@ export function classifyIngestFailure(error: unknown): IngestFailure {
   }
   if (error instanceof Error && VALIDATOR_REJECTION.test(error.message)) return "rejected";
   return "transient";
-}
-
-/**
- * Why Convex's argument validator would refuse this event, or null when it
- * would take it. Checked before the call, with the very validator
- * `ingest.inbound` declares, so a bad event is skipped on its own even where
- * a deployment hides the validator's message.
- */
-export function invalidEventReason(event: InboundEvent): string | null {
-  // Checked against the member of its own kind: a union's error names only its last member.
-  const kind: unknown = (event as { kind?: unknown }).kind;
-  const validator = vInboundEvent.members.find((member) => member.fields.kind.value === kind) ?? vInboundEvent;
-  try {
-    validate(validator, event, { throw: true });
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 /**
