@@ -11,7 +11,8 @@
 import { fetchMutation } from "convex/nextjs";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
-import type { InboundEvent } from "../../convex/validators";
+import type { Channel, InboundEvent } from "../../convex/validators";
+import { deadLetterCalls, type DeadLetter } from "./deadLetters";
 // Lives beside the dead letters (Convex retries them with it); re-exported for the route.
 export { invalidEventReason } from "./deadLetters";
 import { readEnv } from "../channels/http";
@@ -118,6 +119,31 @@ export async function ingestEvents(events: InboundEvent[]): Promise<IngestResult
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+export const recordDeadLetters = makeFunctionReference<"mutation", { secret: string; letters: DeadLetter[] }, { kept: number }>("deadLetters:record");
+
+/**
+ * Keeps a POST's refused events in Convex (deadLetters:record). Never
+ * throws: the events are already in the log and the answer stays 200.
+ */
+export async function keepDeadLetters(channel: Channel, letters: DeadLetter[]): Promise<void> {
+  const url = readEnv("NEXT_PUBLIC_CONVEX_URL") ?? (process.env.NEXT_PUBLIC_CONVEX_URL?.trim() || undefined);
+  const secret = readEnv("INGEST_SECRET");
+  if (!url || !secret) return;
+  for (const call of deadLetterCalls(letters)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CONVEX_CALL_TIMEOUT_MS} ms`)), CONVEX_CALL_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([fetchMutation(recordDeadLetters, { secret, letters: call }, { url }), timeout]);
+    } catch (error) {
+      console.error(`[webhook:${channel}] could not keep ${call.length} refused event(s) as dead letters: ${errorText(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
