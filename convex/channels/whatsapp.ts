@@ -7,7 +7,7 @@ import type { ChannelAdapter } from "./adapter";
 import { tokenForAccount } from "../../lib/channels/accounts";
 import { isFailure, logTypingFailure, readEnv, sendInParts, type HttpDeps, type SendFailure } from "../../lib/channels/http";
 import { splitText } from "../../lib/channels/split";
-import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
+import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL, sendMetadata } from "../../lib/channels/meta";
 import {
   sendWhatsAppText,
   sendWhatsAppTyping,
@@ -42,14 +42,17 @@ export function createWhatsAppAdapter(deps: HttpDeps = {}): ChannelAdapter {
       );
     },
 
-    async send(target, text) {
+    async send(target, text, { outboundKey }) {
       const config = whatsappConfig(deps, target.accountId);
       if (isFailure(config)) return config;
-      return sendInParts(
+      const result = await sendInParts(
         splitText(text, WHATSAPP_TEXT_LIMIT),
-        (part) => sendWhatsAppText(config, target.chatId, part),
+        // Our marker comes back in the message's statuses webhooks.
+        (part) => sendWhatsAppText(config, target.chatId, part, sendMetadata(outboundKey)),
         { gapMs: WHATSAPP_PART_GAP_MS, sleep: deps.sleep },
       );
+      // A lost answer is confirmed by the marked "sent" status before a human is asked.
+      return !result.ok && result.unknownOutcome ? { ...result, awaitEcho: true } : result;
     },
   };
 }
