@@ -331,6 +331,8 @@ describe("WhatsApp replies", () => {
       to: "34611222333",
       type: "text",
       text: { body: "Claro, cambiamos la dirección." },
+      // Our marker: WhatsApp returns it in this message's statuses webhooks (a lost answer is confirmed by it).
+      biz_opaque_callback_data: `burstreply:${options.outboundKey}`,
     });
   });
 
