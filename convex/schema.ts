@@ -266,10 +266,10 @@ export default defineSchema({
     .index("by_channel_and_last_message_at", ["channel", "lastMessageAt"])
     // dashboard list of conversations waiting for a human, longest waiting first
     .index("by_needs_human_since", ["needsHuman.since"])
-    // watchdog: conversations still marked processing
-    .index("by_state_kind", ["state.kind"])
-    // watchdog (stuckBursts): the longest-buffering conversations, to find a burst whose tick.start never ran
-    .index("by_state_kind_and_first_pending", ["state.kind", "state.firstPendingAt"])
+    // conversations in a batching state (flushAll, metrics gauges); and, ordered by when the burst
+    // began, the watchdog's longest-buffering conversations (a burst whose tick.start never ran).
+    // Named for its first field so the queries that use only that need not change.
+    .index("by_state_kind", ["state.kind", "state.firstPendingAt"])
     // inbox search: a matching contact's conversations
     .index("by_contact_id", ["contactId"])
     // auto-resolve sweep: open conversations quiet the longest; inbox Open/Resolved tabs, newest first

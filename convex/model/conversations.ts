@@ -274,7 +274,7 @@ export async function addToBuffer(
 export async function longBuffering(ctx: QueryCtx, before: number, limit: number) {
   return await ctx.db
     .query("conversations")
-    .withIndex("by_state_kind_and_first_pending", (q) => q.eq("state.kind", "buffering").lt("state.firstPendingAt", before))
+    .withIndex("by_state_kind", (q) => q.eq("state.kind", "buffering").lt("state.firstPendingAt", before))
     .take(limit);
 }
 
