@@ -55,6 +55,14 @@ export const checkRole = internalQuery({
   },
 });
 
+/** The owner only, for actions (retrying a refused webhook event). */
+export const ownerAction = customAction(
+  action,
+  customCtx(async (ctx: ActionCtx): Promise<{ operator: Operator }> => ({
+    operator: (await ctx.runQuery(internal.functions.checkRole, { needed: "owner" })) as Operator,
+  })),
+);
+
 /** Any enabled operator, for actions (reading file storage). */
 export const operatorAction = customAction(
   action,

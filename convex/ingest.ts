@@ -12,6 +12,8 @@ import { mutation, type MutationCtx } from "./_generated/server";
 import { inboxFieldsOnCustomerMessage } from "../lib/inbox";
 import { timingSafeEqual } from "../lib/secret";
 import type { Settings } from "../lib/settings";
+import { INSTAGRAM_TEXT_LIMIT } from "../lib/channels/meta";
+import { splitText } from "../lib/channels/split";
 import { MINUTE } from "../lib/time";
 import { sanitizeInbound } from "../lib/webhooks/limits";
 import { recordMessageReceived, recordStatusChange } from "./model/analytics";
@@ -104,7 +106,11 @@ async function ingestEvent(ctx: MutationCtx, event: InboundEvent, now: number, s
       // An id we stored when sending (WhatsApp wamid, Telegram id) is our own reply.
       if (await findByExternalId(ctx, event)) return "duplicates";
       const existing = await findConversation(ctx, event);
-      if (existing && event.matchOwnByText && (await isOurOwnSend(ctx, existing._id, event.text, now))) return "ignored";
+      if (existing && event.matchOwnByText) {
+        // Instagram: no marker, so a reply whose send answer was lost is recognised by its text.
+        if (await confirmByEchoText(ctx, existing._id, event)) return "accepted";
+        if (await isOurOwnSend(ctx, existing._id, event.text, now)) return "ignored";
+      }
       // A person answering a customer the bot has not met yet: the conversation starts taken over.
       const conversation =
         existing ??
@@ -210,13 +216,38 @@ async function confirmOwnSend(ctx: MutationCtx, event: Extract<InboundEvent, { k
   return id && (await confirmByEcho(ctx, id, event.externalId)) ? "accepted" : "ignored";
 }
 
-/** Delivery and read receipts move our outbound messages forward, never back. */
+/**
+ * An Instagram echo of a reply still waiting for its echo (the send's
+ * answer was lost): the echo of its first part (no later part is sent
+ * after an unknown first one) proves it was delivered.
+ */
+async function confirmByEchoText(ctx: MutationCtx, conversationId: Id<"conversations">, event: Extract<InboundEvent, { kind: "echo" }>) {
+  const body = event.text.trim();
+  if (body.length === 0) return false;
+  const recent = await recentMessages(ctx, conversationId, OWN_ECHO_LOOKBACK);
+  const waiting = recent.find(
+    (m) => m.direction === "out" && m.status === "sending" && m.awaitingEcho === true && splitText(m.text, INSTAGRAM_TEXT_LIMIT)[0]?.trim() === body,
+  );
+  return waiting ? await confirmByEcho(ctx, waiting._id, event.externalId) : false;
+}
+
+/**
+ * Delivery and read receipts move our outbound messages forward, never back.
+ * A receipt carrying our marker (WhatsApp `biz_opaque_callback_data`) first
+ * confirms a send whose answer was lost, as an echo does on Messenger.
+ */
 async function applyReceipt(ctx: MutationCtx, event: Extract<InboundEvent, { kind: "status" }>): Promise<Outcome> {
+  let confirmed = false;
+  if (event.ownSendKey !== undefined && event.externalId !== undefined && event.status !== "failed") {
+    const id = ctx.db.normalizeId("messages", event.ownSendKey);
+    confirmed = id !== null && (await confirmByEcho(ctx, id, event.externalId));
+  }
+  if (event.status === "sent") return confirmed ? "accepted" : "ignored";
   const advance = (message: Doc<"messages">) => advanceReceipt(ctx, message, event);
   if (event.externalId !== undefined) {
     const message = await findByExternalId(ctx, event);
-    if (!message || message.direction !== "out") return "ignored";
-    return (await advance(message)) ? "accepted" : "duplicates";
+    if (!message || message.direction !== "out") return confirmed ? "accepted" : "ignored";
+    return (await advance(message)) || confirmed ? "accepted" : "duplicates";
   }
   if (event.watermark === undefined) return "ignored";
   // Messenger read receipts: everything we sent up to the watermark was read.

@@ -266,8 +266,10 @@ export default defineSchema({
     .index("by_channel_and_last_message_at", ["channel", "lastMessageAt"])
     // dashboard list of conversations waiting for a human, longest waiting first
     .index("by_needs_human_since", ["needsHuman.since"])
-    // watchdog: conversations still marked processing
-    .index("by_state_kind", ["state.kind"])
+    // conversations in a batching state (flushAll, metrics gauges); and, ordered by when the burst
+    // began, the watchdog's longest-buffering conversations (a burst whose tick.start never ran).
+    // Named for its first field so the queries that use only that need not change.
+    .index("by_state_kind", ["state.kind", "state.firstPendingAt"])
     // inbox search: a matching contact's conversations
     .index("by_contact_id", ["contactId"])
     // auto-resolve sweep: open conversations quiet the longest; inbox Open/Resolved tabs, newest first
@@ -503,6 +505,35 @@ export default defineSchema({
     updatedAt: v.optional(v.number()),
   })
     // the single settings document
+    .index("by_key", ["key"]),
+
+  /**
+   * Webhook events Convex refused as input, kept for a retry instead of
+   * only a log line. Owner: convex/model/deadLetters.ts. Written by the
+   * webhook route (deadLetters:record, ingest secret); read, retried and
+   * dismissed on the Maintenance page; purged after `deadLetterRetentionDays`
+   * by the cleanup run. The event is JSON text, not a Convex value: it was
+   * refused as one.
+   */
+  deadLetters: defineTable({
+    channel: vChannel,
+    /** Why it was refused (the latest reason, after a retry that failed again). */
+    reason: v.string(),
+    /** The normalized event as JSON, cut to DEAD_LETTER_MAX_BYTES. */
+    eventJson: v.string(),
+    /** The JSON was cut: the stored text is not the whole event and cannot be retried. */
+    truncated: v.boolean(),
+    /** The whole event's size in UTF-8 bytes. */
+    bytes: v.number(),
+    /** Channel + event kind + external id (or a hash of the JSON): a redelivered POST is not kept twice. */
+    key: v.string(),
+    receivedAt: v.number(),
+    retries: v.optional(v.number()),
+    lastRetryAt: v.optional(v.number()),
+  })
+    // Maintenance page (newest first) and retention (oldest first)
+    .index("by_received_at", ["receivedAt"])
+    // record: drop a redelivered event already kept
     .index("by_key", ["key"]),
 
   ...analyticsTables,

@@ -99,9 +99,12 @@ export const vInboundStatus = v.object({
   /** Platform id of our outbound message; Messenger read receipts carry a watermark instead. */
   externalId: v.optional(v.string()),
   watermark: v.optional(v.number()),
-  status: v.union(v.literal("delivered"), v.literal("read"), v.literal("failed")),
+  /** "sent": only for our own marked sends (WhatsApp), to confirm one whose answer was lost. */
+  status: v.union(v.literal("sent"), v.literal("delivered"), v.literal("read"), v.literal("failed")),
   at: v.number(),
   error: v.optional(v.string()),
+  /** Our marker on the send (WhatsApp `biz_opaque_callback_data`): the outbound message it reports on. */
+  ownSendKey: v.optional(v.string()),
 });
 
 /**

@@ -63,6 +63,8 @@ export const settingsSchema = z.object({
    * outages (honouring retry_after) before a human is asked to step in.
    */
   sendRetryBudgetMinutes: z.number().int().min(1).max(24 * 60),
+  /** Webhook events Convex refused (the dead-letter list on the Maintenance page) are purged by the nightly cleanup after this many days. */
+  deadLetterRetentionDays: z.number().int().min(1).max(3650),
   /** Telegram groups: answer every message, not only when addressed. */
   telegramGroupsAnswerAll: z.boolean(),
   /** The built-in web chat (and the playground) accept visitors; anyone with the URL can write. */
@@ -142,6 +144,7 @@ export const DEFAULT_SETTINGS: Settings = {
   llmTimeoutMs: 60 * SECOND,
   llmMaxAttempts: 4,
   sendRetryBudgetMinutes: 15,
+  deadLetterRetentionDays: 30,
   telegramGroupsAnswerAll: false,
   webChatEnabled: true,
   webChatMessagesPerMinute: 20,

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { MaintenancePanel } from "@/components/lifecycle/MaintenancePanel";
+import { DeadLetters } from "@/components/maintenance/DeadLetters";
 
 export const metadata: Metadata = { title: "Maintenance · burstreply" };
 
@@ -16,6 +17,7 @@ export default function MaintenancePage() {
         </div>
       </div>
       <MaintenancePanel />
+      <DeadLetters />
     </>
   );
 }

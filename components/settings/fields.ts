@@ -181,6 +181,10 @@ const TEXTS: Record<string, FieldText> = {
     label: "Send retries for (minutes)",
     help: "A reply hit by rate limits or a platform outage is retried this long (as the platform asks), then flagged for a human.",
   },
+  deadLetterRetentionDays: {
+    label: "Keep refused webhook events (days)",
+    help: "Events a platform sent that could not be stored are listed on the Maintenance page for a retry, then purged by the nightly cleanup.",
+  },
   telegramGroupsAnswerAll: { label: "Telegram groups: answer all", help: "Otherwise only when the bot is addressed." },
   webChatEnabled: {
     label: "Web chat open",
@@ -275,6 +279,7 @@ const SECTIONS: { title: string; keys: string[]; advanced?: boolean }[] = [
     keys: [
       "telegramGroupsAnswerAll",
       "sendRetryBudgetMinutes",
+      "deadLetterRetentionDays",
       "webChatEnabled",
       "webChatMessagesPerMinute",
       "webChatSessionsPerMinute",

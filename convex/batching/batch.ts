@@ -15,6 +15,7 @@ import { inPlatformOrder } from "../../lib/prompt";
 import { AGENT_TOOLS } from "../../lib/agent/tools";
 import { isOpen } from "../../lib/workingHours";
 import { classify } from "../agent/claude";
+import { sendTyping } from "../channels/actions";
 import { loadHistory, modelSettingsOf, toPrompt, vModelSettings, vPromptMessage } from "../agent/context";
 import { archivedHistoryNote, withHistoryNote } from "../lifecycle/context";
 import { writeReply } from "../agent/respond";
@@ -27,12 +28,15 @@ import { deliver } from "../outbound";
 import { vResponder, vTokenUsage, vToolCall } from "../validators";
 
 export const answer = internalAction({
-  args: { batchId: v.id("batches") },
+  // `typing`: a "typing…" refresh fell due at the claim; sent from here, alongside the model call.
+  args: { batchId: v.id("batches"), typing: v.optional(v.boolean()) },
   returns: v.null(),
-  handler: async (ctx, { batchId }) => {
+  handler: async (ctx, { batchId, typing }) => {
     const job = await ctx.runMutation(internal.batching.batch.begin, { batchId });
     if (!job) return null;
     const started = Date.now();
+    // Awaited before anything is sent, so "typing…" never arrives after the reply.
+    const typingSent = typing ? sendTyping(ctx, job.conversationId) : undefined;
     let reply;
     try {
       reply = await writeReply({
@@ -41,6 +45,7 @@ export const answer = internalAction({
         runTool: toolRunner(ctx, { conversationId: job.conversationId, batchId, attempt: job.attempt }),
       });
     } catch (error) {
+      await typingSent;
       const failure = classify(error);
       await ctx.runMutation(internal.batching.batch.attemptFailed, {
         batchId,
@@ -51,6 +56,7 @@ export const answer = internalAction({
       });
       return null;
     }
+    await typingSent;
     const messageId = await ctx.runMutation(internal.batching.batch.commitDraft, {
       batchId,
       attempt: job.attempt,

@@ -10,6 +10,25 @@ import { internalMutation } from "../_generated/server";
 import { extendLease, modelLease, settleBatch } from "../model/batches";
 import { settleReply } from "../model/messages";
 import { loadSettings } from "../model/settings";
+import { longBuffering, rearmStuckBurst } from "../model/conversations";
+import type { MutationCtx } from "../_generated/server";
+import { MINUTE } from "../../lib/time";
+
+/**
+ * A burst's first turn runs as an action (tick.start), and actions run at
+ * most once: if one never ran, its conversation stays buffering with no
+ * tick. Any burst older than the longest wait plus this margin has had its
+ * flush due for a while; one whose tick job is not pending is re-armed.
+ */
+const STUCK_BURST_MARGIN_MS = 1 * MINUTE;
+
+export async function rearmStuckBursts(ctx: MutationCtx, now: number, maxWaitMs: number) {
+  let rearmed = 0;
+  for (const conversation of await longBuffering(ctx, now - maxWaitMs - STUCK_BURST_MARGIN_MS, PAGE)) {
+    if (await rearmStuckBurst(ctx, conversation, now)) rearmed += 1;
+  }
+  return rearmed;
+}
 
 /** Batches handled per run; the cron comes back soon for the rest. */
 const PAGE = 25;
@@ -52,6 +71,8 @@ export const sweep = internalMutation({
       await settleBatch(ctx, batch, { outcome: "failed", reason: "The reply may or may not have reached the customer", cause: "delivery_unknown" }, now, settings);
       failed += 1;
     }
+    const rearmed = await rearmStuckBursts(ctx, now, settings.maxBatchWaitMs);
+    if (rearmed > 0) console.warn(`watchdog: re-armed ${rearmed} burst(s) whose first tick never ran`);
     return { rerun, failed };
   },
 });

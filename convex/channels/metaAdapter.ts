@@ -34,8 +34,9 @@ export function createMetaAdapter(options: {
         (part, i) => sendMetaText(config, target.chatId, part, { fromHuman, metadata, ...(i === parts.length - 1 && choices?.length ? { quickReplies: choices } : {}) }),
         { gapMs: META_PART_GAP_MS, sleep: deps.sleep },
       );
-      // Our marked sends echo back naming the message: a lost answer can be confirmed by the echo.
-      return !result.ok && result.unknownOutcome && markSends ? { ...result, awaitEcho: true } : result;
+      // Both echo our sends: a lost answer can be confirmed by the echo (Messenger's names the
+      // message by our marker; Instagram's is matched by the reply's text, convex/ingest.ts).
+      return !result.ok && result.unknownOutcome ? { ...result, awaitEcho: true } : result;
     },
   };
 }

@@ -8,7 +8,7 @@ import type { ChannelAdapter } from "./adapter";
 import { tokenForAccount } from "../../lib/channels/accounts";
 import { isFailure, logTypingFailure, readEnv, sendInParts, type HttpDeps, type SendFailure } from "../../lib/channels/http";
 import { splitText } from "../../lib/channels/split";
-import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL } from "../../lib/channels/meta";
+import { graphApiVersion, META_DEFAULT_GRAPH_API_BASE_URL, sendMetadata } from "../../lib/channels/meta";
 import {
   sendWhatsAppInteractive,
   sendWhatsAppText,
@@ -47,19 +47,23 @@ export function createWhatsAppAdapter(deps: HttpDeps = {}): ChannelAdapter {
 
     // With choices (a survey's ratings) the text goes in parts an interactive
     // body can hold, and the last part, where the question ends, carries them.
-    async send(target, text, options) {
+    // Every part carries our marker: it comes back in the statuses webhooks.
+    async send(target, text, { outboundKey, choices }) {
       const config = whatsappConfig(deps, target.accountId);
       if (isFailure(config)) return config;
-      const choices = options?.choices?.length ? options.choices : undefined;
-      const parts = splitText(text, choices ? WHATSAPP_INTERACTIVE_BODY_LIMIT : WHATSAPP_TEXT_LIMIT);
-      return sendInParts(
+      const withChoices = choices?.length ? choices : undefined;
+      const parts = splitText(text, withChoices ? WHATSAPP_INTERACTIVE_BODY_LIMIT : WHATSAPP_TEXT_LIMIT);
+      const marker = sendMetadata(outboundKey);
+      const result = await sendInParts(
         parts,
         (part, i) =>
-          choices && i === parts.length - 1
-            ? sendWhatsAppInteractive(config, target.chatId, part, choices)
-            : sendWhatsAppText(config, target.chatId, part),
+          withChoices && i === parts.length - 1
+            ? sendWhatsAppInteractive(config, target.chatId, part, withChoices, marker)
+            : sendWhatsAppText(config, target.chatId, part, marker),
         { gapMs: WHATSAPP_PART_GAP_MS, sleep: deps.sleep },
       );
+      // A lost answer is confirmed by the marked "sent" status before a human is asked.
+      return !result.ok && result.unknownOutcome ? { ...result, awaitEcho: true } : result;
     },
   };
 }

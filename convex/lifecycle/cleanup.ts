@@ -52,6 +52,8 @@ export const cleanup = internalMutation({
     const now = Date.now();
     const run = await ctx.db.get("maintenanceRuns", runId);
     if (!run || run.status !== "running") return null;
+    // Dead letters (convex/deadLetters.ts) past their retention go with every full run; they page on their own.
+    if (given === undefined && !config?.phases) await ctx.scheduler.runAfter(0, internal.deadLetters.purge, {});
     const phase = given ?? nextCleanupPhase(config, -1);
     if (phase === null) {
       await finishRun(ctx, runId, now);

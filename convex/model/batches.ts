@@ -71,8 +71,9 @@ export async function claimBatch(
   if (held) await occupySlot(ctx, held, batchId);
   await markBatched(ctx, claimed, batchId);
   const leftover = buffered[settings.maxBatchMessages];
-  await startProcessing(ctx, conversation, { batchId, claimed: claimed.length, leftoverReceivedAt: leftover?.receivedAt }, now, settings);
-  await ctx.scheduler.runAfter(0, internal.batching.batch.answer, { batchId });
+  const { typingNow } = await startProcessing(ctx, conversation, { batchId, claimed: claimed.length, leftoverReceivedAt: leftover?.receivedAt }, now, settings);
+  // A typing refresh due at the claim goes out with the model call: one job, not two.
+  await ctx.scheduler.runAfter(0, internal.batching.batch.answer, typingNow ? { batchId, typing: true } : { batchId });
   return batchId;
 }
 

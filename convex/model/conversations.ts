@@ -142,22 +142,50 @@ export function typingCadence(channel: Channel, settings: Settings): number | nu
   return TYPING_REFRESH_MS[channel];
 }
 
-/** Schedules the conversation's tick at `at`, superseding any earlier one. */
-export async function armTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number) {
+/**
+ * How far ahead of its due time "typing…" is refreshed when the flush
+ * claims a batch: the refresh goes out with the batch's model call (one
+ * job) instead of a heartbeat tick plus a typing job right after it. It
+ * lasts longer than the cadence, so an early refresh never lets it lapse.
+ */
+export function typingAheadMs(cadence: number) {
+  return cadence / 4;
+}
+
+/**
+ * How long a refresh that falls due just before the flush may wait for the
+ * flush to send it instead of a tick of its own (Telegram: 0.5 s of the
+ * 1 s it lasts past its 4 s cadence).
+ */
+export function typingSlackMs(cadence: number) {
+  return cadence / 8;
+}
+
+/**
+ * Schedules the conversation's tick at `at`, superseding any earlier one.
+ * `typingNow`: the tick's first turn also shows "typing…", so it runs as
+ * the action `tick.start` (one job: the turn, then the typing request)
+ * instead of a tick that schedules a typing job. An action runs at most
+ * once; the watchdog re-arms a burst whose start never ran (stuckBursts).
+ */
+export async function armTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number, typingNow = false) {
   const generation = conversation.tickGeneration + 1;
-  const tickId = await ctx.scheduler.runAt(at, internal.batching.tick.run, {
-    conversationId: conversation._id,
-    generation,
-  });
+  const args = { conversationId: conversation._id, generation };
+  const tickId = typingNow
+    ? await ctx.scheduler.runAt(at, internal.batching.tick.start, args)
+    : await ctx.scheduler.runAt(at, internal.batching.tick.run, args);
   return { tickId, tickGeneration: generation };
 }
 
-/** Re-schedules the running tick (same generation) for its next turn. */
-export async function continueTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number) {
-  return await ctx.scheduler.runAt(at, internal.batching.tick.run, {
-    conversationId: conversation._id,
-    generation: conversation.tickGeneration,
-  });
+/**
+ * Re-schedules the running tick (same generation) for its next turn;
+ * `typingNow`: that turn is for refreshing "typing…" (tick.start, as in armTick).
+ */
+export async function continueTick(ctx: MutationCtx, conversation: Doc<"conversations">, at: number, typingNow = false) {
+  const args = { conversationId: conversation._id, generation: conversation.tickGeneration };
+  return typingNow
+    ? await ctx.scheduler.runAt(at, internal.batching.tick.start, args)
+    : await ctx.scheduler.runAt(at, internal.batching.tick.run, args);
 }
 
 /** The tick moved itself on: store its job and when typing was last shown. */
@@ -171,18 +199,29 @@ export async function saveTick(
 }
 
 /**
- * Sends "typing…" if it is due (`lib/batching.ts` typingDue) and returns
- * when it was last sent, for the caller to store as `typingSentAt`.
+ * How "typing…" goes out when it is due: `schedule` (a job of its own,
+ * from a scheduled mutation), or `caller` (the calling action sends it
+ * itself: tick.start, or the batch's model call).
+ */
+export type TypingSender = "schedule" | "caller";
+
+/**
+ * Sends "typing…" if it is due (`lib/batching.ts` typingDue), `aheadMs`
+ * early at most, and returns when it was last sent, for the caller to
+ * store as `typingSentAt`, and whether the caller must send it now.
  */
 export async function refreshTyping(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
   now: number,
   cadence: number | null,
-): Promise<number | undefined> {
-  if (!typingDue(now, conversation.typingSentAt, cadence)) return conversation.typingSentAt;
+  sender: TypingSender = "schedule",
+  aheadMs = 0,
+): Promise<{ typingSentAt: number | undefined; sendNow: boolean }> {
+  if (!typingDue(now + aheadMs, conversation.typingSentAt, cadence)) return { typingSentAt: conversation.typingSentAt, sendNow: false };
+  if (sender === "caller") return { typingSentAt: now, sendNow: true };
   await ctx.scheduler.runAfter(0, internal.channels.actions.typing, { conversationId: conversation._id });
-  return now;
+  return { typingSentAt: now, sendNow: false };
 }
 
 /**
@@ -205,7 +244,7 @@ export async function addToBuffer(
     const cadence = typingCadence(conversation.channel, settings);
     // A channel with a typing action ticks now, so "typing…" shows at once.
     const at = cadence === null ? flushPlan(burst, policy).at : now;
-    const { tickId, tickGeneration } = await armTick(ctx, conversation, at);
+    const { tickId, tickGeneration } = await armTick(ctx, conversation, at, cadence !== null);
     return { state: { kind: "buffering" as const, ...burst, tickId }, tickGeneration };
   }
   if (state.kind === "buffering") {
@@ -229,6 +268,33 @@ export async function addToBuffer(
   };
 }
 
+/**
+ * Buffering conversations whose burst started before `before`, oldest
+ * first: the watchdog looks among them for a tick that never ran.
+ */
+export async function longBuffering(ctx: QueryCtx, before: number, limit: number) {
+  return await ctx.db
+    .query("conversations")
+    .withIndex("by_state_kind", (q) => q.eq("state.kind", "buffering").lt("state.firstPendingAt", before))
+    .take(limit);
+}
+
+/**
+ * Re-arms a buffering conversation whose tick is gone (a tick.start action
+ * that failed or never ran: actions run at most once). Returns whether it
+ * had to: a tick still pending or running is left alone.
+ */
+export async function rearmStuckBurst(ctx: MutationCtx, conversation: Doc<"conversations">, now: number) {
+  const state = conversation.state;
+  if (state.kind !== "buffering") return false;
+  const job = await ctx.db.system.get("_scheduled_functions", state.tickId);
+  if (job && (job.state.kind === "pending" || job.state.kind === "inProgress")) return false;
+  // A successful tick always moved tickId on (or left the state): success here means it is gone too.
+  const { tickId, tickGeneration } = await armTick(ctx, conversation, now);
+  await ctx.db.patch("conversations", conversation._id, { state: { ...state, tickId }, tickGeneration });
+  return true;
+}
+
 /** The tick found an empty buffer: nothing to claim, nothing to wait for. */
 export async function goIdle(ctx: MutationCtx, conversation: Doc<"conversations">) {
   await ctx.db.patch("conversations", conversation._id, {
@@ -249,12 +315,14 @@ export async function startProcessing(
   batch: { batchId: Id<"batches">; claimed: number; leftoverReceivedAt?: number },
   now: number,
   settings: Settings,
-) {
+): Promise<{ typingNow: boolean }> {
   const state = conversation.state;
   if (state.kind !== "buffering") throw new Error(`Conversation ${conversation._id} is not buffering`);
   const pendingCount = Math.max(0, state.pendingCount - batch.claimed);
   const cadence = typingCadence(conversation.channel, settings);
-  const typingSentAt = await refreshTyping(ctx, conversation, now, cadence);
+  // Due now or soon: the batch's model call sends it (claimBatch passes it on), not a job of its own.
+  const typing = await refreshTyping(ctx, conversation, now, cadence, "caller", cadence === null ? 0 : typingAheadMs(cadence));
+  const typingSentAt = typing.typingSentAt;
   const heartbeat =
     cadence === null
       ? { tickId: undefined, tickGeneration: conversation.tickGeneration + 1 }
@@ -273,6 +341,7 @@ export async function startProcessing(
       tickId: heartbeat.tickId,
     },
   });
+  return { typingNow: typing.sendNow };
 }
 
 /**
@@ -311,7 +380,7 @@ export async function releaseConversation(
   };
   const cadence = typingCadence(conversation.channel, settings);
   const at = cadence === null ? Math.max(now, flushPlan(burst, policyOf(settings)).at) : now;
-  const { tickId, tickGeneration } = await armTick(ctx, fresh, at);
+  const { tickId, tickGeneration } = await armTick(ctx, fresh, at, cadence !== null);
   await ctx.db.patch("conversations", conversationId, {
     state: { kind: "buffering", ...burst, tickId },
     tickGeneration,

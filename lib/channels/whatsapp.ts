@@ -16,6 +16,7 @@ import {
   type Normalized,
 } from "../webhooks/normalize";
 import { callPlatform, unexpectedResponse, type HttpDeps, type PartResult, type PlatformResult } from "./http";
+import { ownSendKeyOf } from "./meta";
 import type { TextLimit } from "./split";
 
 /** Text message body limit. */
@@ -124,6 +125,8 @@ const zStatus = z.object({
   timestamp: zTimeValue,
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
+  /** What the send set (ours: our marker naming the outbound message). */
+  biz_opaque_callback_data: z.string().optional(),
   errors: z
     .array(
       z.object({
@@ -345,7 +348,10 @@ function contentOf(m: WhatsAppContent): { text: string; attachments: Attachment[
  * call already told us; "played" (voice notes) says nothing new either.
  */
 function statusEvent(s: z.infer<typeof zStatus>, accountId: string): InboundEvent | null {
-  if (s.status !== "delivered" && s.status !== "read" && s.status !== "failed") return null;
+  const ownSendKey = ownSendKeyOf(s.biz_opaque_callback_data);
+  // "sent" matters only for our own marked sends: it confirms one whose answer was lost.
+  const known = s.status === "delivered" || s.status === "read" || s.status === "failed" || (s.status === "sent" && ownSendKey !== undefined);
+  if (!known) return null;
   const firstError = s.errors?.[0];
   const error = firstError
     ? [firstError.code, firstError.title ?? firstError.message, firstError.error_data?.details].filter(Boolean).join(": ")
@@ -357,9 +363,10 @@ function statusEvent(s: z.infer<typeof zStatus>, accountId: string): InboundEven
     // Receipts are matched by message id; the chat is informational.
     chatId: s.recipient_id ?? s.recipient_user_id ?? "",
     externalId: s.id,
-    status: s.status,
+    status: s.status as "sent" | "delivered" | "read" | "failed",
     at: toMillis(s.timestamp),
     error: s.status === "failed" ? (error ?? "failed without details") : undefined,
+    ...(ownSendKey !== undefined ? { ownSendKey } : {}),
   };
 }
 
@@ -374,12 +381,27 @@ export type WhatsAppConfig = HttpDeps & {
   phoneNumberId: string;
 };
 
+/** The Cloud API's limit on `biz_opaque_callback_data` (512 characters); our marker is far shorter. */
+const WHATSAPP_CALLBACK_DATA_MAX_CHARS = 512;
+
 function messagesUrl(config: WhatsAppConfig): string {
   return `${config.baseUrl.replace(/\/+$/, "")}/${config.version}/${config.phoneNumberId}/messages`;
 }
 
-export async function sendWhatsAppText(config: WhatsAppConfig, to: string, text: string): Promise<PartResult> {
-  const body = { messaging_product: "whatsapp", recipient_type: "individual", to, type: "text", text: { body: text } };
+/**
+ * `callbackData`: our marker (sendMetadata), sent as `biz_opaque_callback_data`;
+ * WhatsApp returns it in this message's `statuses` webhooks, so a send whose
+ * answer was lost is confirmed by its status (convex/ingest.ts applyReceipt).
+ */
+export async function sendWhatsAppText(config: WhatsAppConfig, to: string, text: string, callbackData?: string): Promise<PartResult> {
+  const body = {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to,
+    type: "text",
+    text: { body: text },
+    ...(callbackData ? { biz_opaque_callback_data: callbackData.slice(0, WHATSAPP_CALLBACK_DATA_MAX_CHARS) } : {}),
+  };
   const result = await callPlatform(messagesUrl(config), { body, bearerToken: config.token, platform: "WhatsApp" }, config);
   if (!result.ok) return result;
   const id = (result.body as { messages?: { id?: unknown }[] })?.messages?.[0]?.id;
@@ -447,8 +469,21 @@ export function whatsappInteractive(body: string, choices: WhatsAppChoice[]) {
 }
 
 /** A question with native choices (`whatsappInteractive`); the body must fit `WHATSAPP_INTERACTIVE_BODY_LIMIT`. */
-export async function sendWhatsAppInteractive(config: WhatsAppConfig, to: string, body: string, choices: WhatsAppChoice[]): Promise<PartResult> {
-  const request = { messaging_product: "whatsapp", recipient_type: "individual", to, type: "interactive", interactive: whatsappInteractive(body, choices) };
+export async function sendWhatsAppInteractive(
+  config: WhatsAppConfig,
+  to: string,
+  body: string,
+  choices: WhatsAppChoice[],
+  callbackData?: string,
+): Promise<PartResult> {
+  const request = {
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to,
+    type: "interactive",
+    interactive: whatsappInteractive(body, choices),
+    ...(callbackData ? { biz_opaque_callback_data: callbackData.slice(0, WHATSAPP_CALLBACK_DATA_MAX_CHARS) } : {}),
+  };
   const result = await callPlatform(messagesUrl(config), { body: request, bearerToken: config.token, platform: "WhatsApp" }, config);
   if (!result.ok) return result;
   const id = (result.body as { messages?: { id?: unknown }[] })?.messages?.[0]?.id;

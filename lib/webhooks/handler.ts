@@ -15,7 +15,8 @@
  * webhook, and no redelivery would ever get it in.
  */
 import type { Channel, InboundEvent } from "../../convex/validators";
-import { ConvexUnavailableError, IngestRejectedError, ingestEvents, invalidEventReason, type IngestResult } from "./ingest";
+import { deadLetterOf, type DeadLetter } from "./deadLetters";
+import { ConvexUnavailableError, IngestRejectedError, ingestEvents, invalidEventReason, keepDeadLetters, type IngestResult } from "./ingest";
 import { sanitizeInbound } from "./limits";
 import { parseJson, WebhookParseError, type Normalized } from "./normalize";
 import { errorResponse, jsonResponse, WebhookConfigError } from "./respond";
@@ -121,9 +122,10 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
       const { ignored } = normalized;
       const skipped = [...normalized.skipped];
       const events: InboundEvent[] = [];
+      const refused: Refused = { reasons: skipped, letters: [], receivedAt };
       for (const event of normalized.events.map((e) => sanitizeInbound(e, receivedAt))) {
         const invalid = invalidEventReason(event);
-        if (invalid) skipped.push(refusal(spec.channel, event, invalid));
+        if (invalid) refuse(spec.channel, refused, event, invalid);
         else events.push(event);
       }
       for (const reason of normalized.skipped) console.warn(`[webhook:${spec.channel}] skipped: ${reason}`);
@@ -132,11 +134,13 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
       // In order, one chunk after another: a customer's burst keeps its order. If a
       // later chunk fails the platform redelivers the POST and dedupe drops the stored part.
       for (const chunk of chunkEvents(events)) {
-        const result = await ingestChunk(spec.channel, chunk, skipped);
+        const result = await ingestChunk(spec.channel, chunk, refused);
         total.accepted += result.accepted;
         total.duplicates += result.duplicates;
         total.ignored += result.ignored;
       }
+      // Kept for the owner to retry or dismiss (Maintenance page); losing them costs only that, not the 200.
+      if (refused.letters.length > 0) await keepDeadLetters(spec.channel, refused.letters);
       return jsonResponse(200, { ok: true, ...total, skipped: skipped.length, ...(skipped.length ? { reasons: skipped.slice(0, 5) } : {}) });
     } catch (error) {
       return failure(spec.channel, error);
@@ -150,18 +154,18 @@ export function webhookPost(spec: WebhookSpec): (req: Request) => Promise<Respon
  * (in order) and only the refused ones are skipped, each with its reason.
  * Anything else (Convex down, misconfigured) is thrown for `failure`.
  */
-async function ingestChunk(channel: Channel, chunk: InboundEvent[], skipped: string[]): Promise<IngestResult> {
+async function ingestChunk(channel: Channel, chunk: InboundEvent[], refused: Refused): Promise<IngestResult> {
   try {
     return await ingestEvents(chunk);
   } catch (error) {
     if (!(error instanceof IngestRejectedError)) throw error;
     if (chunk.length === 1) {
-      skipped.push(refusal(channel, chunk[0]!, `refused by Convex: ${error.reason}`));
+      refuse(channel, refused, chunk[0]!, `refused by Convex: ${error.reason}`);
       return { accepted: 0, duplicates: 0, ignored: 0 };
     }
     const half = Math.ceil(chunk.length / 2);
-    const first = await ingestChunk(channel, chunk.slice(0, half), skipped);
-    const second = await ingestChunk(channel, chunk.slice(half), skipped);
+    const first = await ingestChunk(channel, chunk.slice(0, half), refused);
+    const second = await ingestChunk(channel, chunk.slice(half), refused);
     return {
       accepted: first.accepted + second.accepted,
       duplicates: first.duplicates + second.duplicates,
@@ -173,10 +177,19 @@ async function ingestChunk(channel: Channel, chunk: InboundEvent[], skipped: str
 /** The most of a refused event the log keeps: enough to replay it by hand. */
 const REFUSED_EVENT_LOG_CHARS = 4096;
 
+/** A POST's refused events: reasons for the answer, letters for the dead-letter table. */
+type Refused = { reasons: string[]; letters: DeadLetter[]; receivedAt: number };
+
+function refuse(channel: Channel, refused: Refused, event: InboundEvent, why: string) {
+  refused.reasons.push(refusal(channel, event, why));
+  refused.letters.push(deadLetterOf(channel, event, why, refused.receivedAt));
+}
+
 /**
  * An event that can never be stored: the reason for the platform's answer,
  * and a log line with the event itself, so an operator can see what was
- * refused and replay it once the cause is fixed.
+ * refused and replay it once the cause is fixed (it is also kept as a
+ * dead letter: the Maintenance page lists it with Retry).
  */
 function refusal(channel: Channel, event: InboundEvent, why: string): string {
   const reason = `${event.kind} ${event.externalId ?? "(no id)"}: ${why.replace(/\s+/g, " ").slice(0, 300)}`;

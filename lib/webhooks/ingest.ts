@@ -8,11 +8,13 @@
  * (the same bytes fail the same way forever, and Meta disables a webhook
  * that keeps failing), so the caller skips them with the reason.
  */
-import { validate } from "convex-helpers/validators";
 import { fetchMutation } from "convex/nextjs";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
-import { vInboundEvent, type InboundEvent } from "../../convex/validators";
+import type { Channel, InboundEvent } from "../../convex/validators";
+import { deadLetterCalls, type DeadLetter } from "./deadLetters";
+// Lives beside the dead letters (Convex retries them with it); re-exported for the route.
+export { invalidEventReason } from "./deadLetters";
 import { readEnv } from "../channels/http";
 import { SECOND } from "../time";
 import { WebhookConfigError } from "./respond";
@@ -84,24 +86,6 @@ export function classifyIngestFailure(error: unknown): IngestFailure {
 }
 
 /**
- * Why Convex's argument validator would refuse this event, or null when it
- * would take it. Checked before the call, with the very validator
- * `ingest.inbound` declares, so a bad event is skipped on its own even where
- * a deployment hides the validator's message.
- */
-export function invalidEventReason(event: InboundEvent): string | null {
-  // Checked against the member of its own kind: a union's error names only its last member.
-  const kind: unknown = (event as { kind?: unknown }).kind;
-  const validator = vInboundEvent.members.find((member) => member.fields.kind.value === kind) ?? vInboundEvent;
-  try {
-    validate(validator, event, { throw: true });
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-/**
  * Hands the events to Convex; throws `WebhookConfigError`,
  * `IngestRejectedError` or `ConvexUnavailableError`.
  */
@@ -135,6 +119,31 @@ export async function ingestEvents(events: InboundEvent[]): Promise<IngestResult
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+export const recordDeadLetters = makeFunctionReference<"mutation", { secret: string; letters: DeadLetter[] }, { kept: number }>("deadLetters:record");
+
+/**
+ * Keeps a POST's refused events in Convex (deadLetters:record). Never
+ * throws: the events are already in the log and the answer stays 200.
+ */
+export async function keepDeadLetters(channel: Channel, letters: DeadLetter[]): Promise<void> {
+  const url = readEnv("NEXT_PUBLIC_CONVEX_URL") ?? (process.env.NEXT_PUBLIC_CONVEX_URL?.trim() || undefined);
+  const secret = readEnv("INGEST_SECRET");
+  if (!url || !secret) return;
+  for (const call of deadLetterCalls(letters)) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CONVEX_CALL_TIMEOUT_MS} ms`)), CONVEX_CALL_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([fetchMutation(recordDeadLetters, { secret, letters: call }, { url }), timeout]);
+    } catch (error) {
+      console.error(`[webhook:${channel}] could not keep ${call.length} refused event(s) as dead letters: ${errorText(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

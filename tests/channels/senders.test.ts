@@ -331,6 +331,8 @@ describe("WhatsApp replies", () => {
       to: "34611222333",
       type: "text",
       text: { body: "Claro, cambiamos la dirección." },
+      // Our marker: WhatsApp returns it in this message's statuses webhooks (a lost answer is confirmed by it).
+      biz_opaque_callback_data: `burstreply:${options.outboundKey}`,
     });
   });
 
@@ -351,6 +353,8 @@ describe("WhatsApp replies", () => {
         body: { text: "Keep the booking?" },
         action: { buttons: yesNo.map((c) => ({ type: "reply", reply: { id: c.payload, title: c.label } })) },
       },
+      // Like a text send, it carries our marker for the statuses webhook.
+      biz_opaque_callback_data: `burstreply:${options.outboundKey}`,
     });
     const five = [1, 2, 3, 4, 5].map((n) => ({ label: String(n), payload: `csat:${n}` }));
     await createWhatsAppAdapter().send(target, "Rate us", { ...options, choices: five });

@@ -187,8 +187,11 @@ describe("Convex refusing what it was sent", () => {
       return { body: { status: "success", value: { accepted: events.length, duplicates: 0, ignored: 0 }, logLines: [] } };
     });
   }
+  // Ingest calls only: refused events also go to deadLetters:record.
+  const ingestCalls = (server: FakeServer) => server.requests.filter((r) => r.body.path === "ingest:inbound");
+  const deadLetterCalls = (server: FakeServer) => server.requests.filter((r) => r.body.path === "deadLetters:record");
   const stored = (server: FakeServer) =>
-    server.requests
+    ingestCalls(server)
       .filter((r) => !(r.body.args[0].events as InboundEvent[]).some((e) => e.externalId?.includes("poison")))
       .flatMap((r) => (r.body.args[0].events as InboundEvent[]).map((e) => e.externalId));
 
@@ -209,6 +212,12 @@ describe("Convex refusing what it was sent", () => {
     expect(stored(refusing)).toEqual(["m_a", "m_b", "m_c"]);
     // The operator's log keeps the refused event itself, to replay once the cause is fixed.
     expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/refused event message m_poison[^]*"text":"message m_poison"/);
+    // And kept as a dead letter, with the ingest secret, its reason and the event itself.
+    const [kept] = deadLetterCalls(refusing);
+    expect(kept!.body.args[0]).toMatchObject({ secret: ENV.INGEST_SECRET, letters: [{ channel: "messenger", key: "messenger:message:m_poison", truncated: false }] });
+    const letter = (kept!.body.args[0].letters as Array<{ reason: string; eventJson: string }>)[0]!;
+    expect(letter.reason).toMatch(/^refused by Convex: .*ArgumentValidationError/);
+    expect(JSON.parse(letter.eventJson)).toMatchObject({ kind: "message", externalId: "m_poison", text: "message m_poison" });
     // The platform is not asked to redeliver: a second delivery of the same POST ends the same way.
     const again = await messengerRoute.POST(messengerPost(["m_a", "m_b", "m_poison", "m_c"]));
     expect(again.status).toBe(200);
@@ -223,7 +232,9 @@ describe("Convex refusing what it was sent", () => {
     expect(await response.json()).toMatchObject({ accepted: 998, skipped: 2 });
     expect(stored(refusing)).toEqual(mids.filter((m) => !m.includes("poison")));
     // 20 chunks, and each refused event costs a halving per level of its chunk of 50.
-    expect(refusing.requests.length).toBeLessThanOrEqual(20 + 2 * 2 * Math.ceil(Math.log2(50)));
+    expect(ingestCalls(refusing).length).toBeLessThanOrEqual(20 + 2 * 2 * Math.ceil(Math.log2(50)));
+    // Both refused events are kept in one dead-letter call.
+    expect(deadLetterCalls(refusing).map((r) => (r.body.args[0].letters as unknown[]).length)).toEqual([2]);
   });
 
   it("Convex failing for its own reasons is still 503, so the platform redelivers", async () => {

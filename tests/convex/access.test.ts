@@ -19,6 +19,7 @@ const ALLOWLIST: Record<string, string> = {
   "users:setup": "only whether an owner exists yet (the login page's first-run form)",
   // Server-to-server: refuse callers without the shared secret.
   "ingest:inbound": "webhook ingest: refuses a wrong INGEST_SECRET",
+  "deadLetters:record": "webhook route keeping events Convex refused: refuses a wrong INGEST_SECRET",
   // The HTTP API: refuse callers without a valid API key.
   "apiKeys:touch": "HTTP API: refuses a missing, unknown or revoked API key",
   "operatorApi:conversations": "HTTP API: refuses a missing, unknown or revoked API key",
@@ -56,6 +57,8 @@ const OWNER_ONLY = new Set([
   "apiKeys:revoke",
   "auditLog:list",
   "lifecycle/maintenance:runNow",
+  "deadLetters:retry",
+  "deadLetters:dismiss",
 ]);
 
 type Fn = { isQuery?: boolean; isMutation?: boolean; isAction?: boolean; isPublic?: boolean; exportArgs(): string };
