@@ -44,7 +44,8 @@ for (const { name: size, viewport } of SIZES) {
       await page.locator('ul[aria-label="Conversations"] > li', { hasText: who }).getByRole("link").click();
       await page.getByRole("heading", { name: who }).waitFor();
 
-      const bubble = page.locator("li.chat-bubble", { hasText: text });
+      // The customer's bubble (the offline responder quotes the text in its reply).
+      const bubble = page.locator("li.chat-bubble.customer", { hasText: text });
       await bubble.waitFor();
       const region = bubble.getByRole("region", { name: "Message labels" });
       expect(await region.count()).toBe(0);
