@@ -8,7 +8,7 @@ export default defineConfig({
     environment: "node",
     include: ["tests/**/*.test.ts"],
     // Reliability suites run on their own: `npm run test:reliability` (vitest.reliability.config.ts).
-    exclude: ["tests/e2e/**", "tests/reliability/**", "tests/local/wal.test.ts", "node_modules/**"],
+    exclude: ["tests/e2e/**", "tests/reliability/**", "tests/local/wal.test.ts", "tests/local/archive-10k.test.ts", "node_modules/**"],
     server: { deps: { inline: ["convex-test"] } },
     testTimeout: 20_000,
   },

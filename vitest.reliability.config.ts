@@ -8,8 +8,8 @@ export default defineConfig({
   resolve: { alias: { "@": new URL("./", import.meta.url).pathname } },
   test: {
     environment: "node",
-    // The local runtime's fault suite lives beside its harness in tests/local.
-    include: ["tests/reliability/**/*.test.ts", "tests/local/wal.test.ts"],
+    // The local runtime's fault suite and the 10,000-message archive round trip live beside its harness in tests/local.
+    include: ["tests/reliability/**/*.test.ts", "tests/local/wal.test.ts", "tests/local/archive-10k.test.ts"],
     exclude: ["node_modules/**"],
     server: { deps: { inline: ["convex-test"] } },
     testTimeout: 120_000,

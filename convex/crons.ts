@@ -21,6 +21,8 @@ crons.hourly("lifecycle stats at 02:00 local", { minuteUTC: 37 }, internal.lifec
 crons.hourly("lifecycle archive at 03:00 local", { minuteUTC: 17 }, internal.lifecycle.maintenance.localTimeGate, { kind: "archive" });
 crons.hourly("lifecycle metadata Sunday 04:00 local", { minuteUTC: 27 }, internal.lifecycle.maintenance.localTimeGate, { kind: "metadata" });
 crons.interval("lifecycle auto-resolve", { minutes: 15 }, internal.lifecycle.maintenance.autoResolveTick, {});
+// Archive writes and restores whose action died (lease run out) are restarted; a restore resumes where it stopped.
+crons.interval("lifecycle archive recovery", { minutes: 15 }, internal.lifecycle.recover.resumeStuck, {});
 crons.interval("lifecycle history sync", { minutes: 30 }, internal.lifecycle.sync.syncRecent, { mode: "incremental" });
 crons.daily("lifecycle full history sync", { hourUTC: 1, minuteUTC: 47 }, internal.lifecycle.sync.syncRecent, { mode: "full" });
 // Inbox: conversations from before status was stored join the Open tab (a no-op read once none are left).

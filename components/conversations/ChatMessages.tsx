@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { formatTime, operatorTimeZone, zoneLabel } from "../format";
+import { MessageLabels, MessageLabelsToggle } from "../lifecycle/MessageLabels";
 
 const PAGE_SIZE = 30;
 /** Start loading older messages this close (px) to the top of the scroll area. */
@@ -56,6 +57,8 @@ export function ChatMessages({ conversationId, customerName }: { conversationId:
   const hasArchived = archives?.some((a) => a.status === "archived") ?? false;
   const readArchived = useAction(api.lifecycle.history.archivedPage);
   const [archived, setArchived] = useState<ArchivedState>(NOT_ASKED);
+  // The one message whose labels are open (few at a time keeps the chat calm and the reads small).
+  const [labelsOf, setLabelsOf] = useState<Id<"messages"> | null>(null);
   // Another conversation, or the history was restored (its messages are hot again): start over.
   useEffect(() => setArchived(NOT_ASKED), [conversationId, hasArchived]);
   const moreArchived = archived.cursor === undefined || archived.cursor !== null;
@@ -173,6 +176,7 @@ export function ChatMessages({ conversationId, customerName }: { conversationId:
                 {message.editedAt !== undefined && <span> · edited</span>}
                 {message.status === "ignored" && message.author === "customer" && <span> · bot paused</span>}
                 {words && <span className={`chat-status ${message.status}`}> · {words}</span>}
+                <MessageLabelsToggle messageId={message.id} open={labelsOf === message.id} onToggle={() => setLabelsOf(labelsOf === message.id ? null : message.id)} />
               </div>
               {message.text && <div className="chat-text">{message.text}</div>}
               {message.attachments.map((a, i) => (
@@ -182,6 +186,7 @@ export function ChatMessages({ conversationId, customerName }: { conversationId:
                 </div>
               ))}
               {message.error && <div className="error-text">{message.error}</div>}
+              {labelsOf === message.id && <MessageLabels messageId={message.id} />}
             </li>
           );
         })}

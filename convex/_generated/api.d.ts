@@ -56,6 +56,7 @@ import type * as lifecycle_context from "../lifecycle/context.js";
 import type * as lifecycle_history from "../lifecycle/history.js";
 import type * as lifecycle_maintenance from "../lifecycle/maintenance.js";
 import type * as lifecycle_metadata from "../lifecycle/metadata.js";
+import type * as lifecycle_recover from "../lifecycle/recover.js";
 import type * as lifecycle_rows from "../lifecycle/rows.js";
 import type * as lifecycle_runs from "../lifecycle/runs.js";
 import type * as lifecycle_stats from "../lifecycle/stats.js";
@@ -143,6 +144,7 @@ declare const fullApi: ApiFromModules<{
   "lifecycle/history": typeof lifecycle_history;
   "lifecycle/maintenance": typeof lifecycle_maintenance;
   "lifecycle/metadata": typeof lifecycle_metadata;
+  "lifecycle/recover": typeof lifecycle_recover;
   "lifecycle/rows": typeof lifecycle_rows;
   "lifecycle/runs": typeof lifecycle_runs;
   "lifecycle/stats": typeof lifecycle_stats;

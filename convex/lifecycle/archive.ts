@@ -24,12 +24,20 @@ import { audit } from "../model/accounts";
 import { isBusy } from "./status";
 import { vArchiveCounts, vArchiveReason, vArchiveStatus } from "./schema";
 import { paginationOptsValidator } from "convex/server";
+import { MINUTE } from "../../lib/time";
 
 export { MAX_ARCHIVE_SELECTION };
 /** Rows the writer reads per query: 1,000 messages are ~1 MB, far below a query's 16 MiB read limit. */
 const READ_PAGE = 1000;
 /** Rows removed per transaction; each message also writes its dedupe key, so ~800 writes of the 8,192 allowed. */
 export const REMOVE_PAGE = 400;
+/**
+ * How long a writing or restoring job counts as alive without progress.
+ * Longer than an action may run (10 minutes on Convex), so a job whose
+ * lease ran out has no action left; the recovery cron (recover.ts)
+ * restarts it.
+ */
+export const ARCHIVE_LEASE_MS = 15 * MINUTE;
 
 export const vArchivedTable = v.union(v.literal("batches"), v.literal("meetings"), v.literal("scheduledActions"), v.literal("messages"));
 
@@ -95,6 +103,7 @@ export async function startArchive(ctx: MutationCtx, conversation: Doc<"conversa
     note: request.note,
     requestedBy: request.requestedBy,
     cutoff: await newestRowTime(ctx, conversation._id),
+    leaseUntil: Date.now() + ARCHIVE_LEASE_MS,
   });
   await ctx.scheduler.runAfter(0, internal.lifecycle.archive.write, { archiveId });
   return archiveId;
@@ -186,7 +195,9 @@ export const write = internalAction({
       const payload: ArchivePayload = { version: ARCHIVE_FORMAT_VERSION, conversationId: archive.conversationId, cutoff: archive.cutoff, rows };
       const { bytes, manifest } = await encodeArchive(payload);
       storageId = await ctx.storage.store(new Blob([bytes.slice().buffer], { type: "application/gzip" }));
-      await ctx.runMutation(internal.lifecycle.archive.stored, { archiveId, storageId, ...manifest });
+      const kept: boolean = await ctx.runMutation(internal.lifecycle.archive.stored, { archiveId, storageId, ...manifest });
+      // Another run (a restart of a stuck write) stored its blob first: this copy is not needed.
+      if (!kept) await ctx.storage.delete(storageId);
     } catch (error) {
       if (storageId) await ctx.storage.delete(storageId);
       await ctx.runMutation(internal.lifecycle.archive.writeFailed, { archiveId, error: error instanceof Error ? error.message : String(error) });
@@ -199,26 +210,30 @@ export const writeFailed = internalMutation({
   args: { archiveId: v.id("archives"), error: v.string() },
   returns: v.null(),
   handler: async (ctx, { archiveId, error }) => {
-    await patchArchive(ctx, archiveId, { status: "failed", lastError: error });
+    const archive = await ctx.db.get("archives", archiveId);
+    // Only a write still in progress fails; a concurrent run may have finished it.
+    if (archive?.status !== "writing") return null;
+    await patchArchive(ctx, archiveId, { status: "failed", lastError: error, leaseUntil: undefined });
     return null;
   },
 });
 
 export const stored = internalMutation({
   args: { archiveId: v.id("archives"), storageId: v.id("_storage"), sha256: v.string(), rawBytes: v.number(), compressedBytes: v.number(), counts: vArchiveCounts },
-  returns: v.null(),
+  returns: v.boolean(),
   handler: async (ctx, { archiveId, ...manifest }) => {
     const archive = await ctx.db.get("archives", archiveId);
-    if (!archive || archive.status !== "writing") throw new Error(`Archive ${archiveId} is not being written`);
+    // Not writing any more: another run stored its blob first (or the archive was removed); the caller drops its copy.
+    if (!archive || archive.status !== "writing") return false;
     const now = Date.now();
-    await patchArchive(ctx, archiveId, { status: "removing", archivedAt: now, ...manifest });
+    await patchArchive(ctx, archiveId, { status: "removing", archivedAt: now, leaseUntil: undefined, ...manifest });
     const conversation = await ctx.db.get("conversations", archive.conversationId);
     // A customer who wrote meanwhile brought the conversation back; only the older rows leave.
     if (conversation && !(await hasRowsAfter(ctx, conversation._id, archive.cutoff))) {
       await setArchive(ctx, conversation._id, { archivedAt: now, archiveId });
     }
     await ctx.scheduler.runAfter(0, internal.lifecycle.archive.removePage, { archiveId });
-    return null;
+    return true;
   },
 });
 
@@ -278,6 +293,10 @@ export const vArchiveView = v.object({
   archivedAt: v.optional(v.number()),
   restoredAt: v.optional(v.number()),
   lastError: v.optional(v.string()),
+  leaseUntil: v.optional(v.number()),
+  restoredRows: v.optional(v.number()),
+  resumes: v.optional(v.number()),
+  restoreRun: v.optional(v.number()),
 });
 
 function view(archive: Doc<"archives">) {

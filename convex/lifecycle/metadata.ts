@@ -29,7 +29,7 @@ import { loadSettings } from "../settings";
 import { setMetadata } from "../model/conversations";
 import { addCounts, finishRun, patchRun } from "../model/maintenanceRuns";
 import { setMessageLabels as writeMessageLabels } from "../model/messages";
-import { vAutoMetadata, vManualMetadata, vSentiment } from "./schema";
+import { vAutoMetadata, vManualMetadata, vMessageLabels, vSentiment } from "./schema";
 
 /** Conversations looked at per page of a run. */
 const METADATA_PAGE = 20;
@@ -330,6 +330,16 @@ export const setMessageLabels = operatorMutation({
   handler: async (ctx, { messageId, ...edit }) => {
     await editMessageLabels(ctx, messageId, edit, ctx.operator._id);
     return null;
+  },
+});
+
+/** One message's labels for the chat's label popover; null for a message that is gone (archived or deleted). */
+export const messageLabelsOf = operatorQuery({
+  args: { messageId: v.id("messages") },
+  returns: v.union(v.null(), v.object({ labels: v.union(v.null(), vMessageLabels) })),
+  handler: async (ctx, { messageId }) => {
+    const message = await ctx.db.get("messages", messageId);
+    return message ? { labels: message.labels ?? null } : null;
   },
 });
 

@@ -135,6 +135,23 @@ export const lifecycleTables = {
     archivedAt: v.optional(v.number()),
     restoredAt: v.optional(v.number()),
     lastError: v.optional(v.string()),
+    /**
+     * While writing or restoring: the job counts as alive until then. Each
+     * restore page extends it; the recovery cron restarts a job whose
+     * lease has run out (its action died), and the rerun picks up where
+     * the last one stopped (see `restoredRowIds`).
+     */
+    leaseUntil: v.optional(v.number()),
+    /** Rows a restore has put back so far (all runs together). */
+    restoredRows: v.optional(v.number()),
+    /** Times the recovery cron restarted this job; it stops trying after MAX_RESUMES (an operator can still). */
+    resumes: v.optional(v.number()),
+    /**
+     * The restore run allowed to write: each start or resume takes the next
+     * number, and a page from an older run is refused, so two runs never
+     * insert side by side and a new run's view of what is back is complete.
+     */
+    restoreRun: v.optional(v.number()),
   })
     // a conversation's archives, newest first (unarchive, history on demand)
     .index("by_conversation", ["conversationId"])
@@ -159,6 +176,21 @@ export const lifecycleTables = {
     .index("by_channel_and_account_and_external_id", ["channel", "accountId", "externalId"])
     // unarchive and retention: an archive's keys
     .index("by_archive", ["archiveId"]),
+
+  /**
+   * A restore's progress: for each archived row put back, its old and new
+   * id, written in the same transaction as the row. A restore that dies
+   * half-way resumes from here without inserting a row twice, and remaps
+   * references to rows an earlier run restored. Deleted, in pages, once
+   * the archive is restored.
+   */
+  restoredRowIds: defineTable({
+    archiveId: v.id("archives"),
+    oldId: v.string(),
+    newId: v.string(),
+  })
+    // restore: the id map of what earlier runs put back, a page at a time; removal in pages
+    .index("by_archive_and_old_id", ["archiveId", "oldId"]),
 
   /**
    * Per operator, per conversation: the newest inbound message time they

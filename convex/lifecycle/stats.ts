@@ -24,6 +24,7 @@ export const STATS_TABLES = [
   "settings",
   "archives",
   "archivedMessageKeys",
+  "restoredRowIds",
   "readMarkers",
   "maintenanceRuns",
   "databaseStats",

@@ -50,3 +50,19 @@ export async function isArchivedMessage(ctx: QueryCtx, key: { channel: Channel; 
     .first();
   return found !== null;
 }
+
+/** Records that a restore put archived row `oldId` back as `newId` (same transaction as the insert). */
+export async function recordRestoredRow(ctx: MutationCtx, row: { archiveId: Id<"archives">; oldId: string; newId: string }) {
+  await ctx.db.insert("restoredRowIds", row);
+}
+
+/** Deletes up to `limit` of a finished restore's id records; returns whether more remain. */
+export async function deleteRestoredIds(ctx: MutationCtx, archiveId: Id<"archives">, limit: number) {
+  const rows = await ctx.db
+    .query("restoredRowIds")
+    .withIndex("by_archive_and_old_id", (q) => q.eq("archiveId", archiveId))
+    .take(limit + 1);
+  const deletable = rows.slice(0, limit);
+  for (const row of deletable) await ctx.db.delete("restoredRowIds", row._id);
+  return { deleted: deletable.length, more: rows.length > limit };
+}

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { REFERENCES } from "../../lib/lifecycle/remap";
 import { ARCHIVED_TABLES } from "../../lib/lifecycle/archive";
 import { INGEST_SECRET, offlineSuite, telegramMessage, type Test } from "../convex/setup";
-import { drain, op, runsOf, seedHistory, snapshot, type Snapshot } from "./support";
+import { drain, op, runsOf, seedHistory, snapshot } from "./support";
+import { expectRestoredExactly } from "./roundTrip";
 
 const suite = offlineSuite();
 let t: Test;
@@ -20,30 +20,6 @@ async function archiveOf(conversationId: Id<"conversations">) {
 async function hotCount(conversationId: Id<"conversations">) {
   const rows = await snapshot(t, conversationId);
   return ARCHIVED_TABLES.reduce((sum, table) => sum + rows[table].length, 0);
-}
-
-/** Each restored row equals its original field by field, with references mapped to the new ids. */
-function expectRestoredExactly(before: Snapshot, after: Snapshot) {
-  const newId = new Map<string, string>();
-  for (const table of ARCHIVED_TABLES) {
-    expect(after[table]).toHaveLength(before[table].length);
-    before[table].forEach((row, i) => newId.set(row._id, after[table][i]._id));
-  }
-  for (const table of ARCHIVED_TABLES) {
-    before[table].forEach((original, i) => {
-      const { _id, _creationTime, ...fields } = original as unknown as Record<string, unknown>;
-      const restored = { ...(after[table][i] as unknown as Record<string, unknown>) };
-      expect(restored._id).not.toBe(_id);
-      delete restored._id;
-      delete restored._creationTime;
-      void _creationTime;
-      const expected: Record<string, unknown> = { ...fields };
-      for (const field of Object.keys(REFERENCES[table])) {
-        if (typeof expected[field] === "string") expected[field] = newId.get(expected[field] as string);
-      }
-      expect(restored).toEqual(expected);
-    });
-  }
 }
 
 describe("archive and unarchive", () => {
