@@ -126,7 +126,7 @@ export const store = internalMutation({
     if (late.length > 0 && !conversation.needsHuman) {
       // Flag first, so ingest stores the late messages without answering them (takeover keeps the bot out).
       if (!conversation.takeover) await startTakeover(ctx, conversation, "History sync found messages too old to answer automatically", now);
-      await escalate(ctx, conversationId, `${late.length} message(s) found by history sync were missed while the webhook was down`, now);
+      await escalate(ctx, conversationId, `${late.length} message(s) found by history sync were missed while the webhook was down`, now, "sync");
     }
     const events: InboundMessage[] = messages.map((m) => ({
       kind: "message",
@@ -179,7 +179,7 @@ export const record = internalMutation({
     await upsertSyncStatus(ctx, conversationId, { status: "failed", retryCount, nextAttemptAt: undefined, error: outcome.error });
     const conversation = await ctx.db.get("conversations", conversationId);
     if (conversation && !conversation.needsHuman) {
-      await escalate(ctx, conversationId, `History sync failed ${retryCount} times: ${outcome.error}`, now);
+      await escalate(ctx, conversationId, `History sync failed ${retryCount} times: ${outcome.error}`, now, "sync");
     }
     return null;
   },
