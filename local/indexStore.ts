@@ -86,7 +86,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
   const parts = fieldPath.split(".");
-  if (parts.length === 1) return (doc) => doc[fieldPath];
+  // One function per field, so each read site stays specialised to one
+  // field of one table's documents (a shared closure turns megamorphic and
+  // was the commit path's top self time).
+  if (parts.length === 1) return new Function("doc", `return doc[${JSON.stringify(fieldPath)}];`) as (doc: Doc) => Value | undefined;
   return (doc) => {
     let value: unknown = doc;
     for (const part of parts) value = isPlainObject(value) ? value[part] : undefined;
@@ -97,6 +100,8 @@ function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
 /** One index: documents ordered by `fields`, in chunks so an insert moves little. */
 export class SortedIndex {
   private chunks: Doc[][] = [];
+  /** The key of each chunk's last document: the first step of a search reads no document. */
+  private lastKeys: Key[] = [];
   private readonly getters: ((doc: Doc) => Value | undefined)[];
 
   constructor(readonly fields: string[]) {
@@ -104,7 +109,26 @@ export class SortedIndex {
   }
 
   keyOf(doc: Doc): Key {
-    return this.getters.map((get) => get(doc));
+    const getters = this.getters;
+    const key: Key = new Array(getters.length);
+    for (let i = 0; i < getters.length; i++) key[i] = getters[i](doc);
+    return key;
+  }
+
+  /** compareKeys(this.keyOf(doc), key) for a full-width key, without building the key. */
+  private compareDoc(doc: Doc, key: Key): number {
+    const getters = this.getters;
+    for (let i = 0; i < getters.length; i++) {
+      const x = getters[i](doc);
+      const y = key[i];
+      if (x === y) continue;
+      if (typeof x === "number" && typeof y === "number" && x === x && y === y && x !== 0 && y !== 0) {
+        return x < y ? -1 : 1;
+      }
+      const c = compareValues(x as Value, y as Value);
+      if (c !== 0) return c;
+    }
+    return 0;
   }
 
   get size(): number {
@@ -118,20 +142,23 @@ export class SortedIndex {
     const keyed = docs.map((doc) => ({ doc, key: this.keyOf(doc) }));
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     this.chunks = [];
+    this.lastKeys = [];
     for (let i = 0; i < keyed.length; i += CHUNK_SIZE) {
-      this.chunks.push(keyed.slice(i, i + CHUNK_SIZE).map((entry) => entry.doc));
+      const slice = keyed.slice(i, i + CHUNK_SIZE);
+      this.chunks.push(slice.map((entry) => entry.doc));
+      this.lastKeys.push(slice[slice.length - 1].key);
     }
   }
 
   /** First position whose key satisfies `pred` (false…false true…true over the order). */
   private lowerBound(pred: (key: Key) => boolean): [number, number] {
     const chunks = this.chunks;
+    const lastKeys = this.lastKeys;
     let lo = 0;
     let hi = chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const chunk = chunks[mid];
-      if (pred(this.keyOf(chunk[chunk.length - 1]))) hi = mid;
+      if (pred(lastKeys[mid])) hi = mid;
       else lo = mid + 1;
     }
     if (lo === chunks.length) return [lo, 0];
@@ -146,33 +173,75 @@ export class SortedIndex {
     return [lo, a];
   }
 
-  insert(doc: Doc): void {
-    const key = this.keyOf(doc);
+  /** First position whose key is >= `key` (a full-width key). */
+  private locate(key: Key): [number, number] {
+    const chunks = this.chunks;
+    const lastKeys = this.lastKeys;
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareKeys(lastKeys[mid], key) >= 0) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === chunks.length) return [lo, 0];
+    const chunk = chunks[lo];
+    let a = 0;
+    let b = chunk.length - 1;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.compareDoc(chunk[mid], key) >= 0) b = mid;
+      else a = mid + 1;
+    }
+    return [lo, a];
+  }
+
+  insert(doc: Doc, key: Key = this.keyOf(doc)): void {
     if (this.chunks.length === 0) {
       this.chunks.push([doc]);
+      this.lastKeys.push(key);
       return;
     }
-    let [ci, offset] = this.lowerBound((k) => compareKeys(k, key) >= 0);
+    let [ci, offset] = this.locate(key);
     if (ci === this.chunks.length) {
       ci -= 1;
       offset = this.chunks[ci].length;
     }
     const chunk = this.chunks[ci];
     chunk.splice(offset, 0, doc);
+    if (offset === chunk.length - 1) this.lastKeys[ci] = key;
     if (chunk.length > 2 * CHUNK_SIZE) {
-      this.chunks.splice(ci, 1, chunk.slice(0, CHUNK_SIZE), chunk.slice(CHUNK_SIZE));
+      const head = chunk.slice(0, CHUNK_SIZE);
+      this.chunks.splice(ci, 1, head, chunk.slice(CHUNK_SIZE));
+      this.lastKeys.splice(ci, 0, this.keyOf(head[head.length - 1]));
     }
   }
 
-  remove(doc: Doc): void {
-    const key = this.keyOf(doc);
-    const [ci, offset] = this.lowerBound((k) => compareKeys(k, key) >= 0);
-    const chunk = this.chunks[ci];
-    if (chunk?.[offset]?._id !== doc._id) {
+  /** Where `doc` (whose key is `key`) sits; throws if it is not there. */
+  private find(doc: Doc, key: Key): [number, number] {
+    const [ci, offset] = this.locate(key);
+    if (this.chunks[ci]?.[offset]?._id !== doc._id) {
       throw new Error(`index on ${this.fields.join(", ")} lost track of ${doc._id}`);
     }
+    return [ci, offset];
+  }
+
+  remove(doc: Doc, key: Key = this.keyOf(doc)): void {
+    const [ci, offset] = this.find(doc, key);
+    const chunk = this.chunks[ci];
     chunk.splice(offset, 1);
-    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(ci, 1);
+      this.lastKeys.splice(ci, 1);
+    } else if (offset === chunk.length) {
+      this.lastKeys[ci] = this.keyOf(chunk[chunk.length - 1]);
+    }
+  }
+
+  /** `before` becomes `after`, whose key is the same: the position stays. */
+  replace(before: Doc, after: Doc, key: Key): void {
+    const [ci, offset] = this.find(before, key);
+    this.chunks[ci][offset] = after;
   }
 
   /**
@@ -349,8 +418,21 @@ export class IndexedStore {
       if (before === after) continue;
       const table = this.table(tableOfId(id));
       for (const index of table.indexes.values()) {
-        if (before) index.remove(before);
-        if (after) index.insert(after);
+        if (before && after) {
+          // A patch usually leaves most of a table's index keys alone.
+          const beforeKey = index.keyOf(before);
+          const afterKey = index.keyOf(after);
+          if (compareKeys(beforeKey, afterKey) === 0) {
+            index.replace(before, after, beforeKey);
+          } else {
+            index.remove(before, beforeKey);
+            index.insert(after, afterKey);
+          }
+        } else if (before) {
+          index.remove(before);
+        } else if (after) {
+          index.insert(after);
+        }
       }
     }
   }
