@@ -13,6 +13,7 @@
 // `_documents`, writes in its transaction layers, validation and search
 // semantics in its code. Search and vector queries keep convex-test's own
 // evaluation but scan one table instead of the whole database.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { compareValues, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = { _id: string; _creationTime: number; [field: string]: Value | undefined };
@@ -381,6 +382,64 @@ export type Change = { id: string; before: Doc | null; after: Doc | null };
 // filters: keeps `.filter()` semantics exactly its own.
 type FilterFn = (doc: Doc) => boolean;
 
+/** One index range a query read: from its start up to the last key it was given (all of it once exhausted). */
+type RangeRead = {
+  table: string;
+  index: SortedIndex;
+  atOrAfterStart: (key: Key) => boolean;
+  afterEnd: (key: Key) => boolean;
+  order: "asc" | "desc";
+  last: Key | null;
+  done: boolean;
+};
+
+/**
+ * What one query execution read, as Convex tracks a query's read set:
+ * documents fetched by id and the index ranges scanned, each up to where
+ * the query stopped reading. A commit whose changes fall outside it cannot
+ * change the query's result, so a subscription need not re-run.
+ */
+export class ReadSet {
+  readonly ids = new Set<string>();
+  readonly ranges: RangeRead[] = [];
+
+  *track(read: Omit<RangeRead, "last" | "done">, docs: Generator<Doc>): Generator<Doc> {
+    const range: RangeRead = { ...read, last: null, done: false };
+    this.ranges.push(range);
+    for (const doc of docs) {
+      range.last = read.index.keyOf(doc);
+      yield doc;
+    }
+    range.done = true;
+  }
+
+  /** Whether any of `changes` (their before or after state) falls inside what was read. */
+  affectedBy(changes: Change[]): boolean {
+    for (const { id, before, after } of changes) {
+      if (this.ids.has(id)) return true;
+      if (this.ranges.length === 0) continue;
+      const table = tableOfId(id);
+      for (const range of this.ranges) {
+        if (range.table !== table) continue;
+        if ((before && covers(range, before)) || (after && covers(range, after))) return true;
+      }
+    }
+    return false;
+  }
+}
+
+function covers(range: RangeRead, doc: Doc): boolean {
+  const key = range.index.keyOf(doc);
+  if (!range.atOrAfterStart(key) || range.afterEnd(key)) return false;
+  if (range.done) return true;
+  if (range.last === null) return false;
+  const c = compareKeys(key, range.last);
+  return range.order === "asc" ? c <= 0 : c >= 0;
+}
+
+/** The read set of the query running in this async context, if one is being recorded. */
+export const readTracking = new AsyncLocalStorage<ReadSet>();
+
 export class IndexedStore {
   private readonly tables = new Map<string, TableStore>();
 
@@ -497,8 +556,12 @@ export class IndexedStore {
     const direction = order === "asc" ? 1 : -1;
     pending.sort((a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
     const committed = index.scan(atOrAfterStart, afterEnd, order);
-    if (pendingIds.size === 0) return committed;
-    return mergeStreams(committed, pendingIds, pending, (a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
+    const docs =
+      pendingIds.size === 0
+        ? committed
+        : mergeStreams(committed, pendingIds, pending, (a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
+    const reads = readTracking.getStore();
+    return reads ? reads.track({ table: tableName, index, atOrAfterStart, afterEnd, order }, docs) : docs;
   }
 
   /** The index stream a query reads, or null for sources left to convex-test (search). */
@@ -534,6 +597,13 @@ export class IndexedStore {
       const changes = ids.map((id, i) => ({ id, before: before[i], after: db._documents[id] ?? null }));
       this.apply(changes);
       onCommit(changes);
+    };
+
+    // Reads by id join the running query's read set, if one is recorded.
+    const originalGet = db.get.bind(db);
+    db.get = (table, id) => {
+      readTracking.getStore()?.ids.add(id);
+      return originalGet(table, id);
     };
 
     const originalStartQuery = db.startQuery.bind(db);
