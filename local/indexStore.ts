@@ -98,9 +98,15 @@ function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
   };
 }
 
+/**
+ * A document's place in its table's indexes: every index holds the same slot,
+ * so a commit that leaves an index's key alone changes nothing in it.
+ */
+export type Slot = { doc: Doc };
+
 /** One index: documents ordered by `fields`, in chunks so an insert moves little. */
 export class SortedIndex {
-  private chunks: Doc[][] = [];
+  private chunks: Slot[][] = [];
   /** The key of each chunk's last document: the first step of a search reads no document. */
   private lastKeys: Key[] = [];
   private readonly getters: ((doc: Doc) => Value | undefined)[];
@@ -139,14 +145,14 @@ export class SortedIndex {
   }
 
   /** Replaces the contents with `docs`, sorted once. */
-  build(docs: Doc[]): void {
-    const keyed = docs.map((doc) => ({ doc, key: this.keyOf(doc) }));
+  build(slots: Slot[]): void {
+    const keyed = slots.map((slot) => ({ slot, key: this.keyOf(slot.doc) }));
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     this.chunks = [];
     this.lastKeys = [];
     for (let i = 0; i < keyed.length; i += CHUNK_SIZE) {
       const slice = keyed.slice(i, i + CHUNK_SIZE);
-      this.chunks.push(slice.map((entry) => entry.doc));
+      this.chunks.push(slice.map((entry) => entry.slot));
       this.lastKeys.push(slice[slice.length - 1].key);
     }
   }
@@ -168,7 +174,7 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (pred(this.keyOf(chunk[mid]))) b = mid;
+      if (pred(this.keyOf(chunk[mid].doc))) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
@@ -191,15 +197,15 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (this.compareDoc(chunk[mid], key) >= 0) b = mid;
+      if (this.compareDoc(chunk[mid].doc, key) >= 0) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
   }
 
-  insert(doc: Doc, key: Key = this.keyOf(doc)): void {
+  insert(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
     if (this.chunks.length === 0) {
-      this.chunks.push([doc]);
+      this.chunks.push([slot]);
       this.lastKeys.push(key);
       return;
     }
@@ -209,40 +215,29 @@ export class SortedIndex {
       offset = this.chunks[ci].length;
     }
     const chunk = this.chunks[ci];
-    chunk.splice(offset, 0, doc);
+    chunk.splice(offset, 0, slot);
     if (offset === chunk.length - 1) this.lastKeys[ci] = key;
     if (chunk.length > 2 * CHUNK_SIZE) {
       const head = chunk.slice(0, CHUNK_SIZE);
       this.chunks.splice(ci, 1, head, chunk.slice(CHUNK_SIZE));
-      this.lastKeys.splice(ci, 0, this.keyOf(head[head.length - 1]));
+      this.lastKeys.splice(ci, 0, this.keyOf(head[head.length - 1].doc));
     }
   }
 
-  /** Where `doc` (whose key is `key`) sits; throws if it is not there. */
-  private find(doc: Doc, key: Key): [number, number] {
+  /** Removes `slot`, whose document's key is `key`; throws if it is not there. */
+  remove(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
     const [ci, offset] = this.locate(key);
-    if (this.chunks[ci]?.[offset]?._id !== doc._id) {
-      throw new Error(`index on ${this.fields.join(", ")} lost track of ${doc._id}`);
-    }
-    return [ci, offset];
-  }
-
-  remove(doc: Doc, key: Key = this.keyOf(doc)): void {
-    const [ci, offset] = this.find(doc, key);
     const chunk = this.chunks[ci];
+    if (chunk?.[offset] !== slot) {
+      throw new Error(`index on ${this.fields.join(", ")} lost track of ${slot.doc._id}`);
+    }
     chunk.splice(offset, 1);
     if (chunk.length === 0) {
       this.chunks.splice(ci, 1);
       this.lastKeys.splice(ci, 1);
     } else if (offset === chunk.length) {
-      this.lastKeys[ci] = this.keyOf(chunk[chunk.length - 1]);
+      this.lastKeys[ci] = this.keyOf(chunk[chunk.length - 1].doc);
     }
-  }
-
-  /** `before` becomes `after`, whose key is the same: the position stays. */
-  replace(before: Doc, after: Doc, key: Key): void {
-    const [ci, offset] = this.find(before, key);
-    this.chunks[ci][offset] = after;
   }
 
   /**
@@ -260,7 +255,7 @@ export class SortedIndex {
       while (ci < this.chunks.length) {
         const chunk = this.chunks[ci];
         for (; offset < chunk.length; offset++) {
-          const doc = chunk[offset];
+          const doc = chunk[offset].doc;
           if (afterEnd(this.keyOf(doc))) return;
           yield doc;
         }
@@ -277,7 +272,7 @@ export class SortedIndex {
           if (ci < 0) return;
           offset = this.chunks[ci].length - 1;
         }
-        const doc = this.chunks[ci][offset];
+        const doc = this.chunks[ci][offset].doc;
         if (!atOrAfterStart(this.keyOf(doc))) return;
         yield doc;
         offset -= 1;
@@ -360,11 +355,18 @@ export function rangeBounds(range: RangeFilter[], fields: string[]): Bounds {
 
 class TableStore {
   readonly indexes = new Map<string, SortedIndex>();
+  /** Each document's slot, by id. */
+  readonly slots = new Map<string, Slot>();
+  /** Per index, the top-level fields its key reads. */
+  readonly roots = new Map<SortedIndex, string[]>();
   constructor(schemaIndexes: { indexDescriptor: string; fields: string[] }[]) {
     this.indexes.set("by_id", new SortedIndex(["_id"]));
     this.indexes.set("by_creation_time", new SortedIndex(["_creationTime", "_id"]));
     for (const { indexDescriptor, fields } of schemaIndexes) {
       this.indexes.set(indexDescriptor, new SortedIndex([...fields, "_creationTime", "_id"]));
+    }
+    for (const index of this.indexes.values()) {
+      this.roots.set(index, [...new Set(index.fields.map((field) => field.split(".")[0]))]);
     }
   }
 }
@@ -468,7 +470,10 @@ export class IndexedStore {
       docs.push(doc);
     }
     for (const [name, docs] of byTable) {
-      for (const index of this.table(name).indexes.values()) index.build(docs);
+      const table = this.table(name);
+      const slots = docs.map((doc) => ({ doc }));
+      for (const slot of slots) table.slots.set(slot.doc._id, slot);
+      for (const index of table.indexes.values()) index.build(slots);
     }
   }
 
@@ -476,22 +481,31 @@ export class IndexedStore {
     for (const { id, before, after } of changes) {
       if (before === after) continue;
       const table = this.table(tableOfId(id));
-      for (const index of table.indexes.values()) {
-        if (before && after) {
-          // A patch usually leaves most of a table's index keys alone.
+      if (before && after) {
+        const slot = table.slots.get(id);
+        if (!slot) throw new Error(`indexes lost track of ${id}`);
+        // A patch usually leaves most of a table's index keys alone: those
+        // indexes see the new document through the shared slot.
+        const moved: [SortedIndex, Key][] = [];
+        for (const [index, roots] of table.roots) {
+          if (roots.every((field) => before[field] === after[field])) continue;
           const beforeKey = index.keyOf(before);
           const afterKey = index.keyOf(after);
-          if (compareKeys(beforeKey, afterKey) === 0) {
-            index.replace(before, after, beforeKey);
-          } else {
-            index.remove(before, beforeKey);
-            index.insert(after, afterKey);
-          }
-        } else if (before) {
-          index.remove(before);
-        } else if (after) {
-          index.insert(after);
+          if (compareKeys(beforeKey, afterKey) === 0) continue;
+          index.remove(slot, beforeKey);
+          moved.push([index, afterKey]);
         }
+        slot.doc = after;
+        for (const [index, afterKey] of moved) index.insert(slot, afterKey);
+      } else if (before) {
+        const slot = table.slots.get(id);
+        if (!slot) throw new Error(`indexes lost track of ${id}`);
+        for (const index of table.indexes.values()) index.remove(slot);
+        table.slots.delete(id);
+      } else if (after) {
+        const slot: Slot = { doc: after };
+        table.slots.set(id, slot);
+        for (const index of table.indexes.values()) index.insert(slot);
       }
     }
   }
