@@ -209,6 +209,9 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   // Replies: the last burst's window plus the model and the send.
   await sleep(WINDOW_MS + 10_000);
   clearInterval(sampler);
+  // The runtime's CPU for the whole work (acks, batches, replies) per message:
+  // unlike latency, barely moved by other processes on a shared machine.
+  const cpuMsPerMessage = ((((await cpuTicks(pid)) - cpuStart) / 100) * 1000) / total;
   const lags: number[] = [];
   const repliesPerChat = new Map<number, number[]>();
   for (const call of platform.calls) {
@@ -245,6 +248,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
       runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
+      cpuMsPerMessage: Math.round(cpuMsPerMessage * 10) / 10,
       startMs: Math.round(runtime.startMs),
       dashboards,
       dashboardUpdates,
