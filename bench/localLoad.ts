@@ -6,7 +6,13 @@
  * is left out so the numbers are the runtime's).
  *
  *   npx tsx bench/localLoad.ts seed <dataDir> <messages>          # fill a data folder
- *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label]
+ *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label] [--dashboards=N]
+ *   npx tsx bench/localLoad.ts full <repoDir> <dataDir> [label] [--dashboards=N]  # issue 9's shape: 50/s for 2 minutes
+ *
+ * --dashboards=N: N operator dashboards stay open during the load (signed in
+ * as the owner over the WebSocket client, each watching the inbox's first
+ * page of conversations and its attention counts), as when someone watches
+ * the inbox while traffic comes in.
  *
  * `run` copies <dataDir>, starts <repoDir>/local/main.ts on the copy (so a
  * checkout of main measures the baseline), sends <rate> messages/s spread
@@ -19,11 +25,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import WebSocket from "ws";
 import { api } from "../convex/_generated/api";
 import { normalizeTelegramUpdate } from "../lib/channels/telegram";
 import { startFakeAnthropic } from "../tests/support/fakeAnthropic";
 import { startFakePlatform, telegramOk } from "../tests/support/fakePlatform";
+import { OWNER, signInToken } from "../tests/support/operator";
 
 const CONVERSATIONS = 1_000;
 const WINDOW_MS = 4_000; // the default batch window
@@ -37,13 +45,17 @@ const SECRETS = {
 const BOT = { botId: "5550001111" };
 
 let updateId = 1;
-const [mode, ...args] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const flags = new Map(argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]));
+const [mode, ...args] = argv.filter((a) => !a.startsWith("--"));
+const dashboards = Number(flags.get("dashboards") ?? 0);
 const anthropic = await startFakeAnthropic();
 const platform = await startFakePlatform((call) => telegramOk(call));
 try {
   if (mode === "seed") await seed(args[0]!, Number(args[1]));
   else if (mode === "run") await run(args[0]!, args[1]!, Number(args[2]), Number(args[3]), args[4] ?? "");
-  else throw new Error("usage: seed <dataDir> <messages> | run <repoDir> <dataDir> <rate> <seconds> [label]");
+  else if (mode === "full") await run(args[0]!, args[1]!, 50, 120, args[2] ?? "full");
+  else throw new Error("usage: seed <dataDir> <messages> | run <repoDir> <dataDir> <rate> <seconds> [label] | full <repoDir> <dataDir> [label]");
 } finally {
   await anthropic.close();
   await platform.close();
@@ -145,6 +157,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   const client = new ConvexHttpClient(runtime.url, { logger: false });
   // Warm the functions once; not measured.
   await client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events: eventsOf(update(99_999, 1, "warm")) });
+  const watchers = dashboards > 0 ? await openDashboards(runtime.url, dashboards) : null;
 
   const acks: number[] = [];
   let errors = 0;
@@ -196,6 +209,9 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   // Replies: the last burst's window plus the model and the send.
   await sleep(WINDOW_MS + 10_000);
   clearInterval(sampler);
+  // The runtime's CPU for the whole work (acks, batches, replies) per message:
+  // unlike latency, barely moved by other processes on a shared machine.
+  const cpuMsPerMessage = ((((await cpuTicks(pid)) - cpuStart) / 100) * 1000) / total;
   const lags: number[] = [];
   const repliesPerChat = new Map<number, number[]>();
   for (const call of platform.calls) {
@@ -210,6 +226,8 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   }
   const unanswered = [...lastInbound.keys()].filter((c) => !(repliesPerChat.get(c) ?? []).some((t) => t >= lastInbound.get(c)!)).length;
   const hz = 100;
+  const dashboardUpdates = watchers?.updates() ?? 0;
+  await watchers?.close();
   await stop(runtime.child);
   console.log(
     JSON.stringify({
@@ -230,9 +248,36 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
       runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
+      cpuMsPerMessage: Math.round(cpuMsPerMessage * 10) / 10,
       startMs: Math.round(runtime.startMs),
+      dashboards,
+      dashboardUpdates,
     }),
   );
+}
+
+/** `count` signed-in dashboards watching the inbox page and counts; returns how many updates they saw. */
+async function openDashboards(url: string, count: number) {
+  const token = await signInToken(url, { ...OWNER, flow: "signUp" }).catch(() => signInToken(url, { ...OWNER, flow: "signIn" }));
+  let updates = 0;
+  const clients = Array.from({ length: count }, () => {
+    const client = new ConvexClient(url, {
+      webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+    });
+    client.setAuth(() => Promise.resolve(token));
+    const onError = (error: Error) => console.error(`dashboard query failed: ${error.message}`);
+    client.onUpdate(api.dashboard.conversations, { paginationOpts: { numItems: 24, cursor: null } }, () => (updates += 1), onError);
+    client.onUpdate(api.dashboard.counts, {}, () => (updates += 1), onError);
+    return client;
+  });
+  const deadline = Date.now() + 30_000;
+  while (updates < 2 * count && Date.now() < deadline) await sleep(50);
+  if (updates < 2 * count) throw new Error("the dashboards got no first result within 30 s");
+  return {
+    updates: () => updates,
+    close: () => Promise.all(clients.map((client) => client.close())),
+  };
 }
 
 async function cpuTicks(pid: number): Promise<number> {

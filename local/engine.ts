@@ -11,6 +11,8 @@ import type { Identity } from "./auth.js";
 import { logFunctionError, RefusedCallError } from "./errors.js";
 import {
   IndexedStore,
+  ReadSet,
+  readTracking,
   type Change,
   type DatabaseInternals,
   type Doc,
@@ -264,6 +266,26 @@ export class Engine {
       );
     }
     return { kind: found.kind, value: await this.call(found.kind, path, args, identity) };
+  }
+
+  /**
+   * Runs a public query and records what it read (see ReadSet): a later
+   * commit whose changes miss the read set leaves its result as it was.
+   * Queries run under convex-test's transaction lock, so no commit lands
+   * while one reads and the set is complete when the query settles.
+   */
+  async queryWithReadSet(
+    udfPath: string,
+    args: Value,
+    identity?: Identity,
+  ): Promise<{ reads: ReadSet; outcome: { value: Value } | { error: unknown } }> {
+    const reads = new ReadSet();
+    try {
+      const { value } = await readTracking.run(reads, () => this.callPublic(udfPath, args, "query", identity));
+      return { reads, outcome: { value } };
+    } catch (error) {
+      return { reads, outcome: { error } };
+    }
   }
 
   /**

@@ -13,6 +13,7 @@
 // `_documents`, writes in its transaction layers, validation and search
 // semantics in its code. Search and vector queries keep convex-test's own
 // evaluation but scan one table instead of the whole database.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { compareValues, getDocumentSize, jsonToConvex, type JSONValue, type Value } from "convex/values";
 
 export type Doc = { _id: string; _creationTime: number; [field: string]: Value | undefined };
@@ -86,7 +87,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
   const parts = fieldPath.split(".");
-  if (parts.length === 1) return (doc) => doc[fieldPath];
+  // One function per field, so each read site stays specialised to one
+  // field of one table's documents (a shared closure turns megamorphic and
+  // was the commit path's top self time).
+  if (parts.length === 1) return new Function("doc", `return doc[${JSON.stringify(fieldPath)}];`) as (doc: Doc) => Value | undefined;
   return (doc) => {
     let value: unknown = doc;
     for (const part of parts) value = isPlainObject(value) ? value[part] : undefined;
@@ -94,9 +98,17 @@ function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
   };
 }
 
+/**
+ * A document's place in its table's indexes: every index holds the same slot,
+ * so a commit that leaves an index's key alone changes nothing in it.
+ */
+export type Slot = { doc: Doc };
+
 /** One index: documents ordered by `fields`, in chunks so an insert moves little. */
 export class SortedIndex {
-  private chunks: Doc[][] = [];
+  private chunks: Slot[][] = [];
+  /** The key of each chunk's last document: the first step of a search reads no document. */
+  private lastKeys: Key[] = [];
   private readonly getters: ((doc: Doc) => Value | undefined)[];
 
   constructor(readonly fields: string[]) {
@@ -104,7 +116,26 @@ export class SortedIndex {
   }
 
   keyOf(doc: Doc): Key {
-    return this.getters.map((get) => get(doc));
+    const getters = this.getters;
+    const key: Key = new Array(getters.length);
+    for (let i = 0; i < getters.length; i++) key[i] = getters[i](doc);
+    return key;
+  }
+
+  /** compareKeys(this.keyOf(doc), key) for a full-width key, without building the key. */
+  private compareDoc(doc: Doc, key: Key): number {
+    const getters = this.getters;
+    for (let i = 0; i < getters.length; i++) {
+      const x = getters[i](doc);
+      const y = key[i];
+      if (x === y) continue;
+      if (typeof x === "number" && typeof y === "number" && x === x && y === y && x !== 0 && y !== 0) {
+        return x < y ? -1 : 1;
+      }
+      const c = compareValues(x as Value, y as Value);
+      if (c !== 0) return c;
+    }
+    return 0;
   }
 
   get size(): number {
@@ -114,24 +145,27 @@ export class SortedIndex {
   }
 
   /** Replaces the contents with `docs`, sorted once. */
-  build(docs: Doc[]): void {
-    const keyed = docs.map((doc) => ({ doc, key: this.keyOf(doc) }));
+  build(slots: Slot[]): void {
+    const keyed = slots.map((slot) => ({ slot, key: this.keyOf(slot.doc) }));
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     this.chunks = [];
+    this.lastKeys = [];
     for (let i = 0; i < keyed.length; i += CHUNK_SIZE) {
-      this.chunks.push(keyed.slice(i, i + CHUNK_SIZE).map((entry) => entry.doc));
+      const slice = keyed.slice(i, i + CHUNK_SIZE);
+      this.chunks.push(slice.map((entry) => entry.slot));
+      this.lastKeys.push(slice[slice.length - 1].key);
     }
   }
 
   /** First position whose key satisfies `pred` (false…false true…true over the order). */
   private lowerBound(pred: (key: Key) => boolean): [number, number] {
     const chunks = this.chunks;
+    const lastKeys = this.lastKeys;
     let lo = 0;
     let hi = chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const chunk = chunks[mid];
-      if (pred(this.keyOf(chunk[chunk.length - 1]))) hi = mid;
+      if (pred(lastKeys[mid])) hi = mid;
       else lo = mid + 1;
     }
     if (lo === chunks.length) return [lo, 0];
@@ -140,39 +174,70 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (pred(this.keyOf(chunk[mid]))) b = mid;
+      if (pred(this.keyOf(chunk[mid].doc))) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
   }
 
-  insert(doc: Doc): void {
-    const key = this.keyOf(doc);
+  /** First position whose key is >= `key` (a full-width key). */
+  private locate(key: Key): [number, number] {
+    const chunks = this.chunks;
+    const lastKeys = this.lastKeys;
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareKeys(lastKeys[mid], key) >= 0) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === chunks.length) return [lo, 0];
+    const chunk = chunks[lo];
+    let a = 0;
+    let b = chunk.length - 1;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.compareDoc(chunk[mid].doc, key) >= 0) b = mid;
+      else a = mid + 1;
+    }
+    return [lo, a];
+  }
+
+  insert(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
     if (this.chunks.length === 0) {
-      this.chunks.push([doc]);
+      this.chunks.push([slot]);
+      this.lastKeys.push(key);
       return;
     }
-    let [ci, offset] = this.lowerBound((k) => compareKeys(k, key) >= 0);
+    let [ci, offset] = this.locate(key);
     if (ci === this.chunks.length) {
       ci -= 1;
       offset = this.chunks[ci].length;
     }
     const chunk = this.chunks[ci];
-    chunk.splice(offset, 0, doc);
+    chunk.splice(offset, 0, slot);
+    if (offset === chunk.length - 1) this.lastKeys[ci] = key;
     if (chunk.length > 2 * CHUNK_SIZE) {
-      this.chunks.splice(ci, 1, chunk.slice(0, CHUNK_SIZE), chunk.slice(CHUNK_SIZE));
+      const head = chunk.slice(0, CHUNK_SIZE);
+      this.chunks.splice(ci, 1, head, chunk.slice(CHUNK_SIZE));
+      this.lastKeys.splice(ci, 0, this.keyOf(head[head.length - 1].doc));
     }
   }
 
-  remove(doc: Doc): void {
-    const key = this.keyOf(doc);
-    const [ci, offset] = this.lowerBound((k) => compareKeys(k, key) >= 0);
+  /** Removes `slot`, whose document's key is `key`; throws if it is not there. */
+  remove(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
+    const [ci, offset] = this.locate(key);
     const chunk = this.chunks[ci];
-    if (chunk?.[offset]?._id !== doc._id) {
-      throw new Error(`index on ${this.fields.join(", ")} lost track of ${doc._id}`);
+    if (chunk?.[offset] !== slot) {
+      throw new Error(`index on ${this.fields.join(", ")} lost track of ${slot.doc._id}`);
     }
     chunk.splice(offset, 1);
-    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    if (chunk.length === 0) {
+      this.chunks.splice(ci, 1);
+      this.lastKeys.splice(ci, 1);
+    } else if (offset === chunk.length) {
+      this.lastKeys[ci] = this.keyOf(chunk[chunk.length - 1].doc);
+    }
   }
 
   /**
@@ -190,7 +255,7 @@ export class SortedIndex {
       while (ci < this.chunks.length) {
         const chunk = this.chunks[ci];
         for (; offset < chunk.length; offset++) {
-          const doc = chunk[offset];
+          const doc = chunk[offset].doc;
           if (afterEnd(this.keyOf(doc))) return;
           yield doc;
         }
@@ -207,7 +272,7 @@ export class SortedIndex {
           if (ci < 0) return;
           offset = this.chunks[ci].length - 1;
         }
-        const doc = this.chunks[ci][offset];
+        const doc = this.chunks[ci][offset].doc;
         if (!atOrAfterStart(this.keyOf(doc))) return;
         yield doc;
         offset -= 1;
@@ -290,11 +355,18 @@ export function rangeBounds(range: RangeFilter[], fields: string[]): Bounds {
 
 class TableStore {
   readonly indexes = new Map<string, SortedIndex>();
+  /** Each document's slot, by id. */
+  readonly slots = new Map<string, Slot>();
+  /** Per index, the top-level fields its key reads. */
+  readonly roots = new Map<SortedIndex, string[]>();
   constructor(schemaIndexes: { indexDescriptor: string; fields: string[] }[]) {
     this.indexes.set("by_id", new SortedIndex(["_id"]));
     this.indexes.set("by_creation_time", new SortedIndex(["_creationTime", "_id"]));
     for (const { indexDescriptor, fields } of schemaIndexes) {
       this.indexes.set(indexDescriptor, new SortedIndex([...fields, "_creationTime", "_id"]));
+    }
+    for (const index of this.indexes.values()) {
+      this.roots.set(index, [...new Set(index.fields.map((field) => field.split(".")[0]))]);
     }
   }
 }
@@ -311,6 +383,64 @@ export type Change = { id: string; before: Doc | null; after: Doc | null };
 // convex-test's own filter evaluation, reached through a document list it
 // filters: keeps `.filter()` semantics exactly its own.
 type FilterFn = (doc: Doc) => boolean;
+
+/** One index range a query read: from its start up to the last key it was given (all of it once exhausted). */
+type RangeRead = {
+  table: string;
+  index: SortedIndex;
+  atOrAfterStart: (key: Key) => boolean;
+  afterEnd: (key: Key) => boolean;
+  order: "asc" | "desc";
+  last: Key | null;
+  done: boolean;
+};
+
+/**
+ * What one query execution read, as Convex tracks a query's read set:
+ * documents fetched by id and the index ranges scanned, each up to where
+ * the query stopped reading. A commit whose changes fall outside it cannot
+ * change the query's result, so a subscription need not re-run.
+ */
+export class ReadSet {
+  readonly ids = new Set<string>();
+  readonly ranges: RangeRead[] = [];
+
+  *track(read: Omit<RangeRead, "last" | "done">, docs: Generator<Doc>): Generator<Doc> {
+    const range: RangeRead = { ...read, last: null, done: false };
+    this.ranges.push(range);
+    for (const doc of docs) {
+      range.last = read.index.keyOf(doc);
+      yield doc;
+    }
+    range.done = true;
+  }
+
+  /** Whether any of `changes` (their before or after state) falls inside what was read. */
+  affectedBy(changes: Change[]): boolean {
+    for (const { id, before, after } of changes) {
+      if (this.ids.has(id)) return true;
+      if (this.ranges.length === 0) continue;
+      const table = tableOfId(id);
+      for (const range of this.ranges) {
+        if (range.table !== table) continue;
+        if ((before && covers(range, before)) || (after && covers(range, after))) return true;
+      }
+    }
+    return false;
+  }
+}
+
+function covers(range: RangeRead, doc: Doc): boolean {
+  const key = range.index.keyOf(doc);
+  if (!range.atOrAfterStart(key) || range.afterEnd(key)) return false;
+  if (range.done) return true;
+  if (range.last === null) return false;
+  const c = compareKeys(key, range.last);
+  return range.order === "asc" ? c <= 0 : c >= 0;
+}
+
+/** The read set of the query running in this async context, if one is being recorded. */
+export const readTracking = new AsyncLocalStorage<ReadSet>();
 
 export class IndexedStore {
   private readonly tables = new Map<string, TableStore>();
@@ -340,7 +470,10 @@ export class IndexedStore {
       docs.push(doc);
     }
     for (const [name, docs] of byTable) {
-      for (const index of this.table(name).indexes.values()) index.build(docs);
+      const table = this.table(name);
+      const slots = docs.map((doc) => ({ doc }));
+      for (const slot of slots) table.slots.set(slot.doc._id, slot);
+      for (const index of table.indexes.values()) index.build(slots);
     }
   }
 
@@ -348,9 +481,31 @@ export class IndexedStore {
     for (const { id, before, after } of changes) {
       if (before === after) continue;
       const table = this.table(tableOfId(id));
-      for (const index of table.indexes.values()) {
-        if (before) index.remove(before);
-        if (after) index.insert(after);
+      if (before && after) {
+        const slot = table.slots.get(id);
+        if (!slot) throw new Error(`indexes lost track of ${id}`);
+        // A patch usually leaves most of a table's index keys alone: those
+        // indexes see the new document through the shared slot.
+        const moved: [SortedIndex, Key][] = [];
+        for (const [index, roots] of table.roots) {
+          if (roots.every((field) => before[field] === after[field])) continue;
+          const beforeKey = index.keyOf(before);
+          const afterKey = index.keyOf(after);
+          if (compareKeys(beforeKey, afterKey) === 0) continue;
+          index.remove(slot, beforeKey);
+          moved.push([index, afterKey]);
+        }
+        slot.doc = after;
+        for (const [index, afterKey] of moved) index.insert(slot, afterKey);
+      } else if (before) {
+        const slot = table.slots.get(id);
+        if (!slot) throw new Error(`indexes lost track of ${id}`);
+        for (const index of table.indexes.values()) index.remove(slot);
+        table.slots.delete(id);
+      } else if (after) {
+        const slot: Slot = { doc: after };
+        table.slots.set(id, slot);
+        for (const index of table.indexes.values()) index.insert(slot);
       }
     }
   }
@@ -415,8 +570,12 @@ export class IndexedStore {
     const direction = order === "asc" ? 1 : -1;
     pending.sort((a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
     const committed = index.scan(atOrAfterStart, afterEnd, order);
-    if (pendingIds.size === 0) return committed;
-    return mergeStreams(committed, pendingIds, pending, (a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
+    const docs =
+      pendingIds.size === 0
+        ? committed
+        : mergeStreams(committed, pendingIds, pending, (a, b) => direction * compareKeys(index.keyOf(a), index.keyOf(b)));
+    const reads = readTracking.getStore();
+    return reads ? reads.track({ table: tableName, index, atOrAfterStart, afterEnd, order }, docs) : docs;
   }
 
   /** The index stream a query reads, or null for sources left to convex-test (search). */
@@ -452,6 +611,13 @@ export class IndexedStore {
       const changes = ids.map((id, i) => ({ id, before: before[i], after: db._documents[id] ?? null }));
       this.apply(changes);
       onCommit(changes);
+    };
+
+    // Reads by id join the running query's read set, if one is recorded.
+    const originalGet = db.get.bind(db);
+    db.get = (table, id) => {
+      readTracking.getStore()?.ids.add(id);
+      return originalGet(table, id);
     };
 
     const originalStartQuery = db.startQuery.bind(db);

@@ -19,6 +19,7 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { AuthError, type Identity, type VerifyToken } from "./auth.js";
 import { canonicalUdfPath, type Engine } from "./engine.js";
 import { logFunctionError, RefusedCallError, toClientError } from "./errors.js";
+import type { ReadSet } from "./indexStore.js";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 // The client reconnects after 60 s without hearing from the server.
@@ -91,20 +92,43 @@ export type SyncServer = {
 export function attachSync(server: Server, engine: Engine, verifyToken: VerifyToken): SyncServer {
   const wss = new WebSocketServer({ noServer: true });
   const sessions = new Set<SyncSession>();
-  // Results per (query, args) for the current commit: tabs watching the same
-  // query share one execution. Cleared by every commit.
-  const results = new Map<string, Promise<QueryResult>>();
+  // Results per (query, args, user): tabs watching the same query share one
+  // execution, and a result stays until a commit changes something it read
+  // (its read set), as Convex re-runs only the queries a write affects.
+  const results = new Map<string, CachedResult>();
+  let commits = 0;
   const runQuery = (udfPath: string, args: Value, identity?: Identity): Promise<QueryResult> => {
-    const key = JSON.stringify([udfPath, convexToJson(args), identity?.tokenIdentifier ?? null]);
-    let result = results.get(key);
-    if (!result) {
-      result = executeQuery(engine, udfPath, args, identity);
-      results.set(key, result);
+    const key = queryKey(udfPath, args, identity);
+    let cached = results.get(key);
+    if (!cached) {
+      const entry: CachedResult = { result: undefined!, reads: null, usedAt: commits };
+      entry.result = executeQuery(engine, udfPath, args, identity).then(({ result, reads }) => {
+        entry.reads = reads;
+        return result;
+      });
+      results.set(key, (cached = entry));
     }
-    return result;
+    cached.usedAt = commits;
+    return cached.result;
   };
+  // Synchronously inside each commit that wrote something.
+  const stopChanges = engine.onChanges((changes) => {
+    for (const [key, cached] of results) {
+      // Still running: it reads after this commit anyway (queries wait for the lock).
+      if (cached.reads?.affectedBy(changes)) results.delete(key);
+    }
+  });
   const stopListening = engine.onCommit(() => {
-    results.clear();
+    commits += 1;
+    // Forget results no session watches any more (a session's refresh may
+    // lag a few commits behind under load; it still holds its keys).
+    if (results.size > 0) {
+      const watched = new Set<string>();
+      sessions.forEach((session) => session.watchedKeys.forEach((key) => watched.add(key)));
+      for (const [key, cached] of results) {
+        if (!watched.has(key) && cached.usedAt < commits - 2) results.delete(key);
+      }
+    }
     sessions.forEach((session) => session.requestRefresh());
   });
 
@@ -137,41 +161,53 @@ export function attachSync(server: Server, engine: Engine, verifyToken: VerifyTo
       await Promise.all([...sessions].map((session) => session.idle()));
       clearInterval(ping);
       stopListening();
+      stopChanges();
       for (const ws of wss.clients) ws.close(1001, "server stopping");
       wss.close();
     },
   };
 }
 
+function queryKey(udfPath: string, args: Value, identity: Identity | undefined): string {
+  return JSON.stringify([udfPath, convexToJson(args), identity?.tokenIdentifier ?? null]);
+}
+
+type CachedResult = { result: Promise<QueryResult>; reads: ReadSet | null; usedAt: number };
+
 async function executeQuery(
   engine: Engine,
   udfPath: string,
   args: Value,
   identity: Identity | undefined,
-): Promise<QueryResult> {
-  try {
-    const { value } = await engine.callPublic(udfPath, args, "query", identity);
+): Promise<{ result: QueryResult; reads: ReadSet }> {
+  const { reads, outcome } = await engine.queryWithReadSet(udfPath, args, identity);
+  if ("value" in outcome) {
     return {
-      modification: {
-        type: "QueryUpdated",
-        queryId: -1,
-        value: convexToJson(value),
-        logLines: [],
-        journal: null,
+      reads,
+      result: {
+        modification: {
+          type: "QueryUpdated",
+          queryId: -1,
+          value: convexToJson(outcome.value),
+          logLines: [],
+          journal: null,
+        },
       },
     };
-  } catch (error) {
-    return {
+  }
+  return {
+    reads,
+    result: {
       modification: {
         type: "QueryFailed",
         queryId: -1,
-        ...toClientError(error),
+        ...toClientError(outcome.error),
         logLines: [],
         journal: null,
       },
-      error,
-    };
-  }
+      error: outcome.error,
+    },
+  };
 }
 
 class SyncSession {
@@ -183,9 +219,11 @@ class SyncSession {
   private sent: StateVersion = { querySet: 0, identity: 0, ts: 0n };
   private readonly queries = new Map<
     number,
-    { udfPath: string; args: Value; lastSent?: string }
+    { udfPath: string; args: Value; lastSent?: string; lastResult?: QueryResult }
   >();
   private removed: number[] = [];
+  /** The shared-result keys of this session's queries as of its last refresh. */
+  watchedKeys = new Set<string>();
   /** Highest ts of a MutationResponse no Transition has reached yet. */
   private awaitedTs: bigint | null = null;
   // Query-set changes, auth changes and refreshes run one at a time, in
@@ -386,12 +424,15 @@ class SyncSession {
       queryId,
     }));
     this.removed = [];
+    const watched = new Set<string>();
+    for (const query of this.queries.values()) watched.add(queryKey(query.udfPath, query.args, this.user));
+    this.watchedKeys = watched;
     for (const [queryId, query] of this.queries) {
-      const { modification, error } = await this.runQuery(
-        query.udfPath,
-        query.args,
-        this.user,
-      );
+      const result = await this.runQuery(query.udfPath, query.args, this.user);
+      // The same execution as last time (nothing it read changed): already sent.
+      if (result === query.lastResult) continue;
+      query.lastResult = result;
+      const { modification, error } = result;
       const serialized = JSON.stringify(modification);
       if (serialized === query.lastSent) continue; // unchanged: nothing to push
       // Logged when the failure is new, not on every re-run.

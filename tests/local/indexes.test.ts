@@ -3,13 +3,14 @@
 // limits, filters, pages, searches and read-your-own-writes, compared
 // between the spawned runtime (real ConvexHttpClient) and an in-process
 // convex-test running the same fixture functions as the oracle.
-import { ConvexHttpClient } from "convex/browser";
+import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { convexTest } from "convex-test";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import WebSocket from "ws";
 import { api } from "./fixture/convex/_generated/api";
 import schema from "./fixture/convex/schema";
-import { startLocalRuntime, type LocalRuntime } from "./harness";
+import { eventually, startLocalRuntime, type LocalRuntime } from "./harness";
 
 const modules = import.meta.glob("./fixture/convex/**/*.ts");
 
@@ -118,10 +119,12 @@ function forget(ops: Op[]) {
   for (let i = live.length - 1; i >= 0; i--) if (gone.has(live[i].oracle)) live.splice(i, 1);
 }
 
-async function write(ops: Op[]) {
+type Writer = (args: { ops: WriteOp[] }) => Promise<string[]>;
+
+async function write(ops: Op[], runtimeWrite: Writer = (args) => client.mutation(api.items.write, args)) {
   // A patch or delete of one row twice in a batch is fine; of a deleted one is not.
   const [runtimeIds, oracleIds] = await Promise.all([
-    client.mutation(api.items.write, { ops: concrete(ops, "runtime") }),
+    runtimeWrite({ ops: concrete(ops, "runtime") }),
     oracle.mutation(api.items.write, { ops: concrete(ops, "oracle") }),
   ]);
   forget(ops);
@@ -216,4 +219,51 @@ test("search and a mutation reading its own writes match convex-test", async () 
     }),
     { numRuns: 20 },
   );
+});
+
+test("subscribed queries re-run whenever a write touches what they read", async () => {
+  // The runtime re-runs a subscribed query only when a commit's changes fall
+  // inside its read set. A mutation over the socket resolves once the
+  // subscriptions reflect it, so every subscription must then equal a fresh read.
+  const socket = new ConvexClient(runtime.url, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    unsavedChangesWarning: false,
+  });
+  try {
+    await write(fc.sample(itemArb, { numRuns: 20, seed: 4 }).map((doc) => ({ kind: "insert", doc })));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(specArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.array(opArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 5 }),
+        async (specs, numItems, batches) => {
+          const reads = specs.map((spec) => ({ fn: api.items.read, args: { spec } }) as const);
+          const pages = specs.map(
+            (spec) => ({ fn: api.items.page, args: { spec: { ...spec, limit: undefined }, paginationOpts: { numItems, cursor: null } } }) as const,
+          );
+          const watched = [...reads, ...pages];
+          const subscriptions = watched.map(({ fn, args }) => socket.onUpdate(fn as never, args as never, () => {}));
+          try {
+            await eventually(
+              () => subscriptions.every((s) => s.getCurrentValue() !== undefined),
+              Boolean,
+              20_000,
+            );
+            for (const ops of batches) {
+              await write(dedupeDeletes(ops), (args) => socket.mutation(api.items.write, args));
+              for (const [i, { fn, args }] of watched.entries()) {
+                const fresh = await client.query(fn as never, args as never);
+                expect(subscriptions[i].getCurrentValue(), JSON.stringify(args)).toEqual(fresh);
+              }
+            }
+          } finally {
+            subscriptions.forEach((s) => s.unsubscribe());
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  } finally {
+    await socket.close();
+  }
 });
