@@ -13,6 +13,7 @@ import type { Id } from "../convex/_generated/dataModel";
 import schema from "../convex/schema";
 import { loadConvexModules } from "../local/modules";
 import { seedHistory } from "../tests/lifecycle/support";
+import { asOwner } from "../tests/convex/operators";
 import type { Test } from "../tests/convex/setup";
 
 const MESSAGES = 10_000;
@@ -64,16 +65,16 @@ async function once(): Promise<Sample> {
   const baselineMs = performance.now() - started;
 
   started = performance.now();
-  await t.mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
+  await asOwner(t).mutation(api.lifecycle.archive.archiveConversations, { conversationIds: [conversationId] });
   await idle(t);
   const archiveMs = performance.now() - started;
-  const [archive] = await t.query(api.lifecycle.archive.archivesOf, { conversationId });
+  const [archive] = await asOwner(t).query(api.lifecycle.archive.archivesOf, { conversationId });
   if (archive.status !== "archived") throw new Error(`archive ended ${archive.status}: ${archive.lastError}`);
   const afterArchive = await hotRows(t, conversationId);
   const removePages = await jobsNamed(t, "lifecycle/archive:removePage");
 
   started = performance.now();
-  await t.mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
+  await asOwner(t).mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
   await idle(t);
   const unarchiveMs = performance.now() - started;
   const afterRestore = await hotRows(t, conversationId);

@@ -6,7 +6,8 @@
 import { vi } from "vitest";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { DAY, HOUR, MINUTE } from "../../lib/time";
-import { asOwner, type Test } from "../convex/setup";
+import { asOwner } from "../convex/operators";
+import type { Test } from "../convex/setup";
 
 const SEED_PAGE = 2000;
 
