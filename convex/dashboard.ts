@@ -447,7 +447,9 @@ export async function conversationMessages(
   const numItems = Math.max(1, Math.min(paginationOpts.numItems, MAX_MESSAGES_PAGE));
   const result = await ctx.db
     .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    // By the message's own time, not _creationTime: restored history (new
+    // _creationTime) still sorts before what the customer wrote since.
+    .withIndex("by_conversation_and_received_at", (q) => q.eq("conversationId", conversationId))
     .order("desc")
     .paginate({ ...paginationOpts, numItems });
   return {

@@ -18,6 +18,7 @@ import type { Settings } from "../lib/settings";
 import { operatorQuery } from "./functions";
 import { ingestEvents } from "./ingest";
 import { callerError } from "./model/errors";
+import { recentMessages } from "./model/messages";
 import { loadSettings } from "./model/settings";
 import { bump, countNow, findSession, insertSession, readCounter, refuseFlooding } from "./model/webChat";
 
@@ -171,11 +172,7 @@ export const thread = query({
     if (!session) throw unknownSession();
     const conversation = await findWebConversation(ctx, session._id);
     if (!conversation) return { conversationId: null, typing: false, messages: [] };
-    const recent = await ctx.db
-      .query("messages")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversation._id))
-      .order("desc")
-      .take(THREAD_LIMIT);
+    const recent = await recentMessages(ctx, conversation._id, THREAD_LIMIT);
     return {
       conversationId: conversation._id,
       // "typing…" while the burst is buffering and while the model writes.

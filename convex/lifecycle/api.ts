@@ -241,7 +241,8 @@ export const hotMessagesPage = internalQuery({
   handler: async (ctx, { conversationId, cursor, limit }) => {
     const result = await ctx.db
       .query("messages")
-      .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+      // The message's own time, as the chat: restored rows keep theirs.
+      .withIndex("by_conversation_and_received_at", (q) => q.eq("conversationId", conversationId))
       .order("asc")
       .paginate(page(limit, cursor));
     return { items: result.page.map((m) => messageItem(m, false)), nextCursor: result.isDone ? null : result.continueCursor };

@@ -28,11 +28,15 @@ export async function findByExternalId(ctx: QueryCtx, where: Where & { externalI
     .first();
 }
 
-/** The conversation's newest messages, newest first. */
+/**
+ * The conversation's newest messages, newest first, by the message's own
+ * time: restored history gets a new _creationTime but keeps `receivedAt`,
+ * so it never counts as newer than what the customer wrote since.
+ */
 export async function recentMessages(ctx: QueryCtx, conversationId: Id<"conversations">, limit: number) {
   return await ctx.db
     .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
+    .withIndex("by_conversation_and_received_at", (q) => q.eq("conversationId", conversationId))
     .order("desc")
     .take(limit);
 }

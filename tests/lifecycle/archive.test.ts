@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { ARCHIVED_TABLES } from "../../lib/lifecycle/archive";
 import { INGEST_SECRET, offlineSuite, telegramMessage, type Test } from "../convex/setup";
@@ -99,6 +99,18 @@ describe("archive and unarchive", () => {
     expect(conversation?.archivedAt).toBeUndefined();
     // The history is still one unarchive away, and comes back before the new message.
     expect((await archiveOf(conversationId)).status).toBe("archived");
+    await drain(t);
+    await op(t).mutation(api.lifecycle.unarchive.unarchiveConversation, { conversationId });
+    await drain(t);
+    expect((await archiveOf(conversationId)).status).toBe("restored");
+    // Restored rows are newer by _creationTime than "hello again"; both views order by the message's own time.
+    const chat = await op(t).query(api.dashboard.messages, { conversationId, paginationOpts: { numItems: 100, cursor: null } });
+    const newestFirst = chat.page.map((m) => m.text);
+    expect(newestFirst.length).toBeGreaterThan(40);
+    expect(newestFirst.indexOf("hello again")).toBeLessThan(2);
+    const api_ = await t.query(internal.lifecycle.api.hotMessagesPage, { conversationId, cursor: null, limit: 100 });
+    const oldestFirst = api_.items.map((m) => m.text);
+    expect(oldestFirst.indexOf("hello again")).toBeGreaterThanOrEqual(oldestFirst.length - 2);
   });
 
   test("a message that arrives while the blob is written stays hot, and the conversation is not marked archived", async () => {
