@@ -116,14 +116,16 @@ for (const { name: size, viewport } of SIZES) {
 
       await search.fill(city);
       const messages = page.getByRole("region", { name: "Matching messages" });
-      await messages.getByText(`Есть доставка в ${city}?`).waitFor();
+      // Exact: once the offline bot has answered, its reply quotes the line and is a hit too.
+      const hit = messages.getByText(`Есть доставка в ${city}?`, { exact: true });
+      await hit.waitFor();
       // Nobody owns that conversation: "Me" hides the hit, "Nobody" shows it again.
       const assignee = page.getByLabel("Assignee");
       await assignee.selectOption("me");
       await messages.getByText(`No message contains “${city}”.`).waitFor();
       await assignee.selectOption("unassigned");
-      await messages.getByText(`Есть доставка в ${city}?`).waitFor();
-      await messages.getByRole("link", { name: new RegExp(person) }).click();
+      await hit.waitFor();
+      await messages.getByRole("link", { name: new RegExp(person) }).first().click();
       await page.getByRole("heading", { name: `${person} Соколов` }).waitFor();
     });
 

@@ -244,9 +244,6 @@ export function modelBackedBrowserSuite() {
     await fake.anthropic?.close();
   });
   const suite = browserSuite(() => ({ ANTHROPIC_API_KEY: "sk-ant-e2e", ANTHROPIC_BASE_URL: fake.anthropic.url }));
-  return Object.assign(suite, {
-    get anthropic() {
-      return fake.anthropic;
-    },
-  });
+  // A getter, not a copy: the fake exists only once beforeAll has run.
+  return Object.defineProperty(suite, "anthropic", { get: () => fake.anthropic }) as typeof suite & { anthropic: FakeAnthropic };
 }
