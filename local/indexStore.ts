@@ -96,7 +96,10 @@ function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
 
 /** One index: documents ordered by `fields`, in chunks so an insert moves little. */
 export class SortedIndex {
-  private chunks: Doc[][] = [];
+  // An entry is a document, or (loaded from a snapshot, not read yet) its id:
+  // see `load` and `at`.
+  private chunks: (Doc | string)[][] = [];
+  private resolve: (id: string) => Doc | undefined = () => undefined;
   private readonly getters: ((doc: Doc) => Value | undefined)[];
 
   constructor(readonly fields: string[]) {
@@ -123,6 +126,38 @@ export class SortedIndex {
     }
   }
 
+  /** The document at `offset` of a chunk, parsed on first read. */
+  private at(chunk: (Doc | string)[], offset: number): Doc {
+    const entry = chunk[offset];
+    if (typeof entry !== "string") return entry;
+    const doc = this.resolve(entry);
+    if (!doc) throw new Error(`index on ${this.fields.join(", ")} lists ${entry}, which is not stored`);
+    chunk[offset] = doc;
+    return doc;
+  }
+
+  // --- Bulk load and save (start and snapshots; not the query path) ---
+
+  /**
+   * Replaces the contents with entries already in this index's order (a
+   * snapshot's stored order): documents, or ids that `resolve` parses when
+   * first read. No key is built and nothing is compared.
+   */
+  load(entries: (Doc | string)[], resolve: (id: string) => Doc | undefined): void {
+    this.resolve = resolve;
+    this.chunks = [];
+    for (let i = 0; i < entries.length; i += CHUNK_SIZE) this.chunks.push(entries.slice(i, i + CHUNK_SIZE));
+  }
+
+  /** The ids in index order, for a snapshot to store. */
+  ids(): string[] {
+    const ids: string[] = [];
+    for (const chunk of this.chunks) {
+      for (const entry of chunk) ids.push(typeof entry === "string" ? entry : entry._id);
+    }
+    return ids;
+  }
+
   /** First position whose key satisfies `pred` (false…false true…true over the order). */
   private lowerBound(pred: (key: Key) => boolean): [number, number] {
     const chunks = this.chunks;
@@ -131,7 +166,7 @@ export class SortedIndex {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const chunk = chunks[mid];
-      if (pred(this.keyOf(chunk[chunk.length - 1]))) hi = mid;
+      if (pred(this.keyOf(this.at(chunk, chunk.length - 1)))) hi = mid;
       else lo = mid + 1;
     }
     if (lo === chunks.length) return [lo, 0];
@@ -140,7 +175,7 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (pred(this.keyOf(chunk[mid]))) b = mid;
+      if (pred(this.keyOf(this.at(chunk, mid)))) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
@@ -168,7 +203,8 @@ export class SortedIndex {
     const key = this.keyOf(doc);
     const [ci, offset] = this.lowerBound((k) => compareKeys(k, key) >= 0);
     const chunk = this.chunks[ci];
-    if (chunk?.[offset]?._id !== doc._id) {
+    const entry = chunk?.[offset];
+    if ((typeof entry === "string" ? entry : entry?._id) !== doc._id) {
       throw new Error(`index on ${this.fields.join(", ")} lost track of ${doc._id}`);
     }
     chunk.splice(offset, 1);
@@ -190,7 +226,7 @@ export class SortedIndex {
       while (ci < this.chunks.length) {
         const chunk = this.chunks[ci];
         for (; offset < chunk.length; offset++) {
-          const doc = chunk[offset];
+          const doc = this.at(chunk, offset);
           if (afterEnd(this.keyOf(doc))) return;
           yield doc;
         }
@@ -207,7 +243,7 @@ export class SortedIndex {
           if (ci < 0) return;
           offset = this.chunks[ci].length - 1;
         }
-        const doc = this.chunks[ci][offset];
+        const doc = this.at(this.chunks[ci], offset);
         if (!atOrAfterStart(this.keyOf(doc))) return;
         yield doc;
         offset -= 1;
@@ -305,6 +341,16 @@ export function tableOfId(id: string): string {
   return id.slice(i);
 }
 
+/** A table's ids in creation order, and each index's stored order (by_creation_time included). */
+export type StoredTableOrder = {
+  ids: string[];
+  orders: Map<string, { fields: string[]; ids: string[] }>;
+};
+
+function sameFields(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((field, i) => field === b[i]);
+}
+
 /** A committed change: the document before and after (null when absent). */
 export type Change = { id: string; before: Doc | null; after: Doc | null };
 
@@ -329,19 +375,82 @@ export class IndexedStore {
     return store;
   }
 
-  /** Rebuilds every index from `_documents` (after a restore). */
-  rebuild(): void {
+  // --- Bulk build and load (start, snapshots; not the query path) ---
+
+  /** Rebuilds every index from `docs` by sorting. */
+  rebuild(docs: Iterable<Doc>): void {
     this.tables.clear();
     const byTable = new Map<string, Doc[]>();
-    for (const doc of Object.values(this.db._documents)) {
+    for (const doc of docs) {
       const table = tableOfId(doc._id);
-      let docs = byTable.get(table);
-      if (!docs) byTable.set(table, (docs = []));
-      docs.push(doc);
+      let list = byTable.get(table);
+      if (!list) byTable.set(table, (list = []));
+      list.push(doc);
     }
-    for (const [name, docs] of byTable) {
-      for (const index of this.table(name).indexes.values()) index.build(docs);
+    for (const [name, list] of byTable) {
+      for (const index of this.table(name).indexes.values()) index.build(list);
     }
+  }
+
+  /**
+   * Loads every index after a restore. `tables` holds each snapshot table's
+   * ids in `by_creation_time` order and the stored order of its other
+   * indexes; an index whose stored order is missing, or was made for other
+   * fields (the schema changed), is sorted from its documents instead.
+   * `changed` are the ids the log wrote after the snapshot: the stored
+   * orders are used without them, then their current documents inserted.
+   * `resolve` returns a stored document (parsing it on first use).
+   */
+  load(
+    tables: Map<string, StoredTableOrder>,
+    changed: Set<string>,
+    resolve: (id: string) => Doc | undefined,
+  ): void {
+    this.tables.clear();
+    const changedByTable = new Map<string, string[]>();
+    for (const id of changed) {
+      const table = tableOfId(id);
+      let list = changedByTable.get(table);
+      if (!list) changedByTable.set(table, (list = []));
+      list.push(id);
+    }
+    const names = new Set([...tables.keys(), ...changedByTable.keys()]);
+    for (const name of names) {
+      const stored = tables.get(name);
+      const changedIds = changedByTable.get(name) ?? [];
+      const unchanged = (ids: string[]) => (changedIds.length === 0 ? ids : ids.filter((id) => !changed.has(id)));
+      const written: Doc[] = [];
+      for (const id of changedIds) {
+        const doc = resolve(id);
+        if (doc) written.push(doc);
+      }
+      let all: Doc[] | null = null;
+      for (const [indexName, index] of this.table(name).indexes) {
+        const order = stored?.orders.get(indexName);
+        if (order && sameFields(order.fields, index.fields)) {
+          index.load(unchanged(order.ids), resolve);
+          for (const doc of written) index.insert(doc);
+        } else {
+          all ??= [...unchanged(stored?.ids ?? []).map((id) => resolve(id)!), ...written];
+          index.build(all);
+        }
+      }
+    }
+  }
+
+  /**
+   * Each table's ids in every index's order, at this instant: what a
+   * snapshot stores so the next start loads indexes without sorting.
+   */
+  orders(): Map<string, StoredTableOrder> {
+    const result = new Map<string, StoredTableOrder>();
+    for (const [name, store] of this.tables) {
+      const orders = new Map<string, { fields: string[]; ids: string[] }>();
+      for (const [indexName, index] of store.indexes) orders.set(indexName, { fields: index.fields, ids: index.ids() });
+      const ids = orders.get("by_creation_time")!.ids;
+      if (ids.length > 0) result.set(name, { ids, orders });
+    }
+    return result;
   }
 
   apply(changes: Change[]): void {
