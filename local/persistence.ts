@@ -61,7 +61,6 @@ const PAGE_BYTES = 8 << 20;
 const MAX_COMPACTION_BYTES = 64 * 1024 * 1024;
 // How a /3 document line starts: `{"_id":"`.
 const ID_PREFIX = Buffer.from('{"_id":"');
-const ID_PATTERN = /^[0-9]+[A-Za-z_][A-Za-z0-9_]*$/;
 
 type SnapshotHeader = {
   format: typeof SNAPSHOT_FORMAT | typeof UNORDERED_SNAPSHOT_FORMAT;
@@ -135,13 +134,15 @@ export class Persistence {
   private stopListening: (() => void) | null = null;
 
   private readonly minCompactionBytes: number;
+  private readonly preloaded: Promise<SnapshotRead> | undefined;
 
   constructor(
     private readonly engine: Engine,
     private readonly dataDir: string,
-    options: { snapshotAfterBytes?: number } = {},
+    options: { snapshotAfterBytes?: number; preloaded?: Promise<SnapshotRead> } = {},
   ) {
     this.minCompactionBytes = options.snapshotAfterBytes ?? MIN_COMPACTION_BYTES;
+    this.preloaded = options.preloaded;
     this.compactionThreshold = this.minCompactionBytes;
   }
 
@@ -492,176 +493,8 @@ export class Persistence {
     );
   }
 
-  /**
-   * Reads the snapshot: every line's bytes go through the checksum, but a
-   * /3 document line is only indexed by its `_id` (parsed when first read,
-   * see DocumentStore); the pages read stay in memory for that.
-   */
-  private async readSnapshot(): Promise<{ state: LoadedState; walSeq: number; bytes: number; ordered: boolean } | null> {
-    const file = this.file(SNAPSHOT_FILE);
-    let size: number;
-    try {
-      size = (await stat(file)).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
-    const fail = (reason: string): never => {
-      throw new Error(
-        `Cannot read ${file}: ${reason}. Nothing was changed; restore the file, or move the folder away to start empty.`,
-      );
-    };
-    let header: SnapshotHeader | null = null;
-    let footer: SnapshotFooter | null = null;
-    let ordered = false;
-    const docs = new DocumentStore();
-    const tableIds = new Map<string, string[]>();
-    const orderLines = new Map<string, Map<string, { fields: string[]; positions: number[] }>>();
-    const hash = createHash("sha256");
-    let latestCreation = 0;
-    let lineNo = 0;
-    const pages: Page[] = [];
-    const handleLine = (page: Page, from: number, to: number): "footer" | "header" | null => {
-      const bytes = page.bytes;
-      lineNo += 1;
-      if (footer) fail(`text after the end marker (line ${lineNo})`);
-      if (lineNo > 1 && ordered && to - from > ID_PREFIX.length && bytes.compare(ID_PREFIX, 0, ID_PREFIX.length, from, from + ID_PREFIX.length) === 0) {
-        const idEnd = bytes.indexOf(34, from + ID_PREFIX.length);
-        const id = idEnd === -1 || idEnd > to ? "" : bytes.toString("latin1", from + ID_PREFIX.length, idEnd);
-        if (!ID_PATTERN.test(id)) fail(`line ${lineNo} does not start with a document id`);
-        docs.setUnparsed(id, page.start + from);
-        pushId(tableIds, id);
-        return null;
-      }
-      const line = bytes.toString("utf8", from, to);
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        fail(`line ${lineNo} is not valid JSON`);
-      }
-      if (lineNo === 1) {
-        header = value as SnapshotHeader;
-        if (header?.format !== SNAPSHOT_FORMAT && header?.format !== UNORDERED_SNAPSHOT_FORMAT) {
-          fail(`unknown format ${JSON.stringify(header?.format)}`);
-        }
-        ordered = header.format === SNAPSHOT_FORMAT;
-        return "header";
-      }
-      if ((value as SnapshotFooter)?.end === true) {
-        footer = value as SnapshotFooter;
-        return "footer";
-      }
-      const order = value as SnapshotOrderLine;
-      if (ordered && order?.table !== undefined && Array.isArray(order.p)) {
-        let indexes = orderLines.get(order.table);
-        if (!indexes) orderLines.set(order.table, (indexes = new Map()));
-        let stored = indexes.get(order.index);
-        if (!stored) indexes.set(order.index, (stored = { fields: order.fields, positions: [] }));
-        if (order.at !== stored.positions.length) fail(`the stored order of ${order.table}.${order.index} is out of sequence (line ${lineNo})`);
-        for (const p of order.p) stored.positions.push(p);
-        return null;
-      }
-      const doc = decodeDocument(line, value);
-      if (typeof doc?._id !== "string") fail(`line ${lineNo} is not a document`);
-      docs.set(doc._id, doc);
-      pushId(tableIds, doc._id);
-      if (doc._creationTime > latestCreation) latestCreation = doc._creationTime;
-      return null;
-    };
-
-    const handle = await open(file, "r");
-    try {
-      let carry = Buffer.alloc(0);
-      let offset = 0; // of the next page in the file
-      for (;;) {
-        const buffer = Buffer.allocUnsafeSlow(Math.max(PAGE_BYTES, carry.length * 2));
-        carry.copy(buffer);
-        const { bytesRead } = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
-        const filled = carry.length + bytesRead;
-        if (bytesRead === 0 && filled === 0) break;
-        // A last line without its newline (a file cut short) is still a line.
-        const last = bytesRead === 0 ? filled : buffer.lastIndexOf(10, filled - 1);
-        if (last === -1) {
-          carry = buffer.subarray(0, filled); // one line longer than a page: read on
-          continue;
-        }
-        const page: Page = { start: offset, bytes: buffer.subarray(0, Math.min(last + 1, filled)) };
-        pages.push(page);
-        const end = page.bytes.length;
-        let from = 0;
-        let hashFrom = 0;
-        let hashTo = end;
-        while (from < end) {
-          const newline = page.bytes.indexOf(10, from);
-          const to = newline === -1 ? end : newline;
-          const kind = handleLine(page, from, to);
-          if (kind === "header") hashFrom = to + 1;
-          else if (kind === "footer") hashTo = from;
-          from = to + 1;
-        }
-        if (hashTo > hashFrom) hash.update(page.bytes.subarray(hashFrom, hashTo));
-        offset += page.bytes.length;
-        if (bytesRead === 0) break;
-        carry = Buffer.from(buffer.subarray(last + 1, filled));
-      }
-    } finally {
-      await handle.close();
-    }
-    docs.setPages(pages);
-    const head = header as SnapshotHeader | null;
-    const foot = footer as SnapshotFooter | null;
-    if (!head) return fail("it is empty");
-    if (!foot) return fail(`it ends early, after ${lineNo} lines (no end marker)`);
-    const tables: Record<string, number> = {};
-    for (const [name, ids] of tableIds) tables[name] = ids.length;
-    if (foot.documents !== docs.size || JSON.stringify(sortKeys(foot.tables)) !== JSON.stringify(sortKeys(tables))) {
-      fail(
-        `it lists ${foot.documents} documents (${describeTables(foot.tables)}) but holds ${docs.size} (${describeTables(tables)})`,
-      );
-    }
-    if (foot.sha256 !== hash.digest("hex")) fail("its contents do not match their checksum (the file was changed)");
-
-    const orders = new Map<string, StoredTableOrder>();
-    for (const [name, ids] of tableIds) {
-      const indexes = new Map<string, { fields: string[]; ids: string[] }>();
-      if (ordered) {
-        indexes.set("by_creation_time", { fields: ["_creationTime", "_id"], ids });
-        for (const [index, { fields, positions }] of orderLines.get(name) ?? []) {
-          const seen = new Uint8Array(ids.length);
-          const inOrder = positions.map((p) => {
-            if (!(Number.isInteger(p) && p >= 0 && p < ids.length) || seen[p]) {
-              fail(`the stored order of ${name}.${index} does not match its ${ids.length} documents`);
-            }
-            seen[p] = 1;
-            return ids[p];
-          });
-          if (inOrder.length !== ids.length) fail(`the stored order of ${name}.${index} does not match its ${ids.length} documents`);
-          indexes.set(index, { fields, ids: inOrder });
-        }
-        // The newest document of the table is the last in creation order.
-        const newest = docs.get(ids[ids.length - 1]);
-        if (newest && newest._creationTime > latestCreation) latestCreation = newest._creationTime;
-      }
-      orders.set(name, { ids, orders: indexes });
-    }
-    for (const name of orderLines.keys()) {
-      if (!tableIds.has(name)) fail(`it stores an index order for ${name}, which has no documents`);
-    }
-    return {
-      state: {
-        docs,
-        tables: orders,
-        changed: new Set(),
-        latestCreation,
-        nextDocId: head.nextDocId,
-        lastCreationTime: head.lastCreationTime,
-        lastCommitTs: BigInt(head.lastCommitTs),
-      },
-      walSeq: head.walSeq,
-      bytes: size,
-      ordered,
-    };
+  private readSnapshot(): Promise<SnapshotRead> {
+    return this.preloaded ?? readSnapshotFile(this.file(SNAPSHOT_FILE));
   }
 
   // The one-file JSON snapshot earlier versions wrote.
@@ -777,6 +610,216 @@ export class Persistence {
 /** A document's snapshot line: its `_id` first, so a start can index it without parsing. */
 function documentLine(doc: StoredDocument): string {
   return JSON.stringify({ _id: doc._id, ...(convexToJson(doc) as Record<string, JSONValue>) });
+}
+
+type SnapshotRead = { state: LoadedState; walSeq: number; bytes: number; ordered: boolean } | null;
+
+/**
+ * Starts reading a data folder's snapshot now (the runtime does, while its
+ * modules load); pass the result to the Persistence of that folder.
+ */
+export function preloadSnapshot(dataDir: string): Promise<SnapshotRead> {
+  const reading = readSnapshotFile(path.join(dataDir, SNAPSHOT_FILE));
+  reading.catch(() => undefined); // reported by restore(), not as an unhandled rejection
+  return reading;
+}
+
+/**
+ * Reads the snapshot: every line's bytes go through the checksum, but a
+ * /3 document line is only indexed by its `_id` (parsed when first read,
+ * see DocumentStore); the pages read stay in memory for that.
+ */
+async function readSnapshotFile(file: string): Promise<SnapshotRead> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  const fail = (reason: string): never => {
+    throw new Error(
+      `Cannot read ${file}: ${reason}. Nothing was changed; restore the file, or move the folder away to start empty.`,
+    );
+  };
+  let header: SnapshotHeader | null = null;
+  let footer: SnapshotFooter | null = null;
+  let ordered = false;
+  const docs = new DocumentStore();
+  const tableIds = new Map<string, string[]>();
+  // Stored orders as ids, filled from their lines (which follow every document).
+  const orderIds = new Map<string, Map<string, { fields: string[]; ids: string[]; seen: Uint8Array; filled: number }>>();
+  // /3 writes a table's documents together: the table of the last line, and its ids.
+  let lastTable = "";
+  let lastIds: string[] = [];
+  const hash = createHash("sha256");
+  let latestCreation = 0;
+  let lineNo = 0;
+  const pages: Page[] = [];
+  const handleLine = (page: Page, from: number, to: number): "footer" | "header" | null => {
+    const bytes = page.bytes;
+    lineNo += 1;
+    if (footer) fail(`text after the end marker (line ${lineNo})`);
+    if (ordered && lineNo > 1 && startsWithIdPrefix(bytes, from, to)) {
+      // `{"_id":"<digits><table>"`: ids are a counter then the table name.
+      const start = from + ID_PREFIX.length;
+      let i = start;
+      while (i < to && bytes[i] >= 48 && bytes[i] <= 57) i++;
+      const tableStart = i;
+      while (i < to && isNameByte(bytes[i])) i++;
+      if (i === tableStart || i === start || i >= to || bytes[i] !== 34) fail(`line ${lineNo} does not start with a document id`);
+      const id = (bytes as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, i);
+      docs.setUnparsed(id, page.start + from);
+      if (!(id.length - lastTable.length === tableStart - start && id.endsWith(lastTable))) {
+        lastTable = id.slice(tableStart - start);
+        lastIds = tableIds.get(lastTable) ?? [];
+        tableIds.set(lastTable, lastIds);
+      }
+      lastIds.push(id);
+      return null;
+    }
+    const line = bytes.toString("utf8", from, to);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      fail(`line ${lineNo} is not valid JSON`);
+    }
+    if (lineNo === 1) {
+      header = value as SnapshotHeader;
+      if (header?.format !== SNAPSHOT_FORMAT && header?.format !== UNORDERED_SNAPSHOT_FORMAT) {
+        fail(`unknown format ${JSON.stringify(header?.format)}`);
+      }
+      ordered = header.format === SNAPSHOT_FORMAT;
+      return "header";
+    }
+    if ((value as SnapshotFooter)?.end === true) {
+      footer = value as SnapshotFooter;
+      return "footer";
+    }
+    const order = value as SnapshotOrderLine;
+    if (ordered && order?.table !== undefined && Array.isArray(order.p)) {
+      const ids = tableIds.get(order.table);
+      const damaged = () => fail(`the stored order of ${order.table}.${order.index} does not match its documents (line ${lineNo})`);
+      if (!ids) return damaged();
+      let indexes = orderIds.get(order.table);
+      if (!indexes) orderIds.set(order.table, (indexes = new Map()));
+      let stored = indexes.get(order.index);
+      if (!stored) {
+        stored = { fields: order.fields, ids: new Array<string>(ids.length), seen: new Uint8Array(ids.length), filled: 0 };
+        indexes.set(order.index, stored);
+      }
+      const { p } = order;
+      if (order.at !== stored.filled || stored.filled + p.length > ids.length) damaged();
+      const { seen, ids: target } = stored;
+      for (let k = 0, at = order.at; k < p.length; k++, at++) {
+        const position = p[k];
+        if (!(position >= 0 && position < ids.length && seen[position] === 0)) damaged();
+        seen[position] = 1;
+        target[at] = ids[position];
+      }
+      stored.filled += p.length;
+      return null;
+    }
+    const doc = decodeDocument(line, value);
+    if (typeof doc?._id !== "string") fail(`line ${lineNo} is not a document`);
+    docs.set(doc._id, doc);
+    pushId(tableIds, doc._id);
+    if (doc._creationTime > latestCreation) latestCreation = doc._creationTime;
+    return null;
+  };
+
+  const handle = await open(file, "r");
+  try {
+    let carry = Buffer.alloc(0);
+    let offset = 0; // of the next page in the file
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(Math.max(PAGE_BYTES, carry.length * 2));
+      carry.copy(buffer);
+      const { bytesRead } = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
+      const filled = carry.length + bytesRead;
+      if (bytesRead === 0 && filled === 0) break;
+      // A last line without its newline (a file cut short) is still a line.
+      const last = bytesRead === 0 ? filled : buffer.lastIndexOf(10, filled - 1);
+      if (last === -1) {
+        carry = buffer.subarray(0, filled); // one line longer than a page: read on
+        continue;
+      }
+      const page: Page = { start: offset, bytes: buffer.subarray(0, Math.min(last + 1, filled)) };
+      pages.push(page);
+      const end = page.bytes.length;
+      let from = 0;
+      let hashFrom = 0;
+      let hashTo = end;
+      while (from < end) {
+        const newline = page.bytes.indexOf(10, from);
+        const to = newline === -1 ? end : newline;
+        const kind = handleLine(page, from, to);
+        if (kind === "header") hashFrom = to + 1;
+        else if (kind === "footer") hashTo = from;
+        from = to + 1;
+      }
+      if (hashTo > hashFrom) hash.update(page.bytes.subarray(hashFrom, hashTo));
+      offset += page.bytes.length;
+      if (bytesRead === 0) break;
+      carry = Buffer.from(buffer.subarray(last + 1, filled));
+    }
+  } finally {
+    await handle.close();
+  }
+  docs.setPages(pages);
+  const head = header as SnapshotHeader | null;
+  const foot = footer as SnapshotFooter | null;
+  if (!head) return fail("it is empty");
+  if (!foot) return fail(`it ends early, after ${lineNo} lines (no end marker)`);
+  const tables: Record<string, number> = {};
+  for (const [name, ids] of tableIds) tables[name] = ids.length;
+  if (foot.documents !== docs.size || JSON.stringify(sortKeys(foot.tables)) !== JSON.stringify(sortKeys(tables))) {
+    fail(
+      `it lists ${foot.documents} documents (${describeTables(foot.tables)}) but holds ${docs.size} (${describeTables(tables)})`,
+    );
+  }
+  if (foot.sha256 !== hash.digest("hex")) fail("its contents do not match their checksum (the file was changed)");
+
+  const orders = new Map<string, StoredTableOrder>();
+  for (const [name, ids] of tableIds) {
+    const indexes = new Map<string, { fields: string[]; ids: string[] }>();
+    if (ordered) {
+      indexes.set("by_creation_time", { fields: ["_creationTime", "_id"], ids });
+      for (const [index, { fields, ids: inOrder, filled }] of orderIds.get(name) ?? []) {
+        if (filled !== ids.length) fail(`the stored order of ${name}.${index} does not match its ${ids.length} documents`);
+        indexes.set(index, { fields, ids: inOrder });
+      }
+      // The newest document of the table is the last in creation order.
+      const newest = docs.get(ids[ids.length - 1]);
+      if (newest && newest._creationTime > latestCreation) latestCreation = newest._creationTime;
+    }
+    orders.set(name, { ids, orders: indexes });
+  }
+  return {
+    state: {
+      docs,
+      tables: orders,
+      changed: new Set(),
+      latestCreation,
+      nextDocId: head.nextDocId,
+      lastCreationTime: head.lastCreationTime,
+      lastCommitTs: BigInt(head.lastCommitTs),
+    },
+    walSeq: head.walSeq,
+    bytes: size,
+    ordered,
+  };
+}
+
+function startsWithIdPrefix(bytes: Buffer, from: number, to: number): boolean {
+  if (to - from <= ID_PREFIX.length) return false;
+  for (let i = 0; i < ID_PREFIX.length; i++) if (bytes[from + i] !== ID_PREFIX[i]) return false;
+  return true;
+}
+
+function isNameByte(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte === 95;
 }
 
 function pushId(tableIds: Map<string, string[]>, id: string): void {
