@@ -1,6 +1,7 @@
 // The write-ahead log: what a webhook was told is stored survives SIGKILL,
 // a planned stop drains, and a damaged data folder either recovers without
 // losing anything acknowledged or refuses to start, naming the file.
+import { createHash } from "node:crypto";
 import { appendFile, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
@@ -272,4 +273,65 @@ test("a job falling due during a planned stop is held back and runs once after t
   } finally {
     await second.stop();
   }
+});
+
+test("indexes come back from a snapshot's stored order, with the log's writes; a damaged order stops the start naming the file", async () => {
+  const dataDir = await newDataDir();
+  const first = await startLocalRuntime(dataDir, SMALL_SNAPSHOTS);
+  // Index order unlike creation order: `a` falls as rows are written, tags alternate.
+  const ops = Array.from({ length: 40 }, (_, i) => ({
+    kind: "insert" as const,
+    doc: { a: 40 - i, ...(i % 3 === 0 ? {} : { b: `b${i % 5}` }), tag: `t${i % 4}`, text: `row ${i}` },
+  }));
+  for (let i = 0; i < ops.length; i += 5) {
+    await client(first.url).mutation(api.items.write, { ops: ops.slice(i, i + 5) });
+  }
+  const specs = [
+    { index: "by_a_b" as const, eq: [], order: "asc" as const },
+    { index: "by_a_b" as const, eq: [], order: "desc" as const },
+    { index: "by_tag" as const, eq: ["t2"], order: "asc" as const },
+    { index: "by_tag" as const, eq: [], order: "desc" as const, limit: 7 },
+    { index: null, eq: [], order: "desc" as const },
+  ];
+  const read = (runtime: LocalRuntime) =>
+    Promise.all(specs.map((spec) => client(runtime.url).query(api.items.read, { spec }) as Promise<{ text: string }[]>))
+      .then((results) => results.map((rows) => rows.map((row) => row.text)));
+  const expected = await read(first);
+  expect(await first.stop()).toBe(0);
+  const snapshotFile = path.join(dataDir, "snapshot.jsonl");
+  const lines = (await readFile(snapshotFile, "utf8")).split("\n");
+  expect(JSON.parse(lines[0]!).format).toBe("local-convex-snapshot/3");
+  expect(lines.some((line) => line.startsWith('{"table":"items","index":"by_a_b"'))).toBe(true);
+
+  // Loaded from the stored order (nothing sorted), then written to again.
+  const second = await startLocalRuntime(dataDir);
+  try {
+    expect(await read(second)).toEqual(expected);
+    await client(second.url).mutation(api.items.write, { ops: [{ kind: "insert", doc: { a: 0, tag: "t2", text: "late" } }] });
+    const withLate = await read(second);
+    expect(withLate[0]![0]).toBe("late");
+    expect(withLate[2]).toEqual([...expected[2]!, "late"]);
+  } finally {
+    await second.stop();
+  }
+
+  // A stored order naming one document twice, its checksum made to match:
+  // the start refuses rather than serve a wrong index.
+  const original = await readFile(snapshotFile, "utf8");
+  const rows = original.split("\n");
+  const at = rows.findIndex((line) => line.startsWith('{"table":"items","index":"by_tag"'));
+  expect(at).toBeGreaterThan(0);
+  const order = JSON.parse(rows[at]!) as { p: number[] };
+  order.p[1] = order.p[0]!;
+  rows[at] = JSON.stringify(order);
+  const footerAt = rows.findIndex((line) => line.startsWith('{"end":true'));
+  const body = rows.slice(1, footerAt).map((line) => line + "\n").join("");
+  const footer = JSON.parse(rows[footerAt]!) as { sha256: string };
+  footer.sha256 = createHash("sha256").update(body).digest("hex");
+  rows[footerAt] = JSON.stringify(footer);
+  await writeFile(snapshotFile, rows.join("\n"));
+  expect(await startFails(dataDir)).toMatch(/snapshot\.jsonl.*stored order of items\.by_tag/s);
+  // The same bytes changed without fixing the checksum: refused too.
+  await writeFile(snapshotFile, original.replace('"index":"by_tag"', '"index":"by_tog"'));
+  expect(await startFails(dataDir)).toContain("snapshot.jsonl");
 });
