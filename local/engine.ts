@@ -9,6 +9,7 @@ import type { GenericSchema, SchemaDefinition } from "convex/server";
 import type { Value } from "convex/values";
 import type { Identity } from "./auth.js";
 import { logFunctionError, RefusedCallError } from "./errors.js";
+import { DocumentStore } from "./documentStore.js";
 import {
   IndexedStore,
   ReadSet,
@@ -16,6 +17,7 @@ import {
   type Change,
   type DatabaseInternals,
   type Doc,
+  type StoredTableOrder,
 } from "./indexStore.js";
 import { log } from "./log.js";
 import { loadConvexModules, type ConvexModules } from "./modules.js";
@@ -127,6 +129,8 @@ export class Engine {
   commitCount = 0;
   /** Ordered index structures over convex-test's documents. */
   readonly store: IndexedStore;
+  /** convex-test's `_documents`, parsed on first read (see documentStore.ts). */
+  private docs = new DocumentStore();
   private readonly changeListeners = new Set<(changes: Change[]) => void>();
   /** Resolves once every commit so far is durable; persistence supplies it. */
   durable: () => Promise<void> = () => Promise.resolve();
@@ -144,6 +148,7 @@ export class Engine {
       this.listeners.forEach((listener) => listener()),
     );
     const db = global.components[""].db;
+    db._documents = this.docs.proxy();
     this.store = new IndexedStore(db, (query) => {
       // convex-test's own \`.filter()\` evaluation, over a table that holds nothing.
       const resolve = (db as unknown as {
@@ -327,13 +332,32 @@ export class Engine {
     );
   }
 
-  /** Every committed document now (they are never changed in place). */
+  /** Every committed document now (they are never changed in place); parses them all. */
   documents(): StoredDocument[] {
-    return Object.values(this.db._documents);
+    return [...this.docs.ids()].map((id) => this.docs.get(id) as StoredDocument);
+  }
+
+  /**
+   * What a snapshot stores, at this instant: each table's documents in
+   * creation order (parsed, or the offset of their unparsed line, see
+   * `snapshotLine`) and every index's order. Nothing is parsed.
+   */
+  snapshotState(): { tables: Map<string, StoredTableOrder & { entries: (StoredDocument | number)[] }> } {
+    const tables = new Map<string, StoredTableOrder & { entries: (StoredDocument | number)[] }>();
+    for (const [name, order] of this.store.orders()) {
+      const entries = order.ids.map((id) => this.docs.entry(id) as StoredDocument | number);
+      tables.set(name, { ...order, entries });
+    }
+    return { tables };
+  }
+
+  /** The stored line of a document not parsed yet (see snapshotState). */
+  snapshotLine(offset: number): Buffer {
+    return this.docs.line(offset);
   }
 
   hasDocument(id: string): boolean {
-    return id in this.db._documents;
+    return this.docs.has(id);
   }
 
   /** Stored file contents for a `_storage` id. */
@@ -353,27 +377,46 @@ export class Engine {
   exportState(): EngineState {
     const db = this.db;
     return {
-      documents: Object.values(db._documents),
+      documents: this.documents(),
       nextDocId: db._nextDocId,
       lastCreationTime: db._lastCreationTime,
       lastCommitTs: this.lastCommitTs(),
       // convex-test keeps a blob after its `_storage` document is deleted.
       blobs: Object.fromEntries(
-        Object.entries(db._storage).filter(([id]) => id in db._documents),
+        Object.entries(db._storage).filter(([id]) => this.docs.has(id)),
       ),
     };
   }
 
   importState(state: EngineState): void {
+    const docs = new DocumentStore();
+    for (const doc of state.documents) docs.set(doc._id, doc);
+    this.setDocuments(docs, state);
+    this.store.rebuild(state.documents);
+  }
+
+  /**
+   * Takes over a restored database: `docs` (lazily parsed), each table's
+   * stored index orders, and the ids the log changed after the snapshot.
+   */
+  loadState(
+    docs: DocumentStore,
+    tables: Map<string, StoredTableOrder>,
+    changed: Set<string>,
+    state: Omit<EngineState, "documents">,
+  ): void {
+    this.setDocuments(docs, state);
+    this.store.load(tables, changed, (id) => docs.get(id));
+  }
+
+  private setDocuments(docs: DocumentStore, state: Omit<EngineState, "documents">): void {
     const db = this.db;
-    db._documents = Object.fromEntries(
-      state.documents.map((doc) => [doc._id, doc]),
-    );
+    this.docs = docs;
+    db._documents = docs.proxy();
     db._storage = { ...state.blobs };
     db._nextDocId = state.nextDocId;
     db._lastCreationTime = state.lastCreationTime;
     this.global.transactionManager._lastCommitTs = state.lastCommitTs;
-    this.store.rebuild();
   }
 
   /**

@@ -100,9 +100,14 @@ function fieldGetter(fieldPath: string): (doc: Doc) => Value | undefined {
 
 /**
  * A document's place in its table's indexes: every index holds the same slot,
- * so a commit that leaves an index's key alone changes nothing in it.
+ * so a commit that leaves an index's key alone changes nothing in it. A slot
+ * loaded from a snapshot holds only its id until its document is first read
+ * (`SortedIndex.doc`, through the engine's document store, which parses it).
  */
-export type Slot = { doc: Doc };
+export type Slot = { id: string; doc: Doc | undefined };
+
+/** A stored document by id, parsed on first read (undefined if not stored). */
+export type Resolve = (id: string) => Doc | undefined;
 
 /** One index: documents ordered by `fields`, in chunks so an insert moves little. */
 export class SortedIndex {
@@ -111,8 +116,23 @@ export class SortedIndex {
   private lastKeys: Key[] = [];
   private readonly getters: ((doc: Doc) => Value | undefined)[];
 
-  constructor(readonly fields: string[]) {
+  constructor(
+    readonly fields: string[],
+    private readonly resolve: Resolve = () => undefined,
+  ) {
     this.getters = fields.map(fieldGetter);
+  }
+
+  /** The slot's document: every read of a slot goes through here. */
+  private doc(slot: Slot): Doc {
+    return slot.doc ?? this.read(slot);
+  }
+
+  private read(slot: Slot): Doc {
+    const doc = this.resolve(slot.id);
+    if (!doc) throw new Error(`index on ${this.fields.join(", ")} lists ${slot.id}, which is not stored`);
+    slot.doc = doc;
+    return doc;
   }
 
   keyOf(doc: Doc): Key {
@@ -144,9 +164,9 @@ export class SortedIndex {
     return n;
   }
 
-  /** Replaces the contents with `docs`, sorted once. */
+  /** Replaces the contents with `slots`, sorted once (reads every document). */
   build(slots: Slot[]): void {
-    const keyed = slots.map((slot) => ({ slot, key: this.keyOf(slot.doc) }));
+    const keyed = slots.map((slot) => ({ slot, key: this.keyOf(this.doc(slot)) }));
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     this.chunks = [];
     this.lastKeys = [];
@@ -155,6 +175,32 @@ export class SortedIndex {
       this.chunks.push(slice.map((entry) => entry.slot));
       this.lastKeys.push(slice[slice.length - 1].key);
     }
+  }
+
+  // --- Bulk load and save (start and snapshots; not the query path) ---
+
+  /**
+   * Replaces the contents with `slots` already in this index's order (a
+   * snapshot's stored order). Nothing is sorted; only each chunk's last
+   * document is read, for its key.
+   */
+  load(slots: Slot[]): void {
+    this.chunks = [];
+    this.lastKeys = [];
+    const byId = this.fields.length === 1 && this.fields[0] === "_id";
+    for (let i = 0; i < slots.length; i += CHUNK_SIZE) {
+      const chunk = slots.slice(i, i + CHUNK_SIZE);
+      const last = chunk[chunk.length - 1];
+      this.chunks.push(chunk);
+      this.lastKeys.push(byId ? [last.id] : this.keyOf(this.doc(last)));
+    }
+  }
+
+  /** The ids in index order, for a snapshot to store. */
+  ids(): string[] {
+    const ids: string[] = [];
+    for (const chunk of this.chunks) for (const slot of chunk) ids.push(slot.id);
+    return ids;
   }
 
   /** First position whose key satisfies `pred` (false…false true…true over the order). */
@@ -174,7 +220,7 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (pred(this.keyOf(chunk[mid].doc))) b = mid;
+      if (pred(this.keyOf(this.doc(chunk[mid])))) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
@@ -197,13 +243,13 @@ export class SortedIndex {
     let b = chunk.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (this.compareDoc(chunk[mid].doc, key) >= 0) b = mid;
+      if (this.compareDoc(this.doc(chunk[mid]), key) >= 0) b = mid;
       else a = mid + 1;
     }
     return [lo, a];
   }
 
-  insert(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
+  insert(slot: Slot, key: Key = this.keyOf(this.doc(slot))): void {
     if (this.chunks.length === 0) {
       this.chunks.push([slot]);
       this.lastKeys.push(key);
@@ -220,23 +266,23 @@ export class SortedIndex {
     if (chunk.length > 2 * CHUNK_SIZE) {
       const head = chunk.slice(0, CHUNK_SIZE);
       this.chunks.splice(ci, 1, head, chunk.slice(CHUNK_SIZE));
-      this.lastKeys.splice(ci, 0, this.keyOf(head[head.length - 1].doc));
+      this.lastKeys.splice(ci, 0, this.keyOf(this.doc(head[head.length - 1])));
     }
   }
 
   /** Removes `slot`, whose document's key is `key`; throws if it is not there. */
-  remove(slot: Slot, key: Key = this.keyOf(slot.doc)): void {
+  remove(slot: Slot, key: Key = this.keyOf(this.doc(slot))): void {
     const [ci, offset] = this.locate(key);
     const chunk = this.chunks[ci];
     if (chunk?.[offset] !== slot) {
-      throw new Error(`index on ${this.fields.join(", ")} lost track of ${slot.doc._id}`);
+      throw new Error(`index on ${this.fields.join(", ")} lost track of ${slot.id}`);
     }
     chunk.splice(offset, 1);
     if (chunk.length === 0) {
       this.chunks.splice(ci, 1);
       this.lastKeys.splice(ci, 1);
     } else if (offset === chunk.length) {
-      this.lastKeys[ci] = this.keyOf(chunk[chunk.length - 1].doc);
+      this.lastKeys[ci] = this.keyOf(this.doc(chunk[chunk.length - 1]));
     }
   }
 
@@ -255,7 +301,7 @@ export class SortedIndex {
       while (ci < this.chunks.length) {
         const chunk = this.chunks[ci];
         for (; offset < chunk.length; offset++) {
-          const doc = chunk[offset].doc;
+          const doc = this.doc(chunk[offset]);
           if (afterEnd(this.keyOf(doc))) return;
           yield doc;
         }
@@ -272,7 +318,7 @@ export class SortedIndex {
           if (ci < 0) return;
           offset = this.chunks[ci].length - 1;
         }
-        const doc = this.chunks[ci][offset].doc;
+        const doc = this.doc(this.chunks[ci][offset]);
         if (!atOrAfterStart(this.keyOf(doc))) return;
         yield doc;
         offset -= 1;
@@ -359,11 +405,11 @@ class TableStore {
   readonly slots = new Map<string, Slot>();
   /** Per index, the top-level fields its key reads. */
   readonly roots = new Map<SortedIndex, string[]>();
-  constructor(schemaIndexes: { indexDescriptor: string; fields: string[] }[]) {
-    this.indexes.set("by_id", new SortedIndex(["_id"]));
-    this.indexes.set("by_creation_time", new SortedIndex(["_creationTime", "_id"]));
+  constructor(schemaIndexes: { indexDescriptor: string; fields: string[] }[], resolve: Resolve) {
+    this.indexes.set("by_id", new SortedIndex(["_id"], resolve));
+    this.indexes.set("by_creation_time", new SortedIndex(["_creationTime", "_id"], resolve));
     for (const { indexDescriptor, fields } of schemaIndexes) {
-      this.indexes.set(indexDescriptor, new SortedIndex([...fields, "_creationTime", "_id"]));
+      this.indexes.set(indexDescriptor, new SortedIndex([...fields, "_creationTime", "_id"], resolve));
     }
     for (const index of this.indexes.values()) {
       this.roots.set(index, [...new Set(index.fields.map((field) => field.split(".")[0]))]);
@@ -375,6 +421,16 @@ export function tableOfId(id: string): string {
   let i = 0;
   while (i < id.length && id.charCodeAt(i) >= 48 && id.charCodeAt(i) <= 57) i++;
   return id.slice(i);
+}
+
+/** A table's ids in creation order, and each index's stored order (by_creation_time included). */
+export type StoredTableOrder = {
+  ids: string[];
+  orders: Map<string, { fields: string[]; ids: string[] }>;
+};
+
+function sameFields(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((field, i) => field === b[i]);
 }
 
 /** A committed change: the document before and after (null when absent). */
@@ -444,6 +500,8 @@ export const readTracking = new AsyncLocalStorage<ReadSet>();
 
 export class IndexedStore {
   private readonly tables = new Map<string, TableStore>();
+  /** Reads a slot's document not parsed yet (set by `load`). */
+  private resolve: Resolve = () => undefined;
 
   constructor(
     private readonly db: DatabaseInternals,
@@ -453,37 +511,114 @@ export class IndexedStore {
   private table(name: string): TableStore {
     let store = this.tables.get(name);
     if (!store) {
-      store = new TableStore(this.db._schema?.tables.get(name)?.indexes ?? []);
+      store = new TableStore(this.db._schema?.tables.get(name)?.indexes ?? [], (id) => this.resolve(id));
       this.tables.set(name, store);
     }
     return store;
   }
 
-  /** Rebuilds every index from `_documents` (after a restore). */
-  rebuild(): void {
+  // --- Bulk build and load (start, snapshots; not the query path) ---
+
+  /** Rebuilds every index from `docs` by sorting. */
+  rebuild(docs: Iterable<Doc>): void {
     this.tables.clear();
-    const byTable = new Map<string, Doc[]>();
-    for (const doc of Object.values(this.db._documents)) {
+    this.resolve = () => undefined;
+    const byTable = new Map<string, Slot[]>();
+    for (const doc of docs) {
       const table = tableOfId(doc._id);
-      let docs = byTable.get(table);
-      if (!docs) byTable.set(table, (docs = []));
-      docs.push(doc);
+      let slots = byTable.get(table);
+      if (!slots) byTable.set(table, (slots = []));
+      slots.push({ id: doc._id, doc });
     }
-    for (const [name, docs] of byTable) {
+    for (const [name, slots] of byTable) {
       const table = this.table(name);
-      const slots = docs.map((doc) => ({ doc }));
-      for (const slot of slots) table.slots.set(slot.doc._id, slot);
+      for (const slot of slots) table.slots.set(slot.id, slot);
       for (const index of table.indexes.values()) index.build(slots);
     }
   }
 
+  /**
+   * Loads every index after a restore. `tables` holds each snapshot table's
+   * ids in `by_creation_time` order and the stored order of its other
+   * indexes; an index whose stored order is missing, or was made for other
+   * fields (the schema changed), is sorted from its documents instead.
+   * `changed` are the ids the log wrote after the snapshot: the stored
+   * orders are used without them, then their current documents inserted.
+   * `resolve` returns a stored document (parsing it on first use); slots
+   * hold only ids until their document is read.
+   */
+  load(tables: Map<string, StoredTableOrder>, changed: Set<string>, resolve: Resolve): void {
+    this.tables.clear();
+    this.resolve = resolve;
+    const changedByTable = new Map<string, string[]>();
+    for (const id of changed) {
+      const table = tableOfId(id);
+      let list = changedByTable.get(table);
+      if (!list) changedByTable.set(table, (list = []));
+      list.push(id);
+    }
+    const names = new Set([...tables.keys(), ...changedByTable.keys()]);
+    for (const name of names) {
+      const table = this.table(name);
+      const stored = tables.get(name);
+      const changedIds = changedByTable.get(name) ?? [];
+      const unchanged = (ids: string[]) => (changedIds.length === 0 ? ids : ids.filter((id) => !changed.has(id)));
+      // One slot per document, shared by every index of the table.
+      const slots: Slot[] = unchanged(stored?.ids ?? []).map((id) => ({ id, doc: undefined }));
+      for (const slot of slots) table.slots.set(slot.id, slot);
+      const written: Slot[] = [];
+      for (const id of changedIds) {
+        const doc = resolve(id);
+        if (!doc) continue;
+        const slot = { id, doc };
+        table.slots.set(id, slot);
+        written.push(slot);
+      }
+      for (const [indexName, index] of table.indexes) {
+        const order = stored?.orders.get(indexName);
+        if (order && sameFields(order.fields, index.fields)) {
+          index.load(order.ids === stored!.ids ? slots : unchanged(order.ids).map((id) => table.slots.get(id)!));
+          for (const slot of written) index.insert(slot);
+        } else {
+          index.build([...slots, ...written]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Each table's ids in every index's order, at this instant: what a
+   * snapshot stores so the next start loads indexes without sorting.
+   */
+  orders(): Map<string, StoredTableOrder> {
+    const result = new Map<string, StoredTableOrder>();
+    for (const [name, store] of this.tables) {
+      const orders = new Map<string, { fields: string[]; ids: string[] }>();
+      for (const [indexName, index] of store.indexes) orders.set(indexName, { fields: index.fields, ids: index.ids() });
+      const ids = orders.get("by_creation_time")!.ids;
+      if (ids.length > 0) result.set(name, { ids, orders });
+    }
+    return result;
+  }
+
   apply(changes: Change[]): void {
-    for (const { id, before, after } of changes) {
+    // First, every slot this commit changes holds its document as it was
+    // before: the document store already holds the new versions (or none),
+    // and a search stepping on a slot not read yet must see the version its
+    // index positions were placed by.
+    const slots = changes.map(({ id, before, after }) => {
+      if (!before || before === after) return undefined;
+      const slot = this.table(tableOfId(id)).slots.get(id);
+      if (!slot) throw new Error(`indexes lost track of ${id}`);
+      slot.doc = before;
+      return slot;
+    });
+    for (let i = 0; i < changes.length; i++) {
+      const { id, before, after } = changes[i];
       if (before === after) continue;
       const table = this.table(tableOfId(id));
-      if (before && after) {
-        const slot = table.slots.get(id);
-        if (!slot) throw new Error(`indexes lost track of ${id}`);
+      const slot = slots[i];
+      if (before && after && slot) {
         // A patch usually leaves most of a table's index keys alone: those
         // indexes see the new document through the shared slot.
         const moved: [SortedIndex, Key][] = [];
@@ -497,15 +632,13 @@ export class IndexedStore {
         }
         slot.doc = after;
         for (const [index, afterKey] of moved) index.insert(slot, afterKey);
-      } else if (before) {
-        const slot = table.slots.get(id);
-        if (!slot) throw new Error(`indexes lost track of ${id}`);
+      } else if (before && slot) {
         for (const index of table.indexes.values()) index.remove(slot);
         table.slots.delete(id);
       } else if (after) {
-        const slot: Slot = { doc: after };
-        table.slots.set(id, slot);
-        for (const index of table.indexes.values()) index.insert(slot);
+        const added: Slot = { id, doc: after };
+        table.slots.set(id, added);
+        for (const index of table.indexes.values()) index.insert(added);
       }
     }
   }

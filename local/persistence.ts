@@ -30,8 +30,9 @@ import {
 } from "node:fs/promises";
 import path from "node:path";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
+import { decodeDocument, DocumentStore, type Page } from "./documentStore.js";
 import type { Engine, StoredDocument } from "./engine.js";
-import type { Change } from "./indexStore.js";
+import type { Change, StoredTableOrder } from "./indexStore.js";
 import { tableOfId } from "./indexStore.js";
 import { log } from "./log.js";
 
@@ -39,7 +40,11 @@ const SNAPSHOT_FILE = "snapshot.jsonl";
 const LEGACY_SNAPSHOT_FILE = "snapshot.json";
 const BLOB_DIR = "storage";
 const LOCK_FILE = "runtime.pid";
-const SNAPSHOT_FORMAT = "local-convex-snapshot/2";
+// /3: each table's documents in creation order, each line starting with its
+// `_id` (read without parsing), then every other index's order as positions
+// (loaded without sorting). /2 (documents in any order) is still read.
+const SNAPSHOT_FORMAT = "local-convex-snapshot/3";
+const UNORDERED_SNAPSHOT_FORMAT = "local-convex-snapshot/2";
 const LEGACY_FORMAT = "local-convex-snapshot/1";
 const WAL_FORMAT = "local-convex-wal/1";
 const WAL_NAME = /^wal-(\d{6,})\.log$/;
@@ -47,9 +52,18 @@ const WAL_NAME = /^wal-(\d{6,})\.log$/;
 const MIN_COMPACTION_BYTES = 16 * 1024 * 1024;
 // Documents written per chunk of a snapshot, between two yields to the event loop.
 const SNAPSHOT_CHUNK = 2_000;
+// Positions per stored-order line of a snapshot.
+const ORDER_LINE = 50_000;
+// A snapshot is read (and its unparsed lines kept) in pages of about this size.
+const PAGE_BYTES = 8 << 20;
+// The log is compacted once past this even when the snapshot is bigger: the
+// start replays (parses) the whole log, but only reads the snapshot's index.
+const MAX_COMPACTION_BYTES = 64 * 1024 * 1024;
+// How a /3 document line starts: `{"_id":"`.
+const ID_PREFIX = Buffer.from('{"_id":"');
 
 type SnapshotHeader = {
-  format: typeof SNAPSHOT_FORMAT;
+  format: typeof SNAPSHOT_FORMAT | typeof UNORDERED_SNAPSHOT_FORMAT;
   savedAt: string;
   /** The first log file not contained in this snapshot. */
   walSeq: number;
@@ -72,8 +86,16 @@ type WalRecord = {
   w: [id: string, doc: JSONValue | null][];
 };
 
+type SnapshotOrderLine = { table: string; index: string; fields: string[]; at: number; p: number[] };
+
 type LoadedState = {
-  docs: Map<string, StoredDocument>;
+  docs: DocumentStore;
+  /** Each snapshot table's ids and stored index orders (none for older formats). */
+  tables: Map<string, StoredTableOrder>;
+  /** Ids the logs wrote after the snapshot. */
+  changed: Set<string>;
+  /** The newest `_creationTime` seen in the data itself. */
+  latestCreation: number;
   nextDocId: number;
   lastCreationTime: number;
   lastCommitTs: bigint;
@@ -112,13 +134,15 @@ export class Persistence {
   private stopListening: (() => void) | null = null;
 
   private readonly minCompactionBytes: number;
+  private readonly preloaded: Promise<SnapshotRead> | undefined;
 
   constructor(
     private readonly engine: Engine,
     private readonly dataDir: string,
-    options: { snapshotAfterBytes?: number } = {},
+    options: { snapshotAfterBytes?: number; preloaded?: Promise<SnapshotRead> } = {},
   ) {
     this.minCompactionBytes = options.snapshotAfterBytes ?? MIN_COMPACTION_BYTES;
+    this.preloaded = options.preloaded;
     this.compactionThreshold = this.minCompactionBytes;
   }
 
@@ -143,7 +167,10 @@ export class Persistence {
     const legacy = snapshot ? null : await this.readLegacySnapshot();
     const state: LoadedState = snapshot?.state ??
       legacy ?? {
-        docs: new Map(),
+        docs: new DocumentStore(),
+        tables: new Map(),
+        changed: new Set(),
+        latestCreation: 0,
         nextDocId: 10000,
         lastCreationTime: 0,
         lastCommitTs: 0n,
@@ -188,11 +215,14 @@ export class Persistence {
 
     // Ids are a counter: one lowered below a stored id would hand that id out again.
     let highest = 0;
-    let latestCreation = 0;
-    for (const doc of state.docs.values()) {
-      const counter = parseInt(doc._id, 10);
+    for (const id of state.docs.ids()) {
+      const counter = parseInt(id, 10);
       if (counter > highest) highest = counter;
-      if (doc._creationTime > latestCreation) latestCreation = doc._creationTime;
+    }
+    let latestCreation = state.latestCreation;
+    for (const id of state.changed) {
+      const doc = state.docs.get(id);
+      if (doc && doc._creationTime > latestCreation) latestCreation = doc._creationTime;
     }
     if (state.nextDocId <= highest) {
       log.warn(
@@ -203,13 +233,12 @@ export class Persistence {
     state.lastCreationTime = Math.max(state.lastCreationTime, latestCreation);
 
     const blobs: Record<string, Blob> = {};
-    for (const id of state.docs.keys()) {
-      if (tableOfId(id) === "_storage" && this.blobsOnDisk.has(id)) {
+    for (const id of this.blobsOnDisk) {
+      if (tableOfId(id) === "_storage" && state.docs.has(id)) {
         blobs[id] = new Blob([await readFile(this.file(path.join(BLOB_DIR, id)))]);
       }
     }
-    this.engine.importState({
-      documents: [...state.docs.values()],
+    this.engine.loadState(state.docs, state.tables, state.changed, {
       nextDocId: state.nextDocId,
       lastCreationTime: state.lastCreationTime,
       lastCommitTs: state.lastCommitTs,
@@ -232,7 +261,12 @@ export class Persistence {
     this.stopListening = this.engine.onChanges((changes) => this.append(changes));
     this.engine.durable = () => this.durable();
     for (const { name } of obsolete) await unlink(this.file(name)).catch(() => undefined);
-    if (snapshot) this.compactionThreshold = Math.max(this.minCompactionBytes, snapshot.bytes);
+    if (snapshot) this.compactionThreshold = compactionThreshold(this.minCompactionBytes, snapshot.bytes);
+    if (snapshot && !snapshot.ordered) {
+      // An older snapshot: its indexes were sorted at this start. Write one
+      // with their order now, in the background, so the next start need not.
+      this.maybeCompact(true);
+    }
     if (legacy) {
       // Move to the new format at once, then retire the old file.
       await this.compact();
@@ -291,8 +325,8 @@ export class Persistence {
     this.scheduleFlush();
   }
 
-  private maybeCompact(): void {
-    if (this.compacting || this.failure || this.current!.bytes <= this.compactionThreshold) return;
+  private maybeCompact(now = false): void {
+    if (this.compacting || this.failure || (!now && this.current!.bytes <= this.compactionThreshold)) return;
     void this.compact().catch((error: unknown) =>
       log.error(`could not write a snapshot in ${this.dataDir}: ${String(error)} (the log keeps everything)`),
     );
@@ -372,9 +406,10 @@ export class Persistence {
 
   private async writeSnapshot(): Promise<void> {
     const started = performance.now();
-    // One synchronous instant: these documents are exactly the commits logged
-    // before the rotation; everything after goes to the next file.
-    const documents = this.engine.documents();
+    // One synchronous instant: these documents and index orders are exactly
+    // the commits logged before the rotation; everything after goes to the
+    // next file. Documents never parsed are copied as the bytes they were read as.
+    const { tables: snapshotTables } = this.engine.snapshotState();
     const counters = this.engine.counters();
     const previous = this.current!;
     this.current = this.openWal(previous.seq + 1, "snapshot");
@@ -392,27 +427,46 @@ export class Persistence {
     const handle = await open(temp, "w");
     const hash = createHash("sha256");
     const tables: Record<string, number> = {};
+    let documents = 0;
     let bytes = 0;
+    const newline = Buffer.from("\n");
     try {
-      const write = async (text: string) => {
-        const buffer = Buffer.from(text, "utf8");
+      const write = async (buffer: Buffer, hashed = true) => {
         bytes += buffer.length;
+        if (hashed) hash.update(buffer);
         await handle.write(buffer);
       };
-      await write(JSON.stringify(header) + "\n");
-      for (let i = 0; i < documents.length; i += SNAPSHOT_CHUNK) {
-        let text = "";
-        for (const doc of documents.slice(i, i + SNAPSHOT_CHUNK)) {
-          text += JSON.stringify(convexToJson(doc)) + "\n";
-          const table = tableOfId(doc._id);
-          tables[table] = (tables[table] ?? 0) + 1;
+      await write(Buffer.from(JSON.stringify(header) + "\n"), false);
+      for (const [table, { entries }] of snapshotTables) {
+        for (let i = 0; i < entries.length; i += SNAPSHOT_CHUNK) {
+          const parts: Buffer[] = [];
+          for (const entry of entries.slice(i, i + SNAPSHOT_CHUNK)) {
+            parts.push(typeof entry === "number" ? this.engine.snapshotLine(entry) : Buffer.from(documentLine(entry)), newline);
+          }
+          await write(Buffer.concat(parts));
+          await new Promise(setImmediate);
         }
-        hash.update(text);
-        await write(text);
-        await new Promise(setImmediate);
+        tables[table] = entries.length;
+        documents += entries.length;
       }
-      const footer: SnapshotFooter = { end: true, documents: documents.length, tables, sha256: hash.digest("hex") };
-      await write(JSON.stringify(footer) + "\n");
+      for (const [table, { ids, orders }] of snapshotTables) {
+        const position = new Map<string, number>();
+        for (let i = 0; i < ids.length; i++) {
+          position.set(ids[i], i);
+          if (i % 100_000 === 99_999) await new Promise(setImmediate);
+        }
+        for (const [index, order] of orders) {
+          if (index === "by_creation_time") continue; // the order the documents are written in
+          for (let at = 0; at < order.ids.length; at += ORDER_LINE) {
+            const p = order.ids.slice(at, at + ORDER_LINE).map((id) => position.get(id)!);
+            const line: SnapshotOrderLine = { table, index, fields: order.fields, at, p };
+            await write(Buffer.from(JSON.stringify(line) + "\n"));
+            await new Promise(setImmediate);
+          }
+        }
+      }
+      const footer: SnapshotFooter = { end: true, documents, tables, sha256: hash.digest("hex") };
+      await write(Buffer.from(JSON.stringify(footer) + "\n"), false);
       await handle.sync();
     } finally {
       await handle.close();
@@ -427,80 +481,20 @@ export class Persistence {
     }
     await (await previous.ready.catch(() => null))?.close();
     // Stored files whose `_storage` document is gone from the snapshot and from now.
-    const inSnapshot = new Set(documents.filter((d) => tableOfId(d._id) === "_storage").map((d) => d._id));
+    const inSnapshot = new Set(snapshotTables.get("_storage")?.ids ?? []);
     for (const id of this.blobsOnDisk) {
       if (inSnapshot.has(id) || this.pendingBlobs.has(id) || this.engine.hasDocument(id)) continue;
       await unlink(this.file(path.join(BLOB_DIR, id))).catch(() => undefined);
       this.blobsOnDisk.delete(id);
     }
-    this.compactionThreshold = Math.max(this.minCompactionBytes, bytes);
+    this.compactionThreshold = compactionThreshold(this.minCompactionBytes, bytes);
     log.info(
-      `snapshot of ${documents.length} documents (${Math.round(bytes / 1024 / 1024)} MB) written in ${Math.round(performance.now() - started)} ms`,
+      `snapshot of ${documents} documents (${Math.round(bytes / 1024 / 1024)} MB) written in ${Math.round(performance.now() - started)} ms`,
     );
   }
 
-  private async readSnapshot(): Promise<{ state: LoadedState; walSeq: number; bytes: number } | null> {
-    const file = this.file(SNAPSHOT_FILE);
-    let size: number;
-    try {
-      size = (await stat(file)).size;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
-    const fail = (reason: string): never => {
-      throw new Error(
-        `Cannot read ${file}: ${reason}. Nothing was changed; restore the file, or move the folder away to start empty.`,
-      );
-    };
-    let header: SnapshotHeader | null = null;
-    let footer: SnapshotFooter | null = null;
-    const docs = new Map<string, StoredDocument>();
-    const tables: Record<string, number> = {};
-    const hash = createHash("sha256");
-    let lineNo = 0;
-    for await (const batch of lineBatches(file)) for (const line of batch) {
-      lineNo += 1;
-      if (footer) fail(`text after the end marker (line ${lineNo})`);
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        fail(`line ${lineNo} is not valid JSON`);
-      }
-      if (lineNo === 1) {
-        header = value as SnapshotHeader;
-        if (header?.format !== SNAPSHOT_FORMAT) fail(`unknown format ${JSON.stringify(header?.format)}`);
-        continue;
-      }
-      if ((value as SnapshotFooter)?.end === true) {
-        footer = value as SnapshotFooter;
-        continue;
-      }
-      hash.update(line + "\n");
-      const doc = decode(line, value);
-      docs.set(doc._id, doc);
-      const table = tableOfId(doc._id);
-      tables[table] = (tables[table] ?? 0) + 1;
-    }
-    if (!header) return fail("it is empty");
-    if (!footer) return fail(`it ends early, after ${lineNo} lines (no end marker)`);
-    if (footer.documents !== docs.size || JSON.stringify(sortKeys(footer.tables)) !== JSON.stringify(sortKeys(tables))) {
-      fail(
-        `it lists ${footer.documents} documents (${describeTables(footer.tables)}) but holds ${docs.size} (${describeTables(tables)})`,
-      );
-    }
-    if (footer.sha256 !== hash.digest("hex")) fail("its contents do not match their checksum (the file was changed)");
-    return {
-      state: {
-        docs,
-        nextDocId: header.nextDocId,
-        lastCreationTime: header.lastCreationTime,
-        lastCommitTs: BigInt(header.lastCommitTs),
-      },
-      walSeq: header.walSeq,
-      bytes: size,
-    };
+  private readSnapshot(): Promise<SnapshotRead> {
+    return this.preloaded ?? readSnapshotFile(this.file(SNAPSHOT_FILE));
   }
 
   // The one-file JSON snapshot earlier versions wrote.
@@ -522,13 +516,20 @@ export class Persistence {
         documents: JSONValue[];
       };
       if (snapshot.format !== LEGACY_FORMAT) throw new Error(`unknown format ${String(snapshot.format)}`);
-      const docs = new Map<string, StoredDocument>();
+      const docs = new DocumentStore();
+      const tableIds = new Map<string, string[]>();
+      let latestCreation = 0;
       for (const json of snapshot.documents) {
         const doc = jsonToConvex(json) as StoredDocument;
         docs.set(doc._id, doc);
+        pushId(tableIds, doc._id);
+        if (doc._creationTime > latestCreation) latestCreation = doc._creationTime;
       }
       return {
         docs,
+        tables: new Map([...tableIds].map(([name, ids]) => [name, { ids, orders: new Map() }])),
+        changed: new Set(),
+        latestCreation,
         nextDocId: snapshot.nextDocId,
         lastCreationTime: snapshot.lastCreationTime,
         lastCommitTs: BigInt(snapshot.lastCommitTs),
@@ -576,7 +577,8 @@ export class Persistence {
       if (!Array.isArray(record?.w)) fail(`line ${lineNo} is not a commit record`);
       for (const [id, json] of record.w) {
         if (json === null) state.docs.delete(id);
-        else state.docs.set(id, decode(line, json));
+        else state.docs.set(id, decodeDocument(line, json));
+        state.changed.add(id);
       }
       state.nextDocId = Math.max(state.nextDocId, record.n);
       state.lastCreationTime = Math.max(state.lastCreationTime, record.c);
@@ -605,10 +607,231 @@ export class Persistence {
   }
 }
 
-// convexToJson marks every value plain JSON cannot hold (int64, bytes, NaN,
-// ±Infinity, -0) with a "$…" key; a line without one decodes to itself.
-function decode(line: string, json: unknown): StoredDocument {
-  return (line.includes('"$') ? jsonToConvex(json as JSONValue) : json) as StoredDocument;
+/** A document's snapshot line: its `_id` first, so a start can index it without parsing. */
+function documentLine(doc: StoredDocument): string {
+  return JSON.stringify({ _id: doc._id, ...(convexToJson(doc) as Record<string, JSONValue>) });
+}
+
+type SnapshotRead = { state: LoadedState; walSeq: number; bytes: number; ordered: boolean } | null;
+
+/**
+ * Starts reading a data folder's snapshot now (the runtime does, while its
+ * modules load); pass the result to the Persistence of that folder.
+ */
+export function preloadSnapshot(dataDir: string): Promise<SnapshotRead> {
+  const reading = readSnapshotFile(path.join(dataDir, SNAPSHOT_FILE));
+  reading.catch(() => undefined); // reported by restore(), not as an unhandled rejection
+  return reading;
+}
+
+/**
+ * Reads the snapshot: every line's bytes go through the checksum, but a
+ * /3 document line is only indexed by its `_id` (parsed when first read,
+ * see DocumentStore); the pages read stay in memory for that.
+ */
+async function readSnapshotFile(file: string): Promise<SnapshotRead> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  const fail = (reason: string): never => {
+    throw new Error(
+      `Cannot read ${file}: ${reason}. Nothing was changed; restore the file, or move the folder away to start empty.`,
+    );
+  };
+  let header: SnapshotHeader | null = null;
+  let footer: SnapshotFooter | null = null;
+  let ordered = false;
+  const docs = new DocumentStore();
+  const tableIds = new Map<string, string[]>();
+  // Stored orders as ids, filled from their lines (which follow every document).
+  const orderIds = new Map<string, Map<string, { fields: string[]; ids: string[]; seen: Uint8Array; filled: number }>>();
+  // /3 writes a table's documents together: the table of the last line, and its ids.
+  let lastTable = "";
+  let lastIds: string[] = [];
+  const hash = createHash("sha256");
+  let latestCreation = 0;
+  let lineNo = 0;
+  const pages: Page[] = [];
+  const handleLine = (page: Page, from: number, to: number): "footer" | "header" | null => {
+    const bytes = page.bytes;
+    lineNo += 1;
+    if (footer) fail(`text after the end marker (line ${lineNo})`);
+    if (ordered && lineNo > 1 && startsWithIdPrefix(bytes, from, to)) {
+      // `{"_id":"<digits><table>"`: ids are a counter then the table name.
+      const start = from + ID_PREFIX.length;
+      let i = start;
+      while (i < to && bytes[i] >= 48 && bytes[i] <= 57) i++;
+      const tableStart = i;
+      while (i < to && isNameByte(bytes[i])) i++;
+      if (i === tableStart || i === start || i >= to || bytes[i] !== 34) fail(`line ${lineNo} does not start with a document id`);
+      const id = (bytes as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, i);
+      docs.setUnparsed(id, page.start + from);
+      if (!(id.length - lastTable.length === tableStart - start && id.endsWith(lastTable))) {
+        lastTable = id.slice(tableStart - start);
+        lastIds = tableIds.get(lastTable) ?? [];
+        tableIds.set(lastTable, lastIds);
+      }
+      lastIds.push(id);
+      return null;
+    }
+    const line = bytes.toString("utf8", from, to);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      fail(`line ${lineNo} is not valid JSON`);
+    }
+    if (lineNo === 1) {
+      header = value as SnapshotHeader;
+      if (header?.format !== SNAPSHOT_FORMAT && header?.format !== UNORDERED_SNAPSHOT_FORMAT) {
+        fail(`unknown format ${JSON.stringify(header?.format)}`);
+      }
+      ordered = header.format === SNAPSHOT_FORMAT;
+      return "header";
+    }
+    if ((value as SnapshotFooter)?.end === true) {
+      footer = value as SnapshotFooter;
+      return "footer";
+    }
+    const order = value as SnapshotOrderLine;
+    if (ordered && order?.table !== undefined && Array.isArray(order.p)) {
+      const ids = tableIds.get(order.table);
+      const damaged = () => fail(`the stored order of ${order.table}.${order.index} does not match its documents (line ${lineNo})`);
+      if (!ids) return damaged();
+      let indexes = orderIds.get(order.table);
+      if (!indexes) orderIds.set(order.table, (indexes = new Map()));
+      let stored = indexes.get(order.index);
+      if (!stored) {
+        stored = { fields: order.fields, ids: new Array<string>(ids.length), seen: new Uint8Array(ids.length), filled: 0 };
+        indexes.set(order.index, stored);
+      }
+      const { p } = order;
+      if (order.at !== stored.filled || stored.filled + p.length > ids.length) damaged();
+      const { seen, ids: target } = stored;
+      for (let k = 0, at = order.at; k < p.length; k++, at++) {
+        const position = p[k];
+        if (!(position >= 0 && position < ids.length && seen[position] === 0)) damaged();
+        seen[position] = 1;
+        target[at] = ids[position];
+      }
+      stored.filled += p.length;
+      return null;
+    }
+    const doc = decodeDocument(line, value);
+    if (typeof doc?._id !== "string") fail(`line ${lineNo} is not a document`);
+    docs.set(doc._id, doc);
+    pushId(tableIds, doc._id);
+    if (doc._creationTime > latestCreation) latestCreation = doc._creationTime;
+    return null;
+  };
+
+  const handle = await open(file, "r");
+  try {
+    let carry = Buffer.alloc(0);
+    let offset = 0; // of the next page in the file
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(Math.max(PAGE_BYTES, carry.length * 2));
+      carry.copy(buffer);
+      const { bytesRead } = await handle.read(buffer, carry.length, buffer.length - carry.length, null);
+      const filled = carry.length + bytesRead;
+      if (bytesRead === 0 && filled === 0) break;
+      // A last line without its newline (a file cut short) is still a line.
+      const last = bytesRead === 0 ? filled : buffer.lastIndexOf(10, filled - 1);
+      if (last === -1) {
+        carry = buffer.subarray(0, filled); // one line longer than a page: read on
+        continue;
+      }
+      const page: Page = { start: offset, bytes: buffer.subarray(0, Math.min(last + 1, filled)) };
+      pages.push(page);
+      const end = page.bytes.length;
+      let from = 0;
+      let hashFrom = 0;
+      let hashTo = end;
+      while (from < end) {
+        const newline = page.bytes.indexOf(10, from);
+        const to = newline === -1 ? end : newline;
+        const kind = handleLine(page, from, to);
+        if (kind === "header") hashFrom = to + 1;
+        else if (kind === "footer") hashTo = from;
+        from = to + 1;
+      }
+      if (hashTo > hashFrom) hash.update(page.bytes.subarray(hashFrom, hashTo));
+      offset += page.bytes.length;
+      if (bytesRead === 0) break;
+      carry = Buffer.from(buffer.subarray(last + 1, filled));
+    }
+  } finally {
+    await handle.close();
+  }
+  docs.setPages(pages);
+  const head = header as SnapshotHeader | null;
+  const foot = footer as SnapshotFooter | null;
+  if (!head) return fail("it is empty");
+  if (!foot) return fail(`it ends early, after ${lineNo} lines (no end marker)`);
+  const tables: Record<string, number> = {};
+  for (const [name, ids] of tableIds) tables[name] = ids.length;
+  if (foot.documents !== docs.size || JSON.stringify(sortKeys(foot.tables)) !== JSON.stringify(sortKeys(tables))) {
+    fail(
+      `it lists ${foot.documents} documents (${describeTables(foot.tables)}) but holds ${docs.size} (${describeTables(tables)})`,
+    );
+  }
+  if (foot.sha256 !== hash.digest("hex")) fail("its contents do not match their checksum (the file was changed)");
+
+  const orders = new Map<string, StoredTableOrder>();
+  for (const [name, ids] of tableIds) {
+    const indexes = new Map<string, { fields: string[]; ids: string[] }>();
+    if (ordered) {
+      indexes.set("by_creation_time", { fields: ["_creationTime", "_id"], ids });
+      for (const [index, { fields, ids: inOrder, filled }] of orderIds.get(name) ?? []) {
+        if (filled !== ids.length) fail(`the stored order of ${name}.${index} does not match its ${ids.length} documents`);
+        indexes.set(index, { fields, ids: inOrder });
+      }
+      // The newest document of the table is the last in creation order.
+      const newest = docs.get(ids[ids.length - 1]);
+      if (newest && newest._creationTime > latestCreation) latestCreation = newest._creationTime;
+    }
+    orders.set(name, { ids, orders: indexes });
+  }
+  return {
+    state: {
+      docs,
+      tables: orders,
+      changed: new Set(),
+      latestCreation,
+      nextDocId: head.nextDocId,
+      lastCreationTime: head.lastCreationTime,
+      lastCommitTs: BigInt(head.lastCommitTs),
+    },
+    walSeq: head.walSeq,
+    bytes: size,
+    ordered,
+  };
+}
+
+function startsWithIdPrefix(bytes: Buffer, from: number, to: number): boolean {
+  if (to - from <= ID_PREFIX.length) return false;
+  for (let i = 0; i < ID_PREFIX.length; i++) if (bytes[from + i] !== ID_PREFIX[i]) return false;
+  return true;
+}
+
+function isNameByte(byte: number): boolean {
+  return (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte === 95;
+}
+
+function pushId(tableIds: Map<string, string[]>, id: string): void {
+  const table = tableOfId(id);
+  let ids = tableIds.get(table);
+  if (!ids) tableIds.set(table, (ids = []));
+  ids.push(id);
+}
+
+/** The log outgrowing the last snapshot makes a new one, but never past MAX_COMPACTION_BYTES. */
+function compactionThreshold(min: number, snapshotBytes: number): number {
+  return Math.max(min, Math.min(snapshotBytes, MAX_COMPACTION_BYTES));
 }
 
 function sortKeys(record: Record<string, number>): [string, number][] {

@@ -9,7 +9,7 @@ import { startCrons } from "./crons.js";
 import { createEngine } from "./engine.js";
 import { createApiServer, createSiteServer } from "./httpApi.js";
 import { log } from "./log.js";
-import { lockDataDir, Persistence } from "./persistence.js";
+import { lockDataDir, Persistence, preloadSnapshot } from "./persistence.js";
 import { attachSync } from "./sync.js";
 
 export type RuntimeOptions = {
@@ -34,9 +34,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.host ?? "127.0.0.1";
   const unlock = await lockDataDir(options.dataDir);
   try {
+    // The snapshot is read while the functions' modules load (their
+    // compilation mostly waits on other threads).
+    const preloaded = preloadSnapshot(options.dataDir);
     const engine = await createEngine(options.convexDir);
     const persistence = new Persistence(engine, options.dataDir, {
       snapshotAfterBytes: options.snapshotAfterBytes,
+      preloaded,
     });
     const restored = await persistence.restore();
     const rearmed = await engine.rearmScheduledFunctions();

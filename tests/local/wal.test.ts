@@ -1,6 +1,7 @@
 // The write-ahead log: what a webhook was told is stored survives SIGKILL,
 // a planned stop drains, and a damaged data folder either recovers without
 // losing anything acknowledged or refuses to start, naming the file.
+import { createHash } from "node:crypto";
 import { appendFile, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
@@ -271,5 +272,170 @@ test("a job falling due during a planned stop is held back and runs once after t
     expect(await client(second.url).query(api.jobs.runs, { label: "held" })).toBe(1);
   } finally {
     await second.stop();
+  }
+});
+
+test("indexes come back from a snapshot's stored order, with the log's writes; a damaged order stops the start naming the file", async () => {
+  const dataDir = await newDataDir();
+  const first = await startLocalRuntime(dataDir, SMALL_SNAPSHOTS);
+  // Index order unlike creation order: `a` falls as rows are written, tags alternate.
+  const ops = Array.from({ length: 40 }, (_, i) => ({
+    kind: "insert" as const,
+    doc: { a: 40 - i, ...(i % 3 === 0 ? {} : { b: `b${i % 5}` }), tag: `t${i % 4}`, text: `row ${i}` },
+  }));
+  for (let i = 0; i < ops.length; i += 5) {
+    await client(first.url).mutation(api.items.write, { ops: ops.slice(i, i + 5) });
+  }
+  const specs = [
+    { index: "by_a_b" as const, eq: [], order: "asc" as const },
+    { index: "by_a_b" as const, eq: [], order: "desc" as const },
+    { index: "by_tag" as const, eq: ["t2"], order: "asc" as const },
+    { index: "by_tag" as const, eq: [], order: "desc" as const, limit: 7 },
+    { index: null, eq: [], order: "desc" as const },
+  ];
+  const read = (runtime: LocalRuntime) =>
+    Promise.all(specs.map((spec) => client(runtime.url).query(api.items.read, { spec }) as Promise<{ text: string }[]>))
+      .then((results) => results.map((rows) => rows.map((row) => row.text)));
+  const expected = await read(first);
+  expect(await first.stop()).toBe(0);
+  const snapshotFile = path.join(dataDir, "snapshot.jsonl");
+  const lines = (await readFile(snapshotFile, "utf8")).split("\n");
+  expect(JSON.parse(lines[0]!).format).toBe("local-convex-snapshot/3");
+  expect(lines.some((line) => line.startsWith('{"table":"items","index":"by_a_b"'))).toBe(true);
+
+  // Loaded from the stored order (nothing sorted) and written to, without
+  // reading first, until a snapshot is written: documents never parsed are
+  // copied into it as they were read.
+  const second = await startLocalRuntime(dataDir, SMALL_SNAPSHOTS);
+  let afterMore: string[][];
+  try {
+    await client(second.url).mutation(api.items.write, { ops: [{ kind: "insert", doc: { a: 0, tag: "t2", text: "late" } }] });
+    const snapshotsBefore = second.output().split("snapshot of").length;
+    for (let i = 0; second.output().split("snapshot of").length === snapshotsBefore; i++) {
+      expect(i, "no snapshot was written").toBeLessThan(100);
+      await client(second.url).mutation(api.items.write, {
+        ops: Array.from({ length: 5 }, (_, k) => ({ kind: "insert" as const, doc: { a: (i * 7 + k) % 13, tag: `t${k % 4}`, text: `more ${i}.${k}` } })),
+      });
+    }
+    afterMore = await read(second);
+    expect(afterMore[0]![0]).toBe("late");
+    // The first rows keep their order among the new ones (specs without a limit).
+    const old = new Set(expected.flat());
+    for (const i of [0, 1, 2, 4]) expect(afterMore[i]!.filter((text) => old.has(text))).toEqual(expected[i]);
+  } finally {
+    await second.stop();
+  }
+  const third = await startLocalRuntime(dataDir);
+  try {
+    expect(await read(third)).toEqual(afterMore);
+  } finally {
+    await third.stop();
+  }
+
+  // A stored order naming one document twice, its checksum made to match:
+  // the start refuses rather than serve a wrong index.
+  const original = await readFile(snapshotFile, "utf8");
+  const rows = original.split("\n");
+  const at = rows.findIndex((line) => line.startsWith('{"table":"items","index":"by_tag"'));
+  expect(at).toBeGreaterThan(0);
+  const order = JSON.parse(rows[at]!) as { p: number[] };
+  order.p[1] = order.p[0]!;
+  rows[at] = JSON.stringify(order);
+  const footerAt = rows.findIndex((line) => line.startsWith('{"end":true'));
+  const body = rows.slice(1, footerAt).map((line) => line + "\n").join("");
+  const footer = JSON.parse(rows[footerAt]!) as { sha256: string };
+  footer.sha256 = createHash("sha256").update(body).digest("hex");
+  rows[footerAt] = JSON.stringify(footer);
+  await writeFile(snapshotFile, rows.join("\n"));
+  expect(await startFails(dataDir)).toMatch(/snapshot\.jsonl.*stored order of items\.by_tag/s);
+  // The same bytes changed without fixing the checksum: refused too.
+  await writeFile(snapshotFile, original.replace('"index":"by_tag"', '"index":"by_tog"'));
+  expect(await startFails(dataDir)).toContain("snapshot.jsonl");
+});
+
+test("documents patched and deleted before anything read them keep every index exact, across chunks and restarts", async () => {
+  const dataDir = await newDataDir();
+  // Enough rows for several index chunks (512 each); `a` and `tag` orders unlike creation order.
+  type Row = { text: string; a: number; b?: string; tag: string; alive: boolean };
+  const rows: Row[] = Array.from({ length: 1200 }, (_, i) => ({
+    text: `row ${i}`,
+    a: (i * 37) % 101,
+    ...(i % 3 === 0 ? {} : { b: `b${i % 5}` }),
+    tag: `t${i % 4}`,
+    alive: true,
+  }));
+  const ids: string[] = [];
+  const first = await startLocalRuntime(dataDir, SMALL_SNAPSHOTS);
+  try {
+    for (let i = 0; i < rows.length; i += 200) {
+      const batch = rows.slice(i, i + 200).map(({ text, a, b, tag }) => ({
+        kind: "insert" as const,
+        doc: { a, ...(b === undefined ? {} : { b }), tag, text },
+      }));
+      ids.push(...(await client(first.url).mutation(api.items.write, { ops: batch })));
+    }
+  } finally {
+    expect(await first.stop()).toBe(0);
+  }
+
+  const specs = [
+    { index: "by_a_b" as const, eq: [], order: "asc" as const },
+    { index: "by_a_b" as const, eq: [], order: "desc" as const },
+    { index: "by_a_b" as const, eq: [], lower: { op: "gte", value: 40 }, upper: { op: "lt", value: 60 }, order: "asc" as const },
+    { index: "by_tag" as const, eq: ["t2"], order: "asc" as const },
+    { index: "by_tag" as const, eq: [], order: "desc" as const, limit: 300 },
+    { index: null, eq: [], order: "desc" as const },
+  ];
+  // The same reads over the model: index fields, then creation order.
+  const cmp = (x: number | string | undefined, y: number | string | undefined) =>
+    x === y ? 0 : x === undefined ? -1 : y === undefined ? 1 : x < y ? -1 : 1;
+  const expected = () => {
+    const alive = rows.map((row, i) => ({ ...row, i })).filter((row) => row.alive);
+    const byAB = [...alive].sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b) || x.i - y.i);
+    const byTag = [...alive].sort((x, y) => cmp(x.tag, y.tag) || x.i - y.i);
+    return [
+      byAB,
+      [...byAB].reverse(),
+      byAB.filter((row) => row.a >= 40 && row.a < 60),
+      byTag.filter((row) => row.tag === "t2"),
+      [...byTag].reverse().slice(0, 300),
+      [...alive].reverse(),
+    ].map((list) => list.map((row) => row.text));
+  };
+  const read = (runtime: LocalRuntime) =>
+    Promise.all(specs.map((spec) => client(runtime.url).query(api.items.read, { spec }) as Promise<{ text: string }[]>))
+      .then((results) => results.map((list) => list.map((row) => row.text)));
+
+  // Restarted from the snapshot's stored orders: the first thing the runtime
+  // does is change documents no index has read yet.
+  const second = await startLocalRuntime(dataDir, SMALL_SNAPSHOTS);
+  try {
+    const ops: ({ kind: "patch"; id: string; fields: { a?: number; tag?: string } } | { kind: "delete"; id: string })[] = [];
+    rows.forEach((row, i) => {
+      if (i % 17 === 5) {
+        row.alive = false;
+        ops.push({ kind: "delete", id: ids[i]! });
+      } else if (i % 7 === 3) {
+        row.a = (i * 11) % 97;
+        ops.push({ kind: "patch", id: ids[i]!, fields: { a: row.a } });
+      } else if (i % 11 === 4) {
+        row.tag = `t${(i + 1) % 4}`;
+        ops.push({ kind: "patch", id: ids[i]!, fields: { tag: row.tag } });
+      } else if (i % 13 === 6) {
+        ops.push({ kind: "patch", id: ids[i]!, fields: { a: row.a } }); // same key: no index moves
+      }
+    });
+    for (let i = 0; i < ops.length; i += 100) {
+      await client(second.url).mutation(api.items.write, { ops: ops.slice(i, i + 100) as never });
+    }
+    expect(await read(second)).toEqual(expected());
+  } finally {
+    expect(await second.stop()).toBe(0);
+  }
+  const third = await startLocalRuntime(dataDir);
+  try {
+    expect(await read(third)).toEqual(expected());
+  } finally {
+    await third.stop();
   }
 });
