@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { api } from "@/convex/_generated/api";
 import type { Id } from "@/convex/_generated/dataModel";
 import { ErrorText } from "../ErrorText";
+import { LabelTags, SentimentBadge } from "./MetadataCard";
 import { useOperatorAction } from "../useOperatorAction";
 
 /**
@@ -66,22 +67,14 @@ export function MessageLabels({ messageId }: { messageId: Id<"messages"> }) {
               {auto && (
                 <>
                   <dt>Sentiment</dt>
-                  <dd>{auto.sentiment}</dd>
+                  <dd>
+                    <SentimentBadge sentiment={auto.sentiment} />
+                  </dd>
                 </>
               )}
               <dt>Labels</dt>
               <dd>
-                {tags.length ? (
-                  <span className="tag-row">
-                    {tags.map((t) => (
-                      <span key={t} className="tag label">
-                        {t}
-                      </span>
-                    ))}
-                  </span>
-                ) : (
-                  "—"
-                )}
+                <LabelTags tags={tags} />
               </dd>
               {auto?.summary && (
                 <>

@@ -11,6 +11,25 @@ import { useOperatorAction } from "../useOperatorAction";
 const SENTIMENTS = ["positive", "neutral", "negative", "mixed"] as const;
 const SENTIMENT_TONE: Record<(typeof SENTIMENTS)[number], string> = { positive: "ok", neutral: "", negative: "danger", mixed: "warn" };
 
+/** A sentiment as a coloured badge (the conversation's panel and a message's labels). */
+export function SentimentBadge({ sentiment }: { sentiment?: (typeof SENTIMENTS)[number] }) {
+  return sentiment ? <span className={`badge ${SENTIMENT_TONE[sentiment]}`}>{sentiment}</span> : <>—</>;
+}
+
+/** Labels as a row of tags, or a dash. */
+export function LabelTags({ tags }: { tags: string[] }) {
+  if (tags.length === 0) return <>—</>;
+  return (
+    <span className="tag-row">
+      {tags.map((t) => (
+        <span key={t} className="tag label">
+          {t}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 /**
  * The side panel's summary: Claude's (or the offline heuristic's) summary,
  * category, sentiment, labels and language. Operator edits win over the
@@ -45,25 +64,11 @@ export function MetadataCard({ conversationId }: { conversationId: Id<"conversat
             <dd>{value.category ?? "—"}</dd>
             <dt>Sentiment</dt>
             <dd>
-              {value.sentiment ? (
-                <span className={`badge ${SENTIMENT_TONE[value.sentiment]}`}>{value.sentiment}</span>
-              ) : (
-                "—"
-              )}
+              <SentimentBadge sentiment={value.sentiment} />
             </dd>
             <dt>Labels</dt>
             <dd>
-              {value.tags.length ? (
-                <span className="tag-row">
-                  {value.tags.map((t) => (
-                    <span key={t} className="tag label">
-                      {t}
-                    </span>
-                  ))}
-                </span>
-              ) : (
-                "—"
-              )}
+              <LabelTags tags={value.tags} />
             </dd>
             <dt>Language</dt>
             <dd>{value.language ?? "—"}</dd>
