@@ -7,13 +7,8 @@ import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, expect, test } from "vitest";
 import { replyWith, toolUse } from "../support/fakeAnthropic";
-import { modelBackedBrowserSuite, type Product } from "./product";
+import { modelBackedBrowserSuite, type Product, openAt, SIZES } from "./product";
 import { agentAnswered, conversationOf, customerWrites } from "./seed";
-
-const SIZES = [
-  { name: "desktop", viewport: { width: 1360, height: 860 } },
-  { name: "phone", viewport: { width: 390, height: 844 } },
-] as const;
 
 const suite = modelBackedBrowserSuite();
 let product: Product;
@@ -33,9 +28,7 @@ async function followupScheduled(name: string, note: string) {
 }
 
 async function openDetails(conversationId: string, size: (typeof SIZES)[number]): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize(size.viewport);
-  await page.goto(`${product.appUrl}/conversations/${conversationId}`);
+  const page = await openAt(context, `${product.appUrl}/conversations/${conversationId}`, size.viewport);
   if (size.name === "phone") await page.getByRole("button", { name: "Details" }).click();
   return page;
 }

@@ -7,16 +7,11 @@
 import { ConvexHttpClient } from "convex/browser";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeEach, describe, expect, test } from "vitest";
-import { browserSuite, type Product } from "./product";
+import { browserSuite, type Product, openAt, SIZES } from "./product";
 import { customerWrites, moreFrom } from "./seed";
 
 // The 4 s window, then the offline responder; room for a slow machine.
 const LIVE_MS = 30_000;
-
-const SIZES = [
-  { name: "desktop", viewport: { width: 1360, height: 860 } },
-  { name: "phone", viewport: { width: 390, height: 844 } },
-] as const;
 
 const suite = browserSuite();
 let product: Product;
@@ -27,12 +22,7 @@ beforeEach(() => {
   convex = new ConvexHttpClient(product.convexUrl);
 });
 
-async function open(path: string, viewport: { width: number; height: number }): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  await page.goto(`${product.appUrl}${path}`);
-  return page;
-}
+const open = (path: string, viewport: { width: number; height: number }) => openAt(context, `${product.appUrl}${path}`, viewport);
 
 const card = (page: Page, text: string) => page.locator('ul[aria-label="Conversations"] > li', { hasText: text });
 /** The row's unread badge reading exactly `count` (the badge says "3 unread" to screen readers). */

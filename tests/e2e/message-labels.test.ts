@@ -5,18 +5,13 @@
  * and tags, and see them, without the chat growing wider than the screen.
  */
 import { ConvexHttpClient } from "convex/browser";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { beforeEach, describe, expect, test } from "vitest";
-import { browserSuite, type Product } from "./product";
+import { browserSuite, type Product, openAt, SIZES } from "./product";
 import { customerWrites } from "./seed";
 
 // The offline labeller runs as a scheduled action; room for a slow machine.
 const LIVE_MS = 30_000;
-
-const SIZES = [
-  { name: "desktop", viewport: { width: 1360, height: 860 } },
-  { name: "phone", viewport: { width: 390, height: 844 } },
-] as const;
 
 const suite = browserSuite();
 let product: Product;
@@ -27,12 +22,7 @@ beforeEach(() => {
   convex = new ConvexHttpClient(product.convexUrl);
 });
 
-async function open(path: string, viewport: { width: number; height: number }): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize(viewport);
-  await page.goto(`${product.appUrl}${path}`);
-  return page;
-}
+const open = (path: string, viewport: { width: number; height: number }) => openAt(context, `${product.appUrl}${path}`, viewport);
 
 for (const { name: size, viewport } of SIZES) {
   describe(`at ${size} size`, () => {

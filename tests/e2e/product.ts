@@ -247,3 +247,17 @@ export function modelBackedBrowserSuite() {
   // A getter, not a copy: the fake exists only once beforeAll has run.
   return Object.defineProperty(suite, "anthropic", { get: () => fake.anthropic }) as typeof suite & { anthropic: FakeAnthropic };
 }
+
+/** The widths every dashboard page is checked at: a laptop and a 390 px phone. */
+export const SIZES = [
+  { name: "desktop", viewport: { width: 1360, height: 860 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+/** A new tab of `context` at `viewport`, on `url`. */
+export async function openAt(context: BrowserContext, url: string, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  await page.goto(url);
+  return page;
+}
