@@ -198,25 +198,28 @@ const TIMING_LOOKBACK = 30;
  * Whether `replyId` is the conversation's first reply, and how long the
  * customer waited for it: first reply → since the conversation's first
  * customer message (first response time); later → since the latest
- * customer message before it (reply time per burst).
+ * customer message before it (reply time per burst). Each side reads
+ * messages one at a time and stops at the first that answers it (usually
+ * within a few), never past TIMING_LOOKBACK: this runs on every reply.
  */
 async function replyTiming(ctx: QueryCtx, conversationId: Doc<"messages">["conversationId"], replyId: Doc<"messages">["_id"], sentAt: number) {
-  const earliest = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .take(TIMING_LOOKBACK);
-  const firstReply = earliest.find(
-    (m) => m.direction === "out" && m.scheduledActionId === undefined && (m._id === replyId || ["sent", "delivered", "read"].includes(m.status)),
-  );
-  const firstIn = earliest.find((m) => m.direction === "in");
+  const byConversation = () => ctx.db.query("messages").withIndex("by_conversation", (q) => q.eq("conversationId", conversationId));
+  let firstIn: Doc<"messages"> | undefined;
+  let firstReply: Doc<"messages"> | undefined;
+  let read = 0;
+  for await (const m of byConversation()) {
+    if (!firstIn && m.direction === "in") firstIn = m;
+    if (!firstReply && m.direction === "out" && m.scheduledActionId === undefined && (m._id === replyId || ["sent", "delivered", "read"].includes(m.status))) firstReply = m;
+    // Known: not the first reply, or the first with the time it answers.
+    if ((firstReply && (firstReply._id !== replyId || firstIn)) || ++read >= TIMING_LOOKBACK) break;
+  }
   if (firstReply?._id === replyId && firstIn) return { kind: "first", durationMs: Math.max(0, sentAt - firstIn.receivedAt) };
-  const latest = await ctx.db
-    .query("messages")
-    .withIndex("by_conversation", (q) => q.eq("conversationId", conversationId))
-    .order("desc")
-    .take(TIMING_LOOKBACK);
-  const lastIn = latest.find((m) => m.direction === "in" && m.receivedAt <= sentAt);
-  return { kind: "next", durationMs: lastIn ? Math.max(0, sentAt - lastIn.receivedAt) : undefined };
+  read = 0;
+  for await (const m of byConversation().order("desc")) {
+    if (m.direction === "in" && m.receivedAt <= sentAt) return { kind: "next", durationMs: Math.max(0, sentAt - m.receivedAt) };
+    if (++read >= TIMING_LOOKBACK) break;
+  }
+  return { kind: "next", durationMs: undefined };
 }
 
 /** Ingest stored a customer message (ingest dedupes redeliveries itself; this adds one insert, no read). */
