@@ -14,6 +14,10 @@
  * page of conversations and its attention counts), as when someone watches
  * the inbox while traffic comes in.
  *
+ * Start a freshly inflated <dataDir> once (and stop it) before measuring: a
+ * folder in an older snapshot format is converted in the background at each
+ * start, during the load.
+ *
  * `run` copies <dataDir>, starts <repoDir>/local/main.ts on the copy (so a
  * checkout of main measures the baseline), sends <rate> messages/s spread
  * over 1,000 conversations for <seconds>, waits for the replies, and prints
