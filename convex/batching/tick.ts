@@ -81,16 +81,17 @@ export async function tickConversation(
       return none;
     }
     // Not yet over (or over, but every model slot is busy): keep typing, look again.
-    // A turn run as an action sends a refresh due within typingAheadMs now rather than
-    // in a turn of its own; a scheduled mutation keeps the exact cadence.
-    const ahead = sender === "caller" && cadence !== null ? typingAheadMs(cadence) : 0;
+    // A refresh due within typingAheadMs goes out now rather than in a turn of its own.
+    const ahead = cadence !== null ? typingAheadMs(cadence) : 0;
     const typing = await refreshTyping(ctx, conversation, now, cadence, sender, ahead);
     const refreshAt = nextTickAt(Infinity, typing.typingSentAt ?? now, cadence);
     const flushAt = now >= plan.at ? now + SLOT_RETRY_MS : plan.at;
     // A refresh due just before the flush waits for it: the flush sends it with the model call.
     const at = cadence !== null && flushAt <= refreshAt + typingSlackMs(cadence) ? flushAt : Math.min(flushAt, refreshAt);
-    // A turn that will (likely) refresh "typing…" runs as tick.start: one job, not a tick and a typing job.
-    const typingTurn = cadence !== null && at >= refreshAt - typingAheadMs(cadence);
+    // A refresh turn runs as tick.start: one job, not a tick and a typing job. The flush turn
+    // stays a mutation: the claimed batch's model call sends the refresh due then; only
+    // when every slot is busy does that turn schedule a typing job of its own.
+    const typingTurn = cadence !== null && at < flushAt;
     const tickId = await continueTick(ctx, conversation, at, typingTurn);
     await saveTick(ctx, conversationId, { ...state, tickId }, typing.typingSentAt);
     return { typing: typing.sendNow };

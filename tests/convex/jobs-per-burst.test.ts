@@ -30,7 +30,7 @@ async function jobs() {
 }
 
 describe("scheduled jobs per burst", () => {
-  test("a 3-message Telegram burst costs 5 scheduled jobs, 4 of them run, and still shows typing throughout", async () => {
+  test("a 3-message Telegram burst costs 6 scheduled jobs, 5 of them run, and still shows typing throughout", async () => {
     const start = Date.now();
     await customerWrites(1);
     await advance(t, 1 * SECOND);
@@ -41,21 +41,46 @@ describe("scheduled jobs per burst", () => {
 
     const all = await jobs();
     const byName = (name: string) => all.filter((j) => j.name === name).length;
-    // Before: 7 (tick ×4 incl. the cancelled heartbeat, typing ×2, answer). Now each typing
-    // turn is one job (tick.start) and the refresh due at the flush rides with the model call.
-    expect(all).toHaveLength(5);
-    // Typing at 0 s, and at 4 s (when the first message's deadline had moved on to 6 s).
-    expect(byName("batching/tick:start")).toBe(2);
-    expect(byName("batching/tick:run")).toBe(2); // the flush at 6 s; the heartbeat, cancelled by the reply
+    // Before: 7 (tick ×4 incl. the cancelled heartbeat, typing ×2, answer). A typing turn is one
+    // job (tick.start); the turn at 4 s was meant as the flush (the first message's deadline),
+    // so it is a mutation, and finding the deadline moved to 6 s it sends "typing…" as a job:
+    // the same function runs as tick.start's action plus turn, for the one-message bursts that
+    // are most bursts one action fewer (next test).
+    expect(all).toHaveLength(6);
+    expect(byName("batching/tick:start")).toBe(1); // typing at 0 s
+    expect(byName("batching/tick:run")).toBe(3); // 4 s (typing, below); the flush at 6 s; the heartbeat, cancelled by the reply
+    expect(byName("channels/actions:typing")).toBe(1);
     expect(byName("batching/batch:answer")).toBe(1);
-    expect(byName("channels/actions:typing")).toBe(0);
-    expect(all.filter((j) => j.state.kind === "success")).toHaveLength(4);
+    expect(all.filter((j) => j.state.kind === "success")).toHaveLength(5);
     expect(all.filter((j) => j.state.kind === "canceled")).toHaveLength(1);
 
     const typing = telegram.callsTo("/sendChatAction").map((c) => c.at - start);
     const replies = telegram.callsTo("/sendMessage");
     expect(replies).toHaveLength(1);
     expect(typing[0]).toBeLessThan(SECOND);
+    expect(typing.length).toBeGreaterThanOrEqual(2);
+    const times = [...typing, replies[0]!.at - start];
+    expect(Math.max(...times.slice(1).map((at, i) => at - times[i]!))).toBeLessThan(5 * SECOND);
+  });
+
+  test("a one-message burst flushes in a mutation: the typing refresh due at the flush rides with the model call", async () => {
+    const start = Date.now();
+    await customerWrites(1);
+    await settle(t);
+
+    const all = await jobs();
+    const byName = (name: string) => all.filter((j) => j.name === name).length;
+    // Before: the flush at 4 s ran as a second tick.start (an action and its mutation), since
+    // a typing refresh fell due with it.
+    expect(byName("batching/tick:start")).toBe(1);
+    expect(byName("batching/tick:run")).toBe(2); // the flush; the heartbeat, cancelled by the reply
+    expect(byName("batching/batch:answer")).toBe(1);
+    expect(byName("channels/actions:typing")).toBe(0);
+    expect(all).toHaveLength(4);
+
+    const typing = telegram.callsTo("/sendChatAction").map((c) => c.at - start);
+    const replies = telegram.callsTo("/sendMessage");
+    expect(replies).toHaveLength(1);
     expect(typing.length).toBeGreaterThanOrEqual(2);
     const times = [...typing, replies[0]!.at - start];
     expect(Math.max(...times.slice(1).map((at, i) => at - times[i]!))).toBeLessThan(5 * SECOND);
