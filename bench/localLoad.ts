@@ -100,8 +100,14 @@ async function startRuntime(repoDir: string, dataDir: string) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  // The runtime's lines with when they were printed (performance.now()), to place them in a run.
+  const lines: { at: number; line: string }[] = [];
+  const take = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push({ at: performance.now(), line });
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
       const match = /ready in \d+ ms on (\S+)/.exec(output);
@@ -110,7 +116,7 @@ async function startRuntime(repoDir: string, dataDir: string) {
     child.stdout!.on("data", check);
     child.once("exit", (code) => reject(new Error(`runtime exited ${code}:\n${output}`)));
   });
-  return { child, url, startMs: performance.now() - started, output: () => output };
+  return { child, url, startMs: performance.now() - started, output: () => output, lines };
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -164,6 +170,8 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   const watchers = dashboards > 0 ? await openDashboards(runtime.url, dashboards) : null;
 
   const acks: number[] = [];
+  // Acks by when their message was sent, in 5 s slices: shows when a run fell behind.
+  const ackSlices: number[][] = [];
   let errors = 0;
   let timeouts = 0;
   const lastInbound = new Map<number, number>();
@@ -195,6 +203,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
             new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ACK_TIMEOUT_MS))),
           ]);
           acks.push(performance.now() - started);
+          ((ackSlices[Math.floor((started - t0) / 5_000)] ??= [])).push(performance.now() - started);
           lastInbound.set(700_000 + chat, Date.now());
         } catch (error) {
           if ((error as Error).message === "timeout") timeouts += 1;
@@ -246,6 +255,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       ackP95: pct(acks, 95),
       ackP99: pct(acks, 99),
       ackMax: Math.round(Math.max(...acks)),
+      ackP95By5s: Array.from(ackSlices, (slice) => pct(slice ?? [], 95)),
       lagP50: pct(lags, 50),
       lagP95: pct(lags, 95),
       unanswered,
@@ -256,6 +266,10 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       startMs: Math.round(runtime.startMs),
       dashboards,
       dashboardUpdates,
+      // Background work the runtime reported during the load (snapshots, pruning), at seconds into it.
+      runtimeNotes: runtime.lines
+        .filter(({ at, line }) => at >= t0 && /snapshot|pruned/.test(line))
+        .map(({ at, line }) => `${((at - t0) / 1000).toFixed(1)} s: ${line.replace("[convex] ", "")}`),
     }),
   );
 }

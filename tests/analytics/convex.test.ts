@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
+import { ROLLUP_PAGE_PAUSE_MS } from "../../convex/analytics/rollup";
 import { recordEvent, retentionPage, rollupPage } from "../../convex/model/analytics";
 import { saveSettings } from "../../convex/model/settings";
 import { bucketStart } from "../../lib/analytics/buckets";
@@ -7,7 +8,7 @@ import type { AnalyticsEvent } from "../../lib/analytics/events";
 import { rollupEvents, summarize } from "../../lib/analytics/rollup";
 import { DEFAULT_SETTINGS } from "../../lib/settings";
 import { DAY, HOUR, SECOND } from "../../lib/time";
-import { asOwner, newTest, offlineSuite, type Test } from "../convex/setup";
+import { asOwner, newTest, offlineSuite, settle, type Test } from "../convex/setup";
 import { generateEvents } from "./traffic";
 
 const BERLIN = "Europe/Berlin";
@@ -99,6 +100,22 @@ describe("rollups in Convex", () => {
     expect(large.rows).toBe(small.rows);
     // Ten times the history adds at most the month/week rows that now exist already: never a history scan.
     expect(large.read - small.read).toBeLessThanOrEqual(small.rows);
+  });
+
+  test("the cron works through a backlog page by page, each page a pause after the last, until it has caught up", async () => {
+    const { t } = suite;
+    await insert(t, generateEvents(450, FROM, TO, 7));
+    vi.advanceTimersByTime(11 * SECOND); // past the rollup's lag
+    const first = await t.mutation(internal.analytics.rollup.run, {});
+    expect(first).toMatchObject({ more: true });
+    const next = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+    expect(next.map((j) => [j.name, j.scheduledTime - Date.now()])).toEqual([["analytics/rollup:run", ROLLUP_PAGE_PAUSE_MS]]);
+    await settle(t);
+    const pages = await t.run((ctx) => ctx.db.system.query("_scheduled_functions").collect());
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(pages.every((j) => j.state.kind === "success")).toBe(true);
+    const state = await t.run((ctx) => ctx.db.query("analyticsState").unique());
+    expect(state!.eventsRolled).toBe(450);
   });
 
   test("retention removes only what is older than each granularity's limit and counts it", async () => {
