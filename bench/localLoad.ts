@@ -237,7 +237,15 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
     const replies = (repliesPerChat.get(chatId) ?? []).filter((t) => t >= at);
     if (replies.length > 0) lags.push(Math.min(...replies) - (at + WINDOW_MS));
   }
-  const unanswered = [...lastInbound.keys()].filter((c) => !(repliesPerChat.get(c) ?? []).some((t) => t >= lastInbound.get(c)!)).length;
+  const unansweredChats = [...lastInbound.keys()].filter((c) => !(repliesPerChat.get(c) ?? []).some((t) => t >= lastInbound.get(c)!));
+  const unanswered = unansweredChats.length;
+  // Each with its last message's ack and its replies, in ms since the load began (to tell a late reply from a lost one).
+  const wallT0 = Date.now() - (performance.now() - t0);
+  const unansweredDetail = unansweredChats.slice(0, 5).map((c) => ({
+    chat: c,
+    lastAckAt: lastInbound.get(c)! - wallT0,
+    replies: (repliesPerChat.get(c) ?? []).map((at) => at - wallT0),
+  }));
   const hz = 100;
   const dashboardUpdates = watchers?.updates() ?? 0;
   await watchers?.close();
@@ -259,6 +267,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       lagP50: pct(lags, 50),
       lagP95: pct(lags, 95),
       unanswered,
+      unansweredDetail,
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
       runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
@@ -268,7 +277,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       dashboardUpdates,
       // Background work the runtime reported during the load (snapshots, pruning), at seconds into it.
       runtimeNotes: runtime.lines
-        .filter(({ at, line }) => at >= t0 && /snapshot|pruned/.test(line))
+        .filter(({ at, line }) => at >= t0 && /snapshot|pruned|error|warn|fail/i.test(line))
         .map(({ at, line }) => `${((at - t0) / 1000).toFixed(1)} s: ${line.replace("[convex] ", "")}`),
     }),
   );

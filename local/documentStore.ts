@@ -20,6 +20,8 @@ export class DocumentStore {
   /** A parsed document, or the file offset of its line in `pages`. */
   private readonly entries = new Map<string, Doc | number>();
   private pages: Page[] = [];
+  /** Documents parsed from a line and unchanged since (documents are replaced, never edited): the line's offset. */
+  private readonly parsedFrom = new WeakMap<Doc, number>();
   private readonly view: Record<string, Doc>;
 
   constructor() {
@@ -73,6 +75,7 @@ export class DocumentStore {
       throw new Error(`stored document ${id} reads back as ${String(doc._id)}: the runtime's memory is inconsistent`);
     }
     this.entries.set(id, doc);
+    this.parsedFrom.set(doc, entry);
     return doc;
   }
 
@@ -89,9 +92,13 @@ export class DocumentStore {
     this.entries.delete(id);
   }
 
-  /** The document as stored now: parsed, or its line's offset (stable: pages never change). */
+  /**
+   * The document as stored now: the offset of its line (stable: pages never
+   * change) while it is as it was read, else the parsed document.
+   */
   entry(id: string): Doc | number | undefined {
-    return this.entries.get(id);
+    const entry = this.entries.get(id);
+    return typeof entry === "object" ? (this.parsedFrom.get(entry) ?? entry) : entry;
   }
 
   /** The bytes of the line at `offset`, without its newline. */
