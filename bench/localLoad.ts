@@ -6,8 +6,12 @@
  * is left out so the numbers are the runtime's).
  *
  *   npx tsx bench/localLoad.ts seed <dataDir> <messages>          # fill a data folder
- *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label] [--dashboards=N]
- *   npx tsx bench/localLoad.ts full <repoDir> <dataDir> [label] [--dashboards=N]  # issue 9's shape: 50/s for 2 minutes
+ *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label] [--warmup=S] [--dashboards=N]
+ *   npx tsx bench/localLoad.ts full <repoDir> <dataDir> [label] [--warmup=S] [--dashboards=N]  # issue 9's shape: 50/s for 2 minutes
+ *
+ * --warmup=S: S seconds of traffic ramping up to <rate> first, not measured
+ * (a runtime that has been serving: functions compiled, documents read once).
+ * Without it the measurement starts cold, right after the runtime is ready.
  *
  * --dashboards=N: N operator dashboards stay open during the load (signed in
  * as the owner over the WebSocket client, each watching the inbox's first
@@ -53,6 +57,7 @@ const argv = process.argv.slice(2);
 const flags = new Map(argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=") as [string, string]));
 const [mode, ...args] = argv.filter((a) => !a.startsWith("--"));
 const dashboards = Number(flags.get("dashboards") ?? 0);
+const warmupSeconds = Number(flags.get("warmup") ?? 0);
 const anthropic = await startFakeAnthropic();
 const platform = await startFakePlatform((call) => telegramOk(call));
 try {
@@ -168,6 +173,14 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   // Warm the functions once; not measured.
   await client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events: eventsOf(update(99_999, 1, "warm")) });
   const watchers = dashboards > 0 ? await openDashboards(runtime.url, dashboards) : null;
+  const nextMessageId = new Map<number, number>();
+  const nextUpdate = (i: number, label: string) => {
+    const chat = Math.floor(Math.random() * CONVERSATIONS);
+    const messageId = (nextMessageId.get(chat) ?? 10_000) + 1;
+    nextMessageId.set(chat, messageId);
+    return { chat, events: eventsOf(update(chat, messageId, `${label} message ${i}`)) };
+  };
+  const warmupErrors = await warmUp(client, rate, warmupSeconds, nextUpdate);
 
   const acks: number[] = [];
   // Acks by when their message was sent, in 5 s slices: shows when a run fell behind.
@@ -181,17 +194,13 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   let peakRss = 0;
   const sampler = setInterval(() => void rss(pid).then((kb) => (peakRss = Math.max(peakRss, kb))), 500);
   const total = Math.round(rate * seconds);
-  const nextMessageId = new Map<number, number>();
   const inFlight: Promise<void>[] = [];
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const chat = Math.floor(Math.random() * CONVERSATIONS);
-    const messageId = (nextMessageId.get(chat) ?? 10_000) + 1;
-    nextMessageId.set(chat, messageId);
-    const events = eventsOf(update(chat, messageId, `load message ${i}`));
+    const { chat, events } = nextUpdate(i, "load");
     inFlight.push(
       (async () => {
         const started = performance.now();
@@ -268,6 +277,8 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       lagP95: pct(lags, 95),
       unanswered,
       unansweredDetail,
+      warmupSeconds,
+      warmupErrors,
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
       runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
@@ -321,6 +332,38 @@ async function runQueueWaitNs(pid: number): Promise<number> {
 async function rss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/**
+ * Traffic before the measurement (`--warmup=S`): S seconds ramping from a
+ * fifth of `rate` to `rate`, as a runtime that has been serving for a while
+ * has seen (functions compiled, documents read once, connections open).
+ * Resolves with how many of its webhooks failed.
+ */
+async function warmUp(
+  client: ConvexHttpClient,
+  rate: number,
+  seconds: number,
+  nextUpdate: (i: number, label: string) => { events: ReturnType<typeof eventsOf> },
+): Promise<number> {
+  let errors = 0;
+  const sends: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; ; i++) {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= seconds) break;
+    const current = rate * (0.2 + (0.8 * elapsed) / seconds);
+    await sleep(1000 / current);
+    const { events } = nextUpdate(i, "warm-up");
+    sends.push(
+      client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events }).then(
+        () => undefined,
+        () => void (errors += 1),
+      ),
+    );
+  }
+  await Promise.all(sends);
+  return errors;
 }
 
 function pct(values: number[], p: number): number | null {
