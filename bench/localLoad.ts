@@ -6,12 +6,15 @@
  * is left out so the numbers are the runtime's).
  *
  *   npx tsx bench/localLoad.ts seed <dataDir> <messages>          # fill a data folder
- *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label] [--warmup=S] [--dashboards=N]
- *   npx tsx bench/localLoad.ts full <repoDir> <dataDir> [label] [--warmup=S] [--dashboards=N]  # issue 9's shape: 50/s for 2 minutes
+ *   npx tsx bench/localLoad.ts run <repoDir> <dataDir> <rate> <seconds> [label] [--warmup=S] [--llm-concurrency=N] [--dashboards=N]
+ *   npx tsx bench/localLoad.ts full <repoDir> <dataDir> [label] [--warmup=S] [--llm-concurrency=N] [--dashboards=N]  # issue 9's shape: 50/s for 2 minutes
  *
  * --warmup=S: S seconds of traffic ramping up to <rate> first, not measured
  * (a runtime that has been serving: functions compiled, documents read once).
  * Without it the measurement starts cold, right after the runtime is ready.
+ *
+ * --llm-concurrency=N: the owner sets this many model slots first (Settings),
+ * as a business sizing the runtime for the load would; default 4.
  *
  * --dashboards=N: N operator dashboards stay open during the load (signed in
  * as the owner over the WebSocket client, each watching the inbox's first
@@ -59,6 +62,7 @@ const flags = new Map(argv.filter((a) => a.startsWith("--")).map((a) => a.slice(
 const [mode, ...args] = argv.filter((a) => !a.startsWith("--"));
 const dashboards = Number(flags.get("dashboards") ?? 0);
 const warmupSeconds = Number(flags.get("warmup") ?? 0);
+const llmConcurrency = flags.has("llm-concurrency") ? Number(flags.get("llm-concurrency")) : null;
 const anthropic = await startFakeAnthropic();
 const platform = await startFakePlatform((call) => telegramOk(call));
 try {
@@ -173,6 +177,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   const client = new ConvexHttpClient(runtime.url, { logger: false });
   // Warm the functions once; not measured.
   await client.mutation(api.ingest.inbound, { secret: SECRETS.INGEST_SECRET, events: eventsOf(update(99_999, 1, "warm")) });
+  if (llmConcurrency !== null) await saveSettingsAsOwner(runtime.url, { llmConcurrency });
   const watchers = dashboards > 0 ? await openDashboards(runtime.url, dashboards) : null;
   const nextMessageId = new Map<number, number>();
   const nextUpdate = (i: number, label: string) => {
@@ -288,6 +293,7 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
       unansweredDetail,
       warmupSeconds,
       warmupErrors,
+      llmConcurrency: llmConcurrency ?? "default",
       cpuPercent: Math.round(((cpuLoad / hz) * 1000 * 100) / loadWall),
       runQueueWaitPercent: Math.round((runQueueWaitMs * 100) / loadWall),
       peakRssMb: Math.round(peakRss / 1024),
@@ -303,9 +309,20 @@ async function run(repoDir: string, sourceDir: string, rate: number, seconds: nu
   );
 }
 
+async function ownerToken(url: string) {
+  return await signInToken(url, { ...OWNER, flow: "signUp" }).catch(() => signInToken(url, { ...OWNER, flow: "signIn" }));
+}
+
+/** Settings as the owner would change them on the Settings page. */
+async function saveSettingsAsOwner(url: string, patch: { llmConcurrency: number }) {
+  const client = new ConvexHttpClient(url, { logger: false });
+  client.setAuth(await ownerToken(url));
+  await client.mutation(api.settings.update, { patch });
+}
+
 /** `count` signed-in dashboards watching the inbox page and counts; returns how many updates they saw. */
 async function openDashboards(url: string, count: number) {
-  const token = await signInToken(url, { ...OWNER, flow: "signUp" }).catch(() => signInToken(url, { ...OWNER, flow: "signIn" }));
+  const token = await ownerToken(url);
   let updates = 0;
   const clients = Array.from({ length: count }, () => {
     const client = new ConvexClient(url, {
