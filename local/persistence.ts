@@ -420,6 +420,7 @@ export class Persistence {
     // the commits logged before the rotation; everything after goes to the
     // next file. Documents never parsed are copied as the bytes they were read as.
     const { tables: snapshotTables } = pace.slice(() => this.engine.snapshotState());
+    const instantMs = performance.now() - started;
     const counters = this.engine.counters();
     const previous = this.current!;
     this.current = this.openWal(previous.seq + 1, "snapshot");
@@ -507,7 +508,7 @@ export class Persistence {
     }
     this.compactionThreshold = compactionThreshold(this.minCompactionBytes, bytes);
     log.info(
-      `snapshot of ${documents} documents (${Math.round(bytes / 1024 / 1024)} MB) written in ${Math.round(performance.now() - started)} ms`,
+      `snapshot of ${documents} documents (${Math.round(bytes / 1024 / 1024)} MB) written in ${Math.round(performance.now() - started)} ms (${Math.round(instantMs)} ms of them in one piece, the instant it copies)`,
     );
   }
 

@@ -353,7 +353,7 @@ test("indexes come back from a snapshot's stored order, with the log's writes; a
   expect(await startFails(dataDir)).toContain("snapshot.jsonl");
 });
 
-test("documents patched and deleted before anything read them keep every index exact, across chunks and restarts", async () => {
+test("documents patched and deleted before anything read them keep every index exact, across chunks, snapshots and restarts", async () => {
   const dataDir = await newDataDir();
   // Enough rows for several index chunks (512 each); `a` and `tag` orders unlike creation order.
   type Row = { text: string; a: number; b?: string; tag: string; alive: boolean };
@@ -428,6 +428,18 @@ test("documents patched and deleted before anything read them keep every index e
     for (let i = 0; i < ops.length; i += 100) {
       await client(second.url).mutation(api.items.write, { ops: ops.slice(i, i + 100) as never });
     }
+    expect(await read(second)).toEqual(expected());
+    // Every document has now been read; those unchanged since the snapshot they came from go
+    // into the next one as their stored lines. New rows push the log past the snapshot's size.
+    const snapshots = () => second.output().match(/snapshot of \d+ documents/g)?.length ?? 0;
+    const before = snapshots();
+    const late = Array.from({ length: 400 }, (_, k) => ({ text: `late ${k} ${"x".repeat(300)}`, a: k % 101, tag: `t${k % 4}`, alive: true }));
+    for (let i = 0; i < late.length; i += 100) {
+      const batch = late.slice(i, i + 100).map(({ text, a, tag }) => ({ kind: "insert" as const, doc: { a, tag, text } }));
+      await client(second.url).mutation(api.items.write, { ops: batch });
+    }
+    rows.push(...late);
+    await eventually(snapshots, (n) => n > before, 30_000);
     expect(await read(second)).toEqual(expected());
   } finally {
     expect(await second.stop()).toBe(0);
