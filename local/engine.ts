@@ -17,6 +17,7 @@ import {
   type Change,
   type DatabaseInternals,
   type Doc,
+  type FrozenTableOrder,
   type StoredTableOrder,
 } from "./indexStore.js";
 import { log } from "./log.js";
@@ -342,9 +343,9 @@ export class Engine {
    * creation order (parsed, or the offset of their unparsed line, see
    * `snapshotLine`) and every index's order. Nothing is parsed.
    */
-  snapshotState(): { tables: Map<string, StoredTableOrder & { entries: (StoredDocument | number)[] }> } {
-    const tables = new Map<string, StoredTableOrder & { entries: (StoredDocument | number)[] }>();
-    for (const [name, order] of this.store.orders()) {
+  snapshotState(): { tables: Map<string, FrozenTableOrder & { entries: (StoredDocument | number)[] }> } {
+    const tables = new Map<string, FrozenTableOrder & { entries: (StoredDocument | number)[] }>();
+    for (const [name, order] of this.store.frozenOrders()) {
       const entries = order.ids.map((id) => this.docs.entry(id) as StoredDocument | number);
       tables.set(name, { ...order, entries });
     }

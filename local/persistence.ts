@@ -32,7 +32,7 @@ import path from "node:path";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
 import { decodeDocument, DocumentStore, type Page } from "./documentStore.js";
 import type { Engine, StoredDocument } from "./engine.js";
-import type { Change, StoredTableOrder } from "./indexStore.js";
+import { idsOf, type Change, type StoredTableOrder } from "./indexStore.js";
 import { tableOfId } from "./indexStore.js";
 import { log } from "./log.js";
 
@@ -471,11 +471,13 @@ export class Persistence {
           });
           await pace.rest();
         }
+        // Creation order is the order the documents are written in; the other indexes follow.
         for (const [index, order] of orders) {
-          if (index === "by_creation_time") continue; // the order the documents are written in
-          for (let at = 0; at < order.ids.length; at += ORDER_LINE) {
+          const orderIds = pace.slice(() => idsOf(order.chunks));
+          await pace.rest();
+          for (let at = 0; at < orderIds.length; at += ORDER_LINE) {
             const line = pace.slice(() => {
-              const p = order.ids.slice(at, at + ORDER_LINE).map((id) => position.get(id)!);
+              const p = orderIds.slice(at, at + ORDER_LINE).map((id) => position.get(id)!);
               const entry: SnapshotOrderLine = { table, index, fields: order.fields, at, p };
               return Buffer.from(JSON.stringify(entry) + "\n");
             });
