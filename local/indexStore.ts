@@ -603,13 +603,10 @@ export class IndexedStore {
   }
 
   /**
-   * Each table's ids in every index's order, at this instant: what a
-   * snapshot stores so the next start loads indexes without sorting.
-   */
-  /**
-   * Every table's order by creation time, and every index's order as frozen
-   * chunks: a snapshot takes these in one synchronous instant, so it copies
-   * chunk arrays (a native copy) rather than every index's ids one by one.
+   * Every table's order by creation time, and every other index's order as
+   * frozen chunks: what a snapshot stores so the next start loads indexes
+   * without sorting. Taken in one synchronous instant, so it copies chunk
+   * arrays (a native copy) rather than every index's ids one by one.
    */
   frozenOrders(): Map<string, FrozenTableOrder> {
     const result = new Map<string, FrozenTableOrder>();

@@ -32,8 +32,7 @@ import path from "node:path";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
 import { decodeDocument, DocumentStore, type Page } from "./documentStore.js";
 import type { Engine, StoredDocument } from "./engine.js";
-import { idsOf, type Change, type StoredTableOrder } from "./indexStore.js";
-import { tableOfId } from "./indexStore.js";
+import { idsOf, tableOfId, type Change, type StoredTableOrder } from "./indexStore.js";
 import { log } from "./log.js";
 
 const SNAPSHOT_FILE = "snapshot.jsonl";
