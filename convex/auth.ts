@@ -13,7 +13,7 @@ import { internal } from "./_generated/api";
 import type { DataModel, Id } from "./_generated/dataModel";
 import { action, internalMutation, type MutationCtx } from "./_generated/server";
 import { sha256Hex } from "../lib/secret";
-import { audit } from "./model/accounts";
+import { audit, DISABLED_MESSAGE } from "./model/accounts";
 import { recordStaffSession } from "./model/analytics";
 
 const MAX_EMAIL = 254;
@@ -41,8 +41,13 @@ const convexAuthFunctions = convexAuth({
       return await admitNewUser(ctx as unknown as MutationCtx, profile);
     },
     // Every sign-in (sign-up included) makes a new session here, in the
-    // sign-in's own transaction; refreshing a token does not.
+    // sign-in's own transaction; refreshing a token does not. A disabled
+    // operator's password still matches, so this is where they are refused.
     async beforeSessionCreation(ctx, { userId }) {
+      const user = await ctx.db.get("users", userId);
+      if (user?.disabledAt !== undefined) {
+        throw new ConvexError({ code: "DISABLED", message: DISABLED_MESSAGE });
+      }
       await recordStaffSession(ctx as unknown as MutationCtx, "staff.login", userId, Date.now());
     },
   },

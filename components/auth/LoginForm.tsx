@@ -93,6 +93,7 @@ function reason(error: unknown, mode: Mode): string {
     "Sign-up is closed; ask the owner for an invite link",
     "This invite link was already used or has expired; ask the owner for a new one",
     "Enter a valid email address",
+    "This account is disabled; ask the owner",
   ]) {
     if (message.includes(known)) return known;
   }

@@ -9,6 +9,9 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { randomHex, sha256Hex } from "../../lib/secret";
 
+/** What a disabled operator is told, by every function and at sign-in. */
+export const DISABLED_MESSAGE = "This account is disabled; ask the owner";
+
 /** HOOK: an operator (or the owner) did something the owner may want to see. */
 export async function audit(
   ctx: MutationCtx,

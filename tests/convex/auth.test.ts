@@ -125,7 +125,7 @@ describe("accounts", () => {
     expect(await codeOf(signIn({ email: "late@example.com", password: PASSWORD, flow: "signUp", invite: token }))).toBe("BAD_INVITE");
   });
 
-  test("a disabled operator is refused everywhere and signed out; owner-only actions refuse operators", async () => {
+  test("a disabled operator is refused everywhere, signed out and cannot sign in; owner-only actions refuse operators", async () => {
     const owner = await signIn({ email: "owner@example.com", password: PASSWORD, flow: "signUp" });
     const { token } = await owner.mutation(api.users.createInvite, {});
     const operator = await signIn({ email: "op@example.com", password: PASSWORD, flow: "signUp", invite: token });
@@ -149,6 +149,11 @@ describe("accounts", () => {
         .collect(),
     );
     expect(sessions).toEqual([]);
+    // The password still matches, but no new session is made until the owner enables them again.
+    const again = { email: "op@example.com", password: PASSWORD, flow: "signIn" } as const;
+    expect(await codeOf(signIn(again))).toBe("DISABLED");
+    await owner.mutation(api.users.setDisabled, { userId: operatorId, disabled: false });
+    expect(await (await signIn(again)).query(api.users.viewer, {})).toMatchObject({ id: operatorId, disabled: false });
     expect(await codeOf(owner.mutation(api.users.setDisabled, { userId: (await owner.query(api.users.viewer, {}))!.id, disabled: true }))).toBe(
       "FORBIDDEN",
     );

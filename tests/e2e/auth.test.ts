@@ -68,12 +68,21 @@ test("owner first, then closed sign-up, a one-time invite, owner-only pages, and
   expect(await operator.getByLabel(/Batching window/i).first().isDisabled()).toBe(true);
   expect(await operator.getByRole("button", { name: /save/i }).isDisabled()).toBe(true);
 
-  // The owner disables the operator: their dashboard stops working at once.
+  // The owner disables the operator: the page they have open stops working at once.
+  // (Not a reload: their sessions are ended too, so a reload may first show the
+  // disabled notice and then, when the token fails to renew, "Your session ended".)
   await owner.reload();
   await owner.getByRole("button", { name: `Disable ${OPERATOR.email}` }).click();
   await owner.getByRole("button", { name: `Enable ${OPERATOR.email}` }).waitFor();
-  await operator.goto(`${appUrl}/conversations`);
   await operator.getByText("This account is disabled; ask the owner.").waitFor();
+  // Signing in again is refused with the reason.
+  const returning = await newPage();
+  await returning.goto(`${appUrl}/login`);
+  await returning.getByRole("heading", { name: "Sign in" }).waitFor();
+  await returning.getByLabel("Email").fill(OPERATOR.email);
+  await returning.getByLabel("Password").fill(OPERATOR.password);
+  await returning.locator('form button[type="submit"]').click();
+  await returning.getByText("This account is disabled; ask the owner").waitFor();
 
   // The audit log shows who did what.
   await owner.reload();
@@ -86,5 +95,6 @@ test("owner first, then closed sign-up, a one-time invite, owner-only pages, and
   }
   await stranger.context().close();
   await second.context().close();
+  await returning.context().close();
   await operator.context().close();
 }, 400_000);
