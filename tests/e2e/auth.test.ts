@@ -63,10 +63,15 @@ test("owner first, then closed sign-up, a one-time invite, owner-only pages, and
   await operator.goto(`${appUrl}/team`);
   await operator.getByText("Only the owner manages the team").waitFor();
   // Settings read-only for an operator (the server refuses the change too: tests/convex/access.test.ts).
+  // Each page load renews its session's token once (Convex Auth, through /api/auth); that renewal
+  // must be over before the owner disables them below, or it fails and signs the page out first.
+  const renewed = operator.waitForResponse((response) => new URL(response.url()).pathname === "/api/auth");
   await operator.goto(`${appUrl}/settings`);
   await operator.getByText("Only the owner changes settings").waitFor();
   expect(await operator.getByLabel(/Batching window/i).first().isDisabled()).toBe(true);
   expect(await operator.getByRole("button", { name: /save/i }).isDisabled()).toBe(true);
+
+  await renewed;
 
   // The owner disables the operator: the page they have open stops working at once.
   // (Not a reload: their sessions are ended too, so a reload may first show the
