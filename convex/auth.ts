@@ -13,7 +13,7 @@ import { internal } from "./_generated/api";
 import type { DataModel, Id } from "./_generated/dataModel";
 import { action, internalMutation, type MutationCtx } from "./_generated/server";
 import { sha256Hex } from "../lib/secret";
-import { audit, DISABLED_MESSAGE } from "./model/accounts";
+import { audit, refuseIfDisabled } from "./model/accounts";
 import { recordStaffSession } from "./model/analytics";
 
 const MAX_EMAIL = 254;
@@ -45,9 +45,7 @@ const convexAuthFunctions = convexAuth({
     // operator's password still matches, so this is where they are refused.
     async beforeSessionCreation(ctx, { userId }) {
       const user = await ctx.db.get("users", userId);
-      if (user?.disabledAt !== undefined) {
-        throw new ConvexError({ code: "DISABLED", message: DISABLED_MESSAGE });
-      }
+      if (user) refuseIfDisabled(user);
       await recordStaffSession(ctx as unknown as MutationCtx, "staff.login", userId, Date.now());
     },
   },

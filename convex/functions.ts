@@ -13,7 +13,7 @@ import { ConvexError, v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { action, internalQuery, mutation, query, type ActionCtx, type QueryCtx } from "./_generated/server";
-import { DISABLED_MESSAGE } from "./model/accounts";
+import { refuseIfDisabled } from "./model/accounts";
 import { vRole, type Role } from "./schema";
 
 export type Operator = Pick<Doc<"users">, "_id" | "role" | "email" | "name">;
@@ -24,9 +24,7 @@ export async function requireRole(ctx: QueryCtx, needed: Role): Promise<Operator
   if (userId === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Sign in first" });
   const user = await ctx.db.get("users", userId);
   if (!user?.role) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Sign in first" });
-  if (user.disabledAt !== undefined) {
-    throw new ConvexError({ code: "DISABLED", message: DISABLED_MESSAGE });
-  }
+  refuseIfDisabled(user);
   if (needed === "owner" && user.role !== "owner") {
     throw new ConvexError({ code: "FORBIDDEN", message: "Only the owner can do this" });
   }

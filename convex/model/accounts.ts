@@ -5,12 +5,17 @@
  * (convex/auth.ts) and its own session tables; ending a disabled
  * operator's sessions is the one write here into those.
  */
+import { ConvexError } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { randomHex, sha256Hex } from "../../lib/secret";
 
-/** What a disabled operator is told, by every function and at sign-in. */
-export const DISABLED_MESSAGE = "This account is disabled; ask the owner";
+/** Refuses a disabled user: at every operator call (convex/functions.ts) and every sign-in (convex/auth.ts). */
+export function refuseIfDisabled(user: Pick<Doc<"users">, "disabledAt">): void {
+  if (user.disabledAt !== undefined) {
+    throw new ConvexError({ code: "DISABLED", message: "This account is disabled; ask the owner" });
+  }
+}
 
 /** HOOK: an operator (or the owner) did something the owner may want to see. */
 export async function audit(
